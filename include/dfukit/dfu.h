@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * USB DFU 1.1 class: run-time mode (DETACH) and DFU mode (download, upload,
+ * manifestation) with the full state machine of the specification's
+ * appendix A. Storage is reached only through struct dfu_backend_ops, one
+ * backend per alternate setting, so RAM, flash slots and others plug in
+ * without the class knowing which.
+ */
+#ifndef DFUKIT_DFU_H
+#define DFUKIT_DFU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dfukit/usbd.h"
+
+#define DFU_INTERFACE_CLASS 0xfeu
+#define DFU_INTERFACE_SUBCLASS 0x01u
+#define DFU_PROTOCOL_RUNTIME 0x01u
+#define DFU_PROTOCOL_DFU 0x02u
+#define DFU_FUNCTIONAL_DESC_TYPE 0x21u
+#define DFU_FUNCTIONAL_DESC_LEN 9u
+
+/* bmAttributes of the functional descriptor */
+#define DFU_ATTR_CAN_DNLOAD 0x01u
+#define DFU_ATTR_CAN_UPLOAD 0x02u
+#define DFU_ATTR_MANIFESTATION_TOLERANT 0x04u
+#define DFU_ATTR_WILL_DETACH 0x08u
+
+enum dfu_request {
+	DFU_DETACH = 0,
+	DFU_DNLOAD = 1,
+	DFU_UPLOAD = 2,
+	DFU_GETSTATUS = 3,
+	DFU_CLRSTATUS = 4,
+	DFU_GETSTATE = 5,
+	DFU_ABORT = 6,
+};
+
+enum dfu_state {
+	DFU_STATE_APP_IDLE = 0,
+	DFU_STATE_APP_DETACH = 1,
+	DFU_STATE_IDLE = 2,
+	DFU_STATE_DNLOAD_SYNC = 3,
+	DFU_STATE_DNBUSY = 4,
+	DFU_STATE_DNLOAD_IDLE = 5,
+	DFU_STATE_MANIFEST_SYNC = 6,
+	DFU_STATE_MANIFEST = 7,
+	DFU_STATE_MANIFEST_WAIT_RESET = 8,
+	DFU_STATE_UPLOAD_IDLE = 9,
+	DFU_STATE_ERROR = 10,
+};
+
+enum dfu_status {
+	DFU_STATUS_OK = 0x00,
+	DFU_STATUS_ERR_TARGET = 0x01,
+	DFU_STATUS_ERR_FILE = 0x02,
+	DFU_STATUS_ERR_WRITE = 0x03,
+	DFU_STATUS_ERR_ERASE = 0x04,
+	DFU_STATUS_ERR_CHECK_ERASED = 0x05,
+	DFU_STATUS_ERR_PROG = 0x06,
+	DFU_STATUS_ERR_VERIFY = 0x07,
+	DFU_STATUS_ERR_ADDRESS = 0x08,
+	DFU_STATUS_ERR_NOTDONE = 0x09,
+	DFU_STATUS_ERR_FIRMWARE = 0x0a,
+	DFU_STATUS_ERR_VENDOR = 0x0b,
+	DFU_STATUS_ERR_USBR = 0x0c,
+	DFU_STATUS_ERR_POR = 0x0d,
+	DFU_STATUS_ERR_UNKNOWN = 0x0e,
+	DFU_STATUS_ERR_STALLEDPKT = 0x0f,
+};
+
+/*
+ * Storage behind one alternate setting. All hooks are optional except those
+ * the alternate's capabilities need (write for download, read for upload).
+ * Errors are negative errno values and become DFU status codes:
+ *   -ENOSPC, -EFBIG, -ERANGE -> errADDRESS   -EIO       -> errWRITE
+ *   -ENOTEMPTY               -> errCHECK_ERASED            -EFAULT -> errERASE
+ *   -EILSEQ                  -> errVERIFY    -EBADMSG   -> errFILE
+ *   -EPROTO                  -> errPROG      -ENODATA   -> errNOTDONE
+ *   anything else            -> errUNKNOWN
+ */
+struct dfu_backend_ops {
+	/* A download is starting at offset 0. */
+	int (*dnload_begin)(void *ctx);
+	/* Store block data at offset; may start work that poll() reports on. */
+	int (*write)(void *ctx, uint32_t offset, const uint8_t *data, uint16_t len);
+	/*
+	 * Progress of the last write or of manifestation: 0 when done,
+	 * -EINPROGRESS with *poll_ms set to the time still needed, or the error
+	 * the operation ended with.
+	 */
+	int (*poll)(void *ctx, uint32_t *poll_ms);
+	/* All blocks received (total bytes); start manifestation. */
+	int (*manifest)(void *ctx, uint32_t total);
+	/* Read up to len bytes at offset for an upload; returns bytes read, 0 at the end. */
+	int (*read)(void *ctx, uint32_t offset, uint8_t *data, uint16_t len);
+	/* Drop an unfinished download or upload. */
+	void (*abort)(void *ctx);
+};
+
+struct dfu_alt {
+	const struct dfu_backend_ops *ops;
+	void *ctx;
+};
+
+enum dfu_event {
+	DFU_EVENT_DETACH,           /* run-time mode: host asked to switch to DFU mode */
+	DFU_EVENT_DNLOAD_STARTED,
+	DFU_EVENT_DNLOAD_COMPLETED, /* manifestation finished successfully */
+	DFU_EVENT_DNLOAD_FAILED,
+	DFU_EVENT_UPLOAD_COMPLETED,
+};
+
+struct dfu_config {
+	bool runtime;             /* run-time mode (protocol 1) or DFU mode (protocol 2) */
+	uint8_t attributes;       /* DFU_ATTR_* */
+	uint16_t detach_timeout_ms;
+	uint16_t transfer_size;   /* wTransferSize, 64..4096; the size of buffer */
+	uint8_t *buffer;          /* one block; caller-owned, transfer_size bytes */
+	const struct dfu_alt *alts;
+	uint8_t num_alts;
+	/* Notifications for the application, e.g. to reboot after DETACH. */
+	void (*event)(void *app, enum dfu_event event, uint8_t alt);
+	void *app;
+};
+
+struct dfu_class {
+	struct usbd_class base;
+	const struct dfu_config *cfg;
+	enum dfu_state state;
+	enum dfu_status status;
+	uint8_t alt;
+	uint32_t offset;         /* next byte of the download/upload, counted by the device */
+	uint32_t poll_ms;        /* bwPollTimeout of the last GETSTATUS */
+	uint16_t pending_len;    /* bytes of the last DNLOAD block */
+	bool manifest_started;
+	uint8_t reply[6];
+};
+
+/* Validate cfg and set the class up; bind &dfu->base as an interface owner. */
+int dfu_init(struct dfu_class *dfu, const struct dfu_config *cfg);
+
+/* The 9-byte functional descriptor for cfg, to place in the alternates' class_desc. */
+void dfu_functional_desc(uint8_t out[DFU_FUNCTIONAL_DESC_LEN], uint8_t attributes,
+			 uint16_t detach_timeout_ms, uint16_t transfer_size);
+
+/* Errno value to DFU status (see struct dfu_backend_ops). */
+enum dfu_status dfu_status_from_errno(int err);
+
+#endif /* DFUKIT_DFU_H */

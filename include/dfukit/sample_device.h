@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The seed's USB DFU sample as a device: one DFU interface, in run-time
+ * mode (protocol 1) or DFU mode (protocol 2, one alternate per backend),
+ * described declaratively and bound to any UDC port. Used by the firmware
+ * apps and by the tests, so both see byte-identical descriptors.
+ */
+#ifndef DFUKIT_SAMPLE_DEVICE_H
+#define DFUKIT_SAMPLE_DEVICE_H
+
+#include "dfukit/dfu.h"
+#include "dfukit/usbd.h"
+
+#define SAMPLE_VID 0x2fe3u /* Zephyr's test VID, as in the seed */
+#define SAMPLE_PID 0x0005u
+#define SAMPLE_BCD_DEVICE 0x0402u
+#define SAMPLE_MAX_ALTS 4
+#define SAMPLE_DFU_ATTRIBUTES                                                                    \
+	(DFU_ATTR_CAN_DNLOAD | DFU_ATTR_CAN_UPLOAD | DFU_ATTR_MANIFESTATION_TOLERANT |          \
+	 DFU_ATTR_WILL_DETACH)
+#define SAMPLE_DETACH_TIMEOUT_MS 1000u
+
+struct sample_params {
+	bool runtime;
+	uint16_t transfer_size; /* wTransferSize; buffer holds this many bytes */
+	uint8_t *buffer;
+	const char *manufacturer;
+	const char *product;
+	const char *serial;
+	/* DFU mode: the alternates, named by their iInterface strings. */
+	const char *const *alt_names;
+	const struct dfu_alt *alts;
+	uint8_t num_alts;
+	void (*event)(void *app, enum dfu_event event, uint8_t alt);
+	void *app;
+};
+
+struct sample_device {
+	struct usbd_device usbd;
+	struct dfu_class dfu;
+	struct dfu_config dfu_cfg;
+	struct usbd_device_desc desc;
+	struct usbd_config_desc config;
+	struct usbd_iface_desc iface;
+	struct usbd_alt_desc alt_desc[SAMPLE_MAX_ALTS];
+	uint8_t functional[DFU_FUNCTIONAL_DESC_LEN];
+	const char *strings[3 + SAMPLE_MAX_ALTS];
+};
+
+/* String indexes: 1 manufacturer, 2 product, 3 serial, 4.. alternates. */
+int sample_device_init(struct sample_device *d, const struct sample_params *p,
+		       const struct udc *udc);
+
+#endif /* DFUKIT_SAMPLE_DEVICE_H */

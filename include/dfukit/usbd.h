@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * usbd: the USB device stack core (USB 2.0 chapter 9, EP0 control pipe,
+ * descriptors). No heap, no globals: everything lives in a struct usbd_device
+ * the caller owns, so several devices can run in one program.
+ *
+ * Descriptors are declared as data (struct usbd_device_desc and friends) and
+ * serialised on the fly, one packet at a time, so they cost no RAM.
+ */
+#ifndef DFUKIT_USBD_H
+#define DFUKIT_USBD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dfukit/udc.h"
+
+#ifndef USBD_MAX_INTERFACES
+#define USBD_MAX_INTERFACES 4
+#endif
+
+/* USB 2.0 table 9-4 and 9-5 */
+enum usbd_request {
+	USB_REQ_GET_STATUS = 0,
+	USB_REQ_CLEAR_FEATURE = 1,
+	USB_REQ_SET_FEATURE = 3,
+	USB_REQ_SET_ADDRESS = 5,
+	USB_REQ_GET_DESCRIPTOR = 6,
+	USB_REQ_SET_DESCRIPTOR = 7,
+	USB_REQ_GET_CONFIGURATION = 8,
+	USB_REQ_SET_CONFIGURATION = 9,
+	USB_REQ_GET_INTERFACE = 10,
+	USB_REQ_SET_INTERFACE = 11,
+	USB_REQ_SYNCH_FRAME = 12,
+};
+
+enum usbd_desc_type {
+	USB_DESC_DEVICE = 1,
+	USB_DESC_CONFIGURATION = 2,
+	USB_DESC_STRING = 3,
+	USB_DESC_INTERFACE = 4,
+	USB_DESC_ENDPOINT = 5,
+	USB_DESC_DEVICE_QUALIFIER = 6,
+	USB_DESC_OTHER_SPEED_CONFIGURATION = 7,
+	USB_DESC_BOS = 15,
+};
+
+#define USB_FEATURE_ENDPOINT_HALT 0u
+#define USB_FEATURE_DEVICE_REMOTE_WAKEUP 1u
+
+#define USB_REQTYPE_DIR_IN 0x80u
+#define USB_REQTYPE_TYPE_MASK 0x60u
+#define USB_REQTYPE_STANDARD 0x00u
+#define USB_REQTYPE_CLASS 0x20u
+#define USB_REQTYPE_VENDOR 0x40u
+#define USB_REQTYPE_RECIPIENT_MASK 0x1fu
+#define USB_REQTYPE_DEVICE 0x00u
+#define USB_REQTYPE_INTERFACE 0x01u
+#define USB_REQTYPE_ENDPOINT 0x02u
+
+/* bmAttributes of the configuration descriptor */
+#define USB_CONFIG_ATTR_ONE 0x80u
+#define USB_CONFIG_ATTR_SELF_POWERED 0x40u
+#define USB_CONFIG_ATTR_REMOTE_WAKEUP 0x20u
+
+/* The setup packet, decoded from its little-endian wire form. */
+struct usbd_setup {
+	uint8_t bmRequestType;
+	uint8_t bRequest;
+	uint16_t wValue;
+	uint16_t wIndex;
+	uint16_t wLength;
+};
+
+void usbd_setup_decode(struct usbd_setup *setup, const uint8_t raw[8]);
+void usbd_setup_encode(uint8_t raw[8], const struct usbd_setup *setup);
+
+struct usbd_class;
+
+/*
+ * How a class answers a control request, filled in by its control() hook.
+ * IN requests: point in_data at the reply (in_len bytes; the core truncates
+ * to wLength and adds a ZLP where USB requires one). The memory must stay
+ * valid until the status stage is done.
+ * OUT requests with a data stage: point out_buf at room for wLength bytes;
+ * control_out_done() is called when the data stage is complete.
+ */
+struct usbd_ctrl_reply {
+	const uint8_t *in_data;
+	uint16_t in_len;
+	uint8_t *out_buf;
+};
+
+struct usbd_class_ops {
+	/*
+	 * A class or vendor request whose recipient is an interface this class
+	 * owns (wIndex low byte), or a request to an endpoint it owns.
+	 * Return 0 to accept, a negative errno to STALL.
+	 */
+	int (*control)(struct usbd_class *cls, const struct usbd_setup *setup,
+		       struct usbd_ctrl_reply *reply);
+	/* OUT data stage complete; a negative errno STALLs the status stage. */
+	int (*control_out_done)(struct usbd_class *cls, const struct usbd_setup *setup,
+				uint16_t len);
+	/* Status stage complete: the request has been acknowledged to the host. */
+	void (*control_done)(struct usbd_class *cls, const struct usbd_setup *setup);
+	/* SET_INTERFACE or SET_CONFIGURATION selected this alternate; <0 STALLs. */
+	int (*set_alt)(struct usbd_class *cls, uint8_t iface, uint8_t alt);
+	/* Bus reset or deconfiguration: drop whatever was in progress. */
+	void (*reset)(struct usbd_class *cls);
+};
+
+struct usbd_class {
+	const struct usbd_class_ops *ops;
+};
+
+struct usbd_endpoint_desc {
+	uint8_t address;
+	uint8_t attributes;
+	uint16_t max_packet;
+	uint8_t interval;
+};
+
+struct usbd_alt_desc {
+	uint8_t iface_class;
+	uint8_t iface_subclass;
+	uint8_t iface_protocol;
+	uint8_t string_index;
+	/* Class-specific descriptors that follow the interface descriptor. */
+	const uint8_t *class_desc;
+	uint16_t class_desc_len;
+	const struct usbd_endpoint_desc *endpoints;
+	uint8_t num_endpoints;
+};
+
+struct usbd_iface_desc {
+	const struct usbd_alt_desc *alts;
+	uint8_t num_alts;
+	struct usbd_class *owner;
+};
+
+struct usbd_config_desc {
+	uint8_t attributes; /* USB_CONFIG_ATTR_* */
+	uint8_t max_power_2ma;
+	uint8_t string_index;
+	const struct usbd_iface_desc *ifaces;
+	uint8_t num_ifaces;
+};
+
+struct usbd_device_desc {
+	uint16_t bcd_usb;
+	uint8_t device_class;
+	uint8_t device_subclass;
+	uint8_t device_protocol;
+	uint8_t max_packet0;
+	uint16_t vendor_id;
+	uint16_t product_id;
+	uint16_t bcd_device;
+	uint8_t manufacturer_index;
+	uint8_t product_index;
+	uint8_t serial_index;
+	const struct usbd_config_desc *configs;
+	uint8_t num_configs;
+	/* strings[i - 1] is string descriptor i, in ASCII; index 0 is LANGID 0x0409. */
+	const char *const *strings;
+	uint8_t num_strings;
+	/* Binary Object Store, returned as is (needs bcd_usb >= 0x0201). */
+	const uint8_t *bos;
+	uint16_t bos_len;
+	/* Optional handler for vendor requests addressed to the device. */
+	struct usbd_class *vendor;
+};
+
+enum usbd_state {
+	USBD_STATE_DETACHED = 0,
+	USBD_STATE_DEFAULT,
+	USBD_STATE_ADDRESS,
+	USBD_STATE_CONFIGURED,
+};
+
+enum usbd_ctrl_stage {
+	USBD_CTRL_IDLE = 0,
+	USBD_CTRL_DATA_IN,
+	USBD_CTRL_DATA_OUT,
+	USBD_CTRL_STATUS_IN,
+	USBD_CTRL_STATUS_OUT,
+	USBD_CTRL_STALLED,
+};
+
+enum usbd_in_source {
+	USBD_IN_BUFFER = 0,
+	USBD_IN_DEVICE_DESC,
+	USBD_IN_CONFIG_DESC,
+	USBD_IN_STRING_DESC,
+};
+
+struct usbd_ctrl {
+	struct usbd_setup setup;
+	enum usbd_ctrl_stage stage;
+	enum usbd_in_source source;
+	struct usbd_class *owner; /* class answering the request, NULL for standard ones */
+	const uint8_t *in_data;
+	uint8_t *out_buf;
+	uint16_t total;  /* bytes of the data stage */
+	uint16_t done;   /* bytes moved so far */
+	uint16_t last;   /* bytes armed in the packet in flight */
+	uint8_t desc_index;
+	bool send_zlp;
+	uint8_t packet[64]; /* one EP0 packet of generated data or a small reply */
+};
+
+struct usbd_device {
+	const struct usbd_device_desc *desc;
+	struct udc udc;
+	enum usbd_state state;
+	uint8_t address;
+	uint8_t pending_address;
+	uint8_t config_value; /* 0 = not configured */
+	uint8_t alt[USBD_MAX_INTERFACES];
+	bool remote_wakeup;
+	bool suspended;
+	uint16_t halted_in;  /* bit n: IN endpoint n halted */
+	uint16_t halted_out; /* bit n: OUT endpoint n halted */
+	struct usbd_ctrl ctrl;
+};
+
+/*
+ * Validate the description (sizes, packet size, interface count) and bind it
+ * to a port. Returns -EINVAL for a description the core cannot serve.
+ */
+int usbd_init(struct usbd_device *dev, const struct usbd_device_desc *desc,
+	      const struct udc *udc);
+/* Connect to the bus (pull-up on) or disconnect. */
+int usbd_enable(struct usbd_device *dev, bool enable);
+
+/* Events a port reports (see udc.h). */
+void usbd_on_bus_reset(struct usbd_device *dev);
+void usbd_on_setup(struct usbd_device *dev, const uint8_t raw[8]);
+void usbd_on_xfer_done(struct usbd_device *dev, uint8_t ep, uint16_t actual);
+void usbd_on_suspend(struct usbd_device *dev);
+void usbd_on_resume(struct usbd_device *dev);
+
+/* Length of the full configuration descriptor of config index idx, or <0. */
+int usbd_config_desc_len(const struct usbd_device_desc *desc, uint8_t idx);
+/*
+ * Serialise the bytes [offset, offset + len) of a descriptor into out.
+ * Returns the number of bytes written (less than len at its end) or <0.
+ */
+int usbd_desc_read(const struct usbd_device_desc *desc, uint8_t type, uint8_t index,
+		   uint16_t offset, uint8_t *out, uint16_t len);
+
+#endif /* DFUKIT_USBD_H */

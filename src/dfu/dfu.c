@@ -1,0 +1,506 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * USB DFU 1.1 class. The state machine follows the specification's
+ * appendix A: a request that is not valid in the current state STALLs and
+ * (in DFU mode) enters dfuERROR with errSTALLEDPKT; CLRSTATUS leaves it.
+ *
+ * Time-driven transitions (dfuDNBUSY -> dfuDNLOAD-SYNC after bwPollTimeout,
+ * dfuMANIFEST -> next state) are taken lazily: when the next request
+ * arrives the backend is polled, and the state advances if the operation it
+ * was waiting for has finished.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "dfukit/dfu.h"
+
+#define DFU_MIN_TRANSFER 64u
+#define DFU_MAX_TRANSFER 4096u /* Linux usbfs caps control transfers here */
+
+static struct dfu_class *to_dfu(struct usbd_class *cls)
+{
+	return (struct dfu_class *)(void *)cls;
+}
+
+enum dfu_status dfu_status_from_errno(int err)
+{
+	switch (err) {
+	case 0:
+		return DFU_STATUS_OK;
+	case -ENOSPC:
+	case -EFBIG:
+	case -ERANGE:
+		return DFU_STATUS_ERR_ADDRESS;
+	case -EIO:
+		return DFU_STATUS_ERR_WRITE;
+	case -EFAULT:
+		return DFU_STATUS_ERR_ERASE;
+	case -ENOTEMPTY:
+		return DFU_STATUS_ERR_CHECK_ERASED;
+	case -EILSEQ:
+		return DFU_STATUS_ERR_VERIFY;
+	case -EBADMSG:
+		return DFU_STATUS_ERR_FILE;
+	case -EPROTO:
+		return DFU_STATUS_ERR_PROG;
+	case -ENODATA:
+		return DFU_STATUS_ERR_NOTDONE;
+	default:
+		return DFU_STATUS_ERR_UNKNOWN;
+	}
+}
+
+void dfu_functional_desc(uint8_t out[DFU_FUNCTIONAL_DESC_LEN], uint8_t attributes,
+			 uint16_t detach_timeout_ms, uint16_t transfer_size)
+{
+	out[0] = DFU_FUNCTIONAL_DESC_LEN;
+	out[1] = DFU_FUNCTIONAL_DESC_TYPE;
+	out[2] = attributes;
+	out[3] = (uint8_t)(detach_timeout_ms & 0xffu);
+	out[4] = (uint8_t)(detach_timeout_ms >> 8);
+	out[5] = (uint8_t)(transfer_size & 0xffu);
+	out[6] = (uint8_t)(transfer_size >> 8);
+	out[7] = 0x10; /* bcdDFUVersion 1.1 */
+	out[8] = 0x01;
+}
+
+static const struct dfu_alt *cur_alt(const struct dfu_class *dfu)
+{
+	return &dfu->cfg->alts[dfu->alt];
+}
+
+static void notify(struct dfu_class *dfu, enum dfu_event event)
+{
+	if (dfu->cfg->event != NULL) {
+		dfu->cfg->event(dfu->cfg->app, event, dfu->alt);
+	}
+}
+
+static void backend_abort(struct dfu_class *dfu)
+{
+	const struct dfu_alt *alt = cur_alt(dfu);
+	if (alt->ops->abort != NULL) {
+		alt->ops->abort(alt->ctx);
+	}
+}
+
+static bool transfer_in_progress(enum dfu_state s)
+{
+	return s == DFU_STATE_DNLOAD_SYNC || s == DFU_STATE_DNBUSY || s == DFU_STATE_DNLOAD_IDLE ||
+	       s == DFU_STATE_MANIFEST_SYNC || s == DFU_STATE_MANIFEST ||
+	       s == DFU_STATE_UPLOAD_IDLE;
+}
+
+static void enter_error(struct dfu_class *dfu, enum dfu_status status)
+{
+	bool was_download = transfer_in_progress(dfu->state) && dfu->state != DFU_STATE_UPLOAD_IDLE;
+	if (transfer_in_progress(dfu->state)) {
+		backend_abort(dfu);
+	}
+	dfu->state = DFU_STATE_ERROR;
+	dfu->status = status;
+	dfu->poll_ms = 0;
+	if (was_download) {
+		notify(dfu, DFU_EVENT_DNLOAD_FAILED);
+	}
+}
+
+/* A request not valid in this state: STALL, and record it where the spec says so. */
+static int refuse(struct dfu_class *dfu)
+{
+	switch (dfu->state) {
+	case DFU_STATE_APP_IDLE:
+	case DFU_STATE_ERROR:
+	case DFU_STATE_MANIFEST_WAIT_RESET:
+		break;
+	case DFU_STATE_APP_DETACH:
+		dfu->state = DFU_STATE_APP_IDLE;
+		break;
+	default:
+		enter_error(dfu, DFU_STATUS_ERR_STALLEDPKT);
+		break;
+	}
+	return -EPROTO;
+}
+
+static int backend_poll(struct dfu_class *dfu, uint32_t *poll_ms)
+{
+	const struct dfu_alt *alt = cur_alt(dfu);
+	*poll_ms = 0;
+	return alt->ops->poll != NULL ? alt->ops->poll(alt->ctx, poll_ms) : 0;
+}
+
+static void manifest_done(struct dfu_class *dfu)
+{
+	if (dfu->cfg->attributes & DFU_ATTR_MANIFESTATION_TOLERANT) {
+		dfu->state = DFU_STATE_IDLE;
+	} else {
+		dfu->state = DFU_STATE_MANIFEST_WAIT_RESET;
+	}
+	notify(dfu, DFU_EVENT_DNLOAD_COMPLETED);
+}
+
+/* Take the transitions that time would have taken since the last request. */
+static void advance(struct dfu_class *dfu)
+{
+	uint32_t poll_ms;
+	int rc;
+
+	if (dfu->state == DFU_STATE_DNBUSY) {
+		rc = backend_poll(dfu, &poll_ms);
+		if (rc == 0) {
+			dfu->state = DFU_STATE_DNLOAD_SYNC;
+		} else if (rc != -EINPROGRESS) {
+			enter_error(dfu, dfu_status_from_errno(rc));
+		}
+	} else if (dfu->state == DFU_STATE_MANIFEST) {
+		rc = backend_poll(dfu, &poll_ms);
+		if (rc == 0) {
+			if (dfu->cfg->attributes & DFU_ATTR_MANIFESTATION_TOLERANT) {
+				dfu->state = DFU_STATE_MANIFEST_SYNC;
+			} else {
+				manifest_done(dfu);
+			}
+		} else if (rc != -EINPROGRESS) {
+			enter_error(dfu, dfu_status_from_errno(rc));
+		}
+	}
+}
+
+/* GETSTATUS: the request that drives downloads and manifestation forward. */
+static void getstatus_transition(struct dfu_class *dfu)
+{
+	uint32_t poll_ms = 0;
+	int rc;
+
+	if (dfu->state == DFU_STATE_DNLOAD_SYNC) {
+		rc = backend_poll(dfu, &poll_ms);
+		if (rc == 0) {
+			dfu->state = DFU_STATE_DNLOAD_IDLE;
+		} else if (rc == -EINPROGRESS) {
+			dfu->state = DFU_STATE_DNBUSY;
+		} else {
+			enter_error(dfu, dfu_status_from_errno(rc));
+			poll_ms = 0;
+		}
+	} else if (dfu->state == DFU_STATE_MANIFEST_SYNC) {
+		const struct dfu_alt *alt = cur_alt(dfu);
+		rc = 0;
+		if (!dfu->manifest_started) {
+			dfu->manifest_started = true;
+			if (alt->ops->manifest != NULL) {
+				rc = alt->ops->manifest(alt->ctx, dfu->offset);
+			}
+		}
+		if (rc == 0) {
+			rc = backend_poll(dfu, &poll_ms);
+		}
+		if (rc == 0) {
+			if (dfu->cfg->attributes & DFU_ATTR_MANIFESTATION_TOLERANT) {
+				manifest_done(dfu);
+			} else {
+				/* Report dfuMANIFEST; the next request finds it over. */
+				dfu->state = DFU_STATE_MANIFEST;
+			}
+		} else if (rc == -EINPROGRESS) {
+			dfu->state = DFU_STATE_MANIFEST;
+		} else {
+			enter_error(dfu, dfu_status_from_errno(rc));
+			poll_ms = 0;
+		}
+	}
+	dfu->poll_ms = poll_ms > 0xffffffu ? 0xffffffu : poll_ms;
+}
+
+static int reply_status(struct dfu_class *dfu, struct usbd_ctrl_reply *r)
+{
+	getstatus_transition(dfu);
+	dfu->reply[0] = (uint8_t)dfu->status;
+	dfu->reply[1] = (uint8_t)(dfu->poll_ms & 0xffu);
+	dfu->reply[2] = (uint8_t)((dfu->poll_ms >> 8) & 0xffu);
+	dfu->reply[3] = (uint8_t)((dfu->poll_ms >> 16) & 0xffu);
+	dfu->reply[4] = (uint8_t)dfu->state;
+	dfu->reply[5] = 0; /* iString */
+	r->in_data = dfu->reply;
+	r->in_len = 6;
+	return 0;
+}
+
+static int reply_state(struct dfu_class *dfu, struct usbd_ctrl_reply *r)
+{
+	dfu->reply[0] = (uint8_t)dfu->state;
+	r->in_data = dfu->reply;
+	r->in_len = 1;
+	return 0;
+}
+
+static bool dir_in(const struct usbd_setup *s)
+{
+	return (s->bmRequestType & USB_REQTYPE_DIR_IN) != 0;
+}
+
+/* Requests must carry the direction the spec gives them. */
+static bool well_formed(const struct usbd_setup *s)
+{
+	switch (s->bRequest) {
+	case DFU_DETACH:
+	case DFU_CLRSTATUS:
+	case DFU_ABORT:
+		return !dir_in(s) && s->wLength == 0;
+	case DFU_DNLOAD:
+		return !dir_in(s);
+	case DFU_UPLOAD:
+		return dir_in(s);
+	case DFU_GETSTATUS:
+		return dir_in(s) && s->wValue == 0 && s->wLength >= 6;
+	case DFU_GETSTATE:
+		return dir_in(s) && s->wValue == 0 && s->wLength >= 1;
+	default:
+		return false;
+	}
+}
+
+static int runtime_request(struct dfu_class *dfu, const struct usbd_setup *s,
+			   struct usbd_ctrl_reply *r)
+{
+	switch (s->bRequest) {
+	case DFU_GETSTATUS:
+		return reply_status(dfu, r);
+	case DFU_GETSTATE:
+		return reply_state(dfu, r);
+	case DFU_DETACH:
+		if (dfu->state != DFU_STATE_APP_IDLE) {
+			return refuse(dfu);
+		}
+		dfu->state = DFU_STATE_APP_DETACH;
+		return 0;
+	default:
+		return refuse(dfu);
+	}
+}
+
+static int dnload_request(struct dfu_class *dfu, const struct usbd_setup *s,
+			  struct usbd_ctrl_reply *r)
+{
+	if (!(dfu->cfg->attributes & DFU_ATTR_CAN_DNLOAD)) {
+		return refuse(dfu);
+	}
+	if (s->wLength == 0) {
+		/* End of download; a zero-length first block means nothing to do. */
+		if (dfu->state != DFU_STATE_DNLOAD_IDLE) {
+			return refuse(dfu);
+		}
+		dfu->state = DFU_STATE_MANIFEST_SYNC;
+		dfu->manifest_started = false;
+		return 0;
+	}
+	if ((dfu->state != DFU_STATE_IDLE && dfu->state != DFU_STATE_DNLOAD_IDLE) ||
+	    s->wLength > dfu->cfg->transfer_size) {
+		return refuse(dfu);
+	}
+	r->out_buf = dfu->cfg->buffer;
+	return 0;
+}
+
+static int upload_request(struct dfu_class *dfu, const struct usbd_setup *s,
+			  struct usbd_ctrl_reply *r)
+{
+	const struct dfu_alt *alt = cur_alt(dfu);
+
+	if (!(dfu->cfg->attributes & DFU_ATTR_CAN_UPLOAD) || alt->ops->read == NULL ||
+	    (dfu->state != DFU_STATE_IDLE && dfu->state != DFU_STATE_UPLOAD_IDLE) ||
+	    s->wLength == 0 || s->wLength > dfu->cfg->transfer_size) {
+		return refuse(dfu);
+	}
+	if (dfu->state == DFU_STATE_IDLE) {
+		dfu->offset = 0;
+	}
+	int n = alt->ops->read(alt->ctx, dfu->offset, dfu->cfg->buffer, s->wLength);
+	if (n < 0 || n > s->wLength) {
+		enter_error(dfu, dfu_status_from_errno(n < 0 ? n : -EIO));
+		return -EIO;
+	}
+	dfu->offset += (uint32_t)n;
+	/* A short reply, zero-length included, tells the host the upload is over. */
+	if (n < s->wLength) {
+		dfu->state = DFU_STATE_IDLE;
+		notify(dfu, DFU_EVENT_UPLOAD_COMPLETED);
+	} else {
+		dfu->state = DFU_STATE_UPLOAD_IDLE;
+	}
+	r->in_data = dfu->cfg->buffer;
+	r->in_len = (uint16_t)n;
+	return 0;
+}
+
+static int dfu_mode_request(struct dfu_class *dfu, const struct usbd_setup *s,
+			    struct usbd_ctrl_reply *r)
+{
+	advance(dfu);
+	if (dfu->state == DFU_STATE_MANIFEST_WAIT_RESET) {
+		/* The device waits for a reset and answers nothing. */
+		return -EPROTO;
+	}
+	if (dfu->state == DFU_STATE_DNBUSY || dfu->state == DFU_STATE_MANIFEST) {
+		return refuse(dfu); /* the host did not wait bwPollTimeout */
+	}
+	switch (s->bRequest) {
+	case DFU_GETSTATUS:
+		return reply_status(dfu, r);
+	case DFU_GETSTATE:
+		return reply_state(dfu, r);
+	case DFU_CLRSTATUS:
+		if (dfu->state != DFU_STATE_ERROR) {
+			return refuse(dfu);
+		}
+		dfu->state = DFU_STATE_IDLE;
+		dfu->status = DFU_STATUS_OK;
+		return 0;
+	case DFU_ABORT:
+		if (dfu->state != DFU_STATE_IDLE && dfu->state != DFU_STATE_DNLOAD_IDLE &&
+		    dfu->state != DFU_STATE_UPLOAD_IDLE) {
+			return refuse(dfu);
+		}
+		if (dfu->state != DFU_STATE_IDLE) {
+			backend_abort(dfu);
+		}
+		dfu->state = DFU_STATE_IDLE;
+		return 0;
+	case DFU_DNLOAD:
+		return dnload_request(dfu, s, r);
+	case DFU_UPLOAD:
+		return upload_request(dfu, s, r);
+	default:
+		return refuse(dfu); /* DETACH is a run-time request */
+	}
+}
+
+static int dfu_control(struct usbd_class *cls, const struct usbd_setup *s,
+		       struct usbd_ctrl_reply *r)
+{
+	struct dfu_class *dfu = to_dfu(cls);
+
+	if ((s->bmRequestType & USB_REQTYPE_TYPE_MASK) != USB_REQTYPE_CLASS ||
+	    (s->bmRequestType & USB_REQTYPE_RECIPIENT_MASK) != USB_REQTYPE_INTERFACE) {
+		return -ENOTSUP;
+	}
+	if (!well_formed(s)) {
+		return refuse(dfu);
+	}
+	return dfu->cfg->runtime ? runtime_request(dfu, s, r) : dfu_mode_request(dfu, s, r);
+}
+
+static int dfu_control_out_done(struct usbd_class *cls, const struct usbd_setup *s, uint16_t len)
+{
+	struct dfu_class *dfu = to_dfu(cls);
+	const struct dfu_alt *alt = cur_alt(dfu);
+	int rc = 0;
+
+	if (s->bRequest != DFU_DNLOAD || len == 0) {
+		return -EPROTO;
+	}
+	if (dfu->state == DFU_STATE_IDLE) {
+		dfu->offset = 0;
+		if (alt->ops->dnload_begin != NULL) {
+			rc = alt->ops->dnload_begin(alt->ctx);
+		}
+		notify(dfu, DFU_EVENT_DNLOAD_STARTED);
+	}
+	/*
+	 * The block lands at the offset the device counted, never at one derived
+	 * from wBlockNum, which wraps after 65535 blocks.
+	 */
+	if (rc == 0 && dfu->offset > UINT32_MAX - len) {
+		rc = -EFBIG;
+	}
+	if (rc == 0) {
+		rc = alt->ops->write != NULL ? alt->ops->write(alt->ctx, dfu->offset, dfu->cfg->buffer, len)
+					     : -ENOTSUP;
+	}
+	/* Errors surface in the next GETSTATUS, as the spec's dfuDNLOAD-SYNC says. */
+	dfu->state = DFU_STATE_DNLOAD_SYNC;
+	dfu->pending_len = len;
+	if (rc < 0) {
+		enter_error(dfu, dfu_status_from_errno(rc));
+		return 0;
+	}
+	dfu->offset += len;
+	return 0;
+}
+
+static void dfu_control_done(struct usbd_class *cls, const struct usbd_setup *s)
+{
+	struct dfu_class *dfu = to_dfu(cls);
+
+	if (dfu->cfg->runtime && s->bRequest == DFU_DETACH && dfu->state == DFU_STATE_APP_DETACH) {
+		notify(dfu, DFU_EVENT_DETACH);
+	}
+}
+
+static int dfu_set_alt(struct usbd_class *cls, uint8_t iface, uint8_t alt)
+{
+	struct dfu_class *dfu = to_dfu(cls);
+	(void)iface;
+
+	if (dfu->cfg->runtime) {
+		dfu->state = DFU_STATE_APP_IDLE;
+		return alt == 0 ? 0 : -EINVAL;
+	}
+	if (alt >= dfu->cfg->num_alts) {
+		return -EINVAL;
+	}
+	/* Selecting an alternate ends any transfer on the previous one. */
+	if (transfer_in_progress(dfu->state)) {
+		backend_abort(dfu);
+		dfu->state = DFU_STATE_IDLE;
+	}
+	dfu->alt = alt;
+	dfu->offset = 0;
+	return 0;
+}
+
+static void dfu_reset(struct usbd_class *cls)
+{
+	struct dfu_class *dfu = to_dfu(cls);
+
+	if (dfu->cfg->runtime) {
+		dfu->state = DFU_STATE_APP_IDLE;
+		return;
+	}
+	if (transfer_in_progress(dfu->state)) {
+		backend_abort(dfu);
+	}
+	dfu->state = DFU_STATE_IDLE;
+	dfu->status = DFU_STATUS_OK;
+}
+
+static const struct usbd_class_ops dfu_class_ops = {
+	.control = dfu_control,
+	.control_out_done = dfu_control_out_done,
+	.control_done = dfu_control_done,
+	.set_alt = dfu_set_alt,
+	.reset = dfu_reset,
+};
+
+int dfu_init(struct dfu_class *dfu, const struct dfu_config *cfg)
+{
+	if (cfg->transfer_size < DFU_MIN_TRANSFER || cfg->transfer_size > DFU_MAX_TRANSFER) {
+		return -EINVAL;
+	}
+	if (!cfg->runtime) {
+		if (cfg->buffer == NULL || cfg->num_alts == 0 || cfg->alts == NULL) {
+			return -EINVAL;
+		}
+		for (uint8_t i = 0; i < cfg->num_alts; i++) {
+			if (cfg->alts[i].ops == NULL) {
+				return -EINVAL;
+			}
+		}
+	}
+	memset(dfu, 0, sizeof(*dfu));
+	dfu->base.ops = &dfu_class_ops;
+	dfu->cfg = cfg;
+	dfu->state = cfg->runtime ? DFU_STATE_APP_IDLE : DFU_STATE_IDLE;
+	return 0;
+}

@@ -1,0 +1,543 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Chapter 9 and the EP0 control pipe, driven through the virtual controller. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dfu_host.h"
+#include "dfukit/dfu_ramdisk.h"
+#include "dfukit/sample_device.h"
+#include "dfukit/vudc.h"
+
+#define STD_IN_DEV (USB_REQTYPE_DIR_IN | USB_REQTYPE_STANDARD | USB_REQTYPE_DEVICE)
+#define STD_OUT_DEV (USB_REQTYPE_STANDARD | USB_REQTYPE_DEVICE)
+#define STD_IN_IF (USB_REQTYPE_DIR_IN | USB_REQTYPE_STANDARD | USB_REQTYPE_INTERFACE)
+#define STD_OUT_IF (USB_REQTYPE_STANDARD | USB_REQTYPE_INTERFACE)
+#define STD_IN_EP (USB_REQTYPE_DIR_IN | USB_REQTYPE_STANDARD | USB_REQTYPE_ENDPOINT)
+#define STD_OUT_EP (USB_REQTYPE_STANDARD | USB_REQTYPE_ENDPOINT)
+
+/* ---- the seed's device ------------------------------------------------- */
+
+struct seed {
+	struct vudc v;
+	struct sample_device d;
+	struct dfu_ramdisk disk;
+	struct dfu_alt alts[2];
+	uint8_t mem[1024];
+	uint8_t buf[4096];
+};
+
+static const char *const alt_names[] = {"ramdisk0", "SLOT-1"};
+
+static void seed_start(struct seed *s, bool runtime)
+{
+	memset(s, 0, sizeof(*s));
+	dfu_ramdisk_init(&s->disk, s->mem, sizeof(s->mem));
+	s->alts[0] = (struct dfu_alt){&dfu_ramdisk_ops, &s->disk};
+	s->alts[1] = (struct dfu_alt){&dfu_ramdisk_ops, &s->disk};
+	struct sample_params p = {
+		.runtime = runtime,
+		.transfer_size = 4096,
+		.buffer = s->buf,
+		.manufacturer = "ZEPHYR",
+		.product = "USBD DFU sample",
+		.serial = "0123456789ABCDEF",
+		.alt_names = alt_names,
+		.alts = s->alts,
+		.num_alts = 2,
+	};
+	vudc_init(&s->v, &s->d.usbd);
+	struct udc u = vudc_udc(&s->v);
+	assert_int_equal(sample_device_init(&s->d, &p, &u), 0);
+	assert_int_equal(usbd_enable(&s->d.usbd, true), 0);
+}
+
+static int ctl(struct seed *s, uint8_t type, uint8_t req, uint16_t value, uint16_t index,
+	       uint16_t len, uint8_t *data)
+{
+	return host_ctl(&s->v, type, req, value, index, len, data);
+}
+
+static void configure(struct seed *s)
+{
+	assert_int_equal(ctl(s, STD_OUT_DEV, USB_REQ_SET_ADDRESS, 5, 0, 0, NULL), 0);
+	assert_int_equal(ctl(s, STD_OUT_DEV, USB_REQ_SET_CONFIGURATION, 1, 0, 0, NULL), 0);
+}
+
+static void assert_alive(struct seed *s)
+{
+	uint8_t b[18];
+	assert_int_equal(ctl(s, STD_IN_DEV, USB_REQ_GET_DESCRIPTOR, 0x0100, 0, 18, b), 18);
+	assert_int_equal(b[1], USB_DESC_DEVICE);
+}
+
+static const uint8_t seed_device_desc[18] = {0x12, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x40, 0xe3,
+					     0x2f, 0x05, 0x00, 0x02, 0x04, 0x01, 0x02, 0x03, 0x01};
+
+static void test_device_descriptor_runtime(void **state)
+{
+	struct seed *s = *state;
+	uint8_t b[64];
+	seed_start(s, true);
+	assert_int_equal(ctl(s, STD_IN_DEV, USB_REQ_GET_DESCRIPTOR, 0x0100, 0, 64, b), 18);
+	assert_memory_equal(b, seed_device_desc, 18);
+}
+
+static void test_device_descriptor_dfu_mode(void **state)
+{
+	struct seed *s = *state;
+	uint8_t b[18];
+	seed_start(s, false);
+	assert_int_equal(ctl(s, STD_IN_DEV, USB_REQ_GET_DESCRIPTOR, 0x0100, 0, 18, b), 18);
+	assert_memory_equal(b, seed_device_desc, 18);
+}
+
+static void test_config_descriptor_runtime(void **state)
+{
+	static const uint8_t expect[27] = {
+		0x09, 0x02, 0x1b, 0x00, 0x01, 0x01, 0x00, 0xc0, 0x32, /* configuration */
+		0x09, 0x04, 0x00, 0x00, 0x00, 0xfe, 0x01, 0x01, 0x00, /* DFU run-time interface */
+		0x09, 0x21, 0x0f, 0xe8, 0x03, 0x00, 0x10, 0x10, 0x01, /* functional descriptor */
+	};
+	struct seed *s = *state;
+	uint8_t b[255];
+	seed_start(s, true);
+	assert_int_equal(ctl(s, STD_IN_DEV, USB_REQ_GET_DESCRIPTOR, 0x0200, 0, 255, b), 27);
+	assert_memory_equal(b, expect, sizeof(expect));
+}
+
+static void test_config_descriptor_dfu_mode(void **state)
+{
+	static const uint8_t expect[45] = {
+		0x09, 0x02, 0x2d, 0x00, 0x01, 0x01, 0x00, 0xc0, 0x32, /* configuration */
+		0x09, 0x04, 0x00, 0x00, 0x00, 0xfe, 0x01, 0x02, 0x04, /* alt 0 "ramdisk0" */
+		0x09, 0x21, 0x0f, 0xe8, 0x03, 0x00, 0x10, 0x10, 0x01,
+		0x09, 0x04, 0x00, 0x01, 0x00, 0xfe, 0x01, 0x02, 0x05, /* alt 1 "SLOT-1" */
+		0x09, 0x21, 0x0f, 0xe8, 0x03, 0x00, 0x10, 0x10, 0x01,
+	};
+	struct seed *s = *state;
+	uint8_t b[255];
+	seed_start(s, false);
+	assert_int_equal(ctl(s, STD_IN_DEV, USB_REQ_GET_DESCRIPTOR, 0x0200, 0, 255, b), 45);
+	assert_memory_equal(b, expect, sizeof(expect));
+}
+
+static void test_short_wlength_truncates(void **state)
+{
+	struct seed *s = *state;
+	uint8_t b[64];
+	seed_start(s, false);
+	/* Linux reads 8 bytes of the device descriptor, then 9 of the configuration. */
+	assert_int_equal(ctl(s, STD_IN_DEV, USB_REQ_GET_DESCRIPTOR, 0x0100, 0, 8, b), 8);
+	assert_memory_equal(b, seed_device_desc, 8);
+	assert_int_equal(ctl(s, STD_IN_DEV, USB_REQ_GET_DESCRIPTOR, 0x0200, 0, 9, b), 9);
+	assert_int_equal(b[2], 45);
+	assert_int_equal(ctl(s, STD_IN_DEV, USB_REQ_GET_DESCRIPTOR, 0x0302, 0x0409, 3, b), 3);
+	assert_int_equal(b[0], 2 + 2 * strlen("USBD DFU sample"));
+}
+
+static void test_string_descriptors(void **state)
+{
+	struct seed *s = *state;
+	uint8_t b[255];
+	static const uint8_t langid[] = {0x04, 0x03, 0x09, 0x04};
+	static const uint8_t ramdisk0[] = {18, 3, 'r', 0, 'a', 0, 'm', 0, 'd', 0,
+					   'i', 0, 's', 0, 'k', 0, '0', 0};
+	seed_start(s, false);
+	assert_int_equal(ctl(s, STD_IN_DEV, USB_REQ_GET_DESCRIPTOR, 0x0300, 0, 255, b), 4);
+	assert_memory_equal(b, langid, 4);
+	assert_int_equal(ctl(s, STD_IN_DEV, USB_REQ_GET_DESCRIPTOR, 0x0304, 0x0409, 255, b), 18);
+	assert_memory_equal(b, ramdisk0, sizeof(ramdisk0));
+	assert_int_equal(ctl(s, STD_IN_DEV, USB_REQ_GET_DESCRIPTOR, 0x0303, 0x0409, 255, b), 34);
+	assert_int_equal(b[2], '0');
+	assert_int_equal(b[32], 'F');
+	/* No string 6 exists: request error. */
+	assert_int_equal(ctl(s, STD_IN_DEV, USB_REQ_GET_DESCRIPTOR, 0x0306, 0x0409, 255, b), -EPIPE);
+	assert_alive(s);
+}
+
+static void test_full_speed_only_descriptors_stall(void **state)
+{
+	struct seed *s = *state;
+	uint8_t b[64];
+	seed_start(s, true);
+	/* USB 2.0 9.6.2: a full-speed-only device answers DEVICE_QUALIFIER with a request error. */
+	assert_int_equal(ctl(s, STD_IN_DEV, USB_REQ_GET_DESCRIPTOR, 0x0600, 0, 10, b), -EPIPE);
+	assert_int_equal(ctl(s, STD_IN_DEV, USB_REQ_GET_DESCRIPTOR, 0x0700, 0, 64, b), -EPIPE);
+	/* bcdUSB 2.00 has no BOS. */
+	assert_int_equal(ctl(s, STD_IN_DEV, USB_REQ_GET_DESCRIPTOR, 0x0f00, 0, 5, b), -EPIPE);
+	assert_int_equal(ctl(s, STD_IN_DEV, USB_REQ_GET_DESCRIPTOR, 0x0201, 0, 64, b), -EPIPE);
+	assert_int_equal(ctl(s, STD_IN_DEV, USB_REQ_GET_DESCRIPTOR, 0x0101, 0, 18, b), -EPIPE);
+	assert_alive(s);
+}
+
+static void test_set_address(void **state)
+{
+	struct seed *s = *state;
+	seed_start(s, true);
+	assert_int_equal(ctl(s, STD_OUT_DEV, USB_REQ_SET_ADDRESS, 128, 0, 0, NULL), -EPIPE);
+	assert_int_equal(s->d.usbd.state, USBD_STATE_DEFAULT);
+	assert_int_equal(ctl(s, STD_OUT_DEV, USB_REQ_SET_ADDRESS, 42, 0, 0, NULL), 0);
+	assert_int_equal(s->v.address, 42);
+	assert_int_equal(s->d.usbd.state, USBD_STATE_ADDRESS);
+	assert_int_equal(ctl(s, STD_OUT_DEV, USB_REQ_SET_CONFIGURATION, 1, 0, 0, NULL), 0);
+	/* Not allowed once configured. */
+	assert_int_equal(ctl(s, STD_OUT_DEV, USB_REQ_SET_ADDRESS, 7, 0, 0, NULL), -EPIPE);
+	assert_int_equal(s->v.address, 42);
+}
+
+static void test_configuration(void **state)
+{
+	struct seed *s = *state;
+	uint8_t b[1];
+	seed_start(s, true);
+	/* SET_CONFIGURATION in the default state is a request error. */
+	assert_int_equal(ctl(s, STD_OUT_DEV, USB_REQ_SET_CONFIGURATION, 1, 0, 0, NULL), -EPIPE);
+	assert_int_equal(ctl(s, STD_OUT_DEV, USB_REQ_SET_ADDRESS, 3, 0, 0, NULL), 0);
+	assert_int_equal(ctl(s, STD_OUT_DEV, USB_REQ_SET_CONFIGURATION, 2, 0, 0, NULL), -EPIPE);
+	assert_int_equal(ctl(s, STD_IN_DEV, USB_REQ_GET_CONFIGURATION, 0, 0, 1, b), 1);
+	assert_int_equal(b[0], 0);
+	assert_int_equal(ctl(s, STD_OUT_DEV, USB_REQ_SET_CONFIGURATION, 1, 0, 0, NULL), 0);
+	assert_int_equal(ctl(s, STD_IN_DEV, USB_REQ_GET_CONFIGURATION, 0, 0, 1, b), 1);
+	assert_int_equal(b[0], 1);
+	assert_int_equal(s->d.usbd.state, USBD_STATE_CONFIGURED);
+	assert_int_equal(ctl(s, STD_OUT_DEV, USB_REQ_SET_CONFIGURATION, 0, 0, 0, NULL), 0);
+	assert_int_equal(s->d.usbd.state, USBD_STATE_ADDRESS);
+	assert_int_equal(ctl(s, STD_IN_DEV, USB_REQ_GET_CONFIGURATION, 0, 0, 1, b), 1);
+	assert_int_equal(b[0], 0);
+}
+
+static void test_get_status(void **state)
+{
+	struct seed *s = *state;
+	uint8_t b[2];
+	seed_start(s, false);
+	configure(s);
+	assert_int_equal(ctl(s, STD_IN_DEV, USB_REQ_GET_STATUS, 0, 0, 2, b), 2);
+	assert_int_equal(b[0], 1); /* self-powered, no remote wakeup */
+	assert_int_equal(b[1], 0);
+	assert_int_equal(ctl(s, STD_IN_IF, USB_REQ_GET_STATUS, 0, 0, 2, b), 2);
+	assert_int_equal(b[0] | b[1], 0);
+	assert_int_equal(ctl(s, STD_IN_EP, USB_REQ_GET_STATUS, 0, 0x80, 2, b), 2);
+	assert_int_equal(b[0] | b[1], 0);
+	/* Interface 1 and endpoint 0x81 do not exist. */
+	assert_int_equal(ctl(s, STD_IN_IF, USB_REQ_GET_STATUS, 0, 1, 2, b), -EPIPE);
+	assert_int_equal(ctl(s, STD_IN_EP, USB_REQ_GET_STATUS, 0, 0x81, 2, b), -EPIPE);
+	assert_alive(s);
+}
+
+static void test_remote_wakeup_unsupported_stalls(void **state)
+{
+	struct seed *s = *state;
+	seed_start(s, false);
+	configure(s);
+	assert_int_equal(ctl(s, STD_OUT_DEV, USB_REQ_SET_FEATURE, USB_FEATURE_DEVICE_REMOTE_WAKEUP, 0, 0, NULL), -EPIPE);
+	/* TEST_MODE is high-speed only. */
+	assert_int_equal(ctl(s, STD_OUT_DEV, USB_REQ_SET_FEATURE, 2, 0x0100, 0, NULL), -EPIPE);
+	assert_alive(s);
+}
+
+static void test_interface_alternates(void **state)
+{
+	struct seed *s = *state;
+	uint8_t b[1];
+	seed_start(s, false);
+	/* Not configured yet: interface requests are errors. */
+	assert_int_equal(ctl(s, STD_IN_IF, USB_REQ_GET_INTERFACE, 0, 0, 1, b), -EPIPE);
+	configure(s);
+	assert_int_equal(ctl(s, STD_IN_IF, USB_REQ_GET_INTERFACE, 0, 0, 1, b), 1);
+	assert_int_equal(b[0], 0);
+	assert_int_equal(ctl(s, STD_OUT_IF, USB_REQ_SET_INTERFACE, 1, 0, 0, NULL), 0);
+	assert_int_equal(ctl(s, STD_IN_IF, USB_REQ_GET_INTERFACE, 0, 0, 1, b), 1);
+	assert_int_equal(b[0], 1);
+	assert_int_equal(s->d.dfu.alt, 1);
+	assert_int_equal(ctl(s, STD_OUT_IF, USB_REQ_SET_INTERFACE, 2, 0, 0, NULL), -EPIPE);
+	assert_int_equal(ctl(s, STD_OUT_IF, USB_REQ_SET_INTERFACE, 0, 1, 0, NULL), -EPIPE);
+	assert_int_equal(ctl(s, STD_IN_IF, USB_REQ_GET_INTERFACE, 0, 0, 1, b), 1);
+	assert_int_equal(b[0], 1);
+}
+
+static void test_malformed_requests_stall_and_recover(void **state)
+{
+	struct seed *s = *state;
+	uint8_t b[64];
+	seed_start(s, false);
+	configure(s);
+	/* Each one STALLs; the next SETUP works. */
+	assert_int_equal(ctl(s, STD_OUT_DEV, USB_REQ_SET_DESCRIPTOR, 0x0100, 0, 18, b), -EPIPE);
+	assert_alive(s);
+	assert_int_equal(ctl(s, STD_IN_EP, USB_REQ_SYNCH_FRAME, 0, 0, 2, b), -EPIPE);
+	assert_alive(s);
+	assert_int_equal(ctl(s, STD_IN_DEV, 0x55, 0, 0, 4, b), -EPIPE);
+	assert_alive(s);
+	assert_int_equal(ctl(s, USB_REQTYPE_DIR_IN | 0x03, USB_REQ_GET_STATUS, 0, 0, 2, b), -EPIPE);
+	assert_alive(s);
+	assert_int_equal(ctl(s, STD_OUT_DEV, USB_REQ_GET_STATUS, 0, 0, 2, b), -EPIPE); /* wrong direction */
+	assert_alive(s);
+	assert_int_equal(ctl(s, STD_OUT_DEV, USB_REQ_SET_CONFIGURATION, 0x0101, 0, 0, NULL), -EPIPE);
+	assert_alive(s);
+	/* A class request to an interface that does not exist, and a vendor request nobody owns. */
+	assert_int_equal(ctl(s, DFU_REQ_IN, DFU_GETSTATUS, 0, 3, 6, b), -EPIPE);
+	assert_int_equal(ctl(s, USB_REQTYPE_DIR_IN | USB_REQTYPE_VENDOR, 0x20, 0, 7, 16, b), -EPIPE);
+	assert_alive(s);
+	assert_int_equal(s->d.usbd.state, USBD_STATE_CONFIGURED);
+}
+
+static void test_detached_device_stalls(void **state)
+{
+	struct seed *s = *state;
+	uint8_t b[18];
+	seed_start(s, true);
+	assert_int_equal(usbd_enable(&s->d.usbd, false), 0);
+	assert_int_equal(ctl(s, STD_IN_DEV, USB_REQ_GET_DESCRIPTOR, 0x0100, 0, 18, b), -ENOTCONN);
+	assert_int_equal(usbd_enable(&s->d.usbd, true), 0);
+	assert_alive(s);
+}
+
+static void test_two_devices_in_one_process(void **state)
+{
+	(void)state;
+	static struct seed a, b;
+	uint8_t st[6];
+	seed_start(&a, true);
+	seed_start(&b, false);
+	configure(&a);
+	configure(&b);
+	assert_int_equal(ctl(&a, DFU_REQ_IN, DFU_GETSTATUS, 0, 0, 6, st), 6);
+	assert_int_equal(st[4], DFU_STATE_APP_IDLE);
+	assert_int_equal(ctl(&b, DFU_REQ_IN, DFU_GETSTATUS, 0, 0, 6, st), 6);
+	assert_int_equal(st[4], DFU_STATE_IDLE);
+	assert_int_equal(ctl(&a, STD_OUT_DEV, USB_REQ_SET_CONFIGURATION, 0, 0, 0, NULL), 0);
+	assert_int_equal(b.d.usbd.state, USBD_STATE_CONFIGURED);
+}
+
+/* ---- a purpose-built device: bulk endpoints, remote wakeup, echo class --- */
+
+struct echo {
+	struct usbd_class base;
+	uint8_t buf[4096];
+	uint16_t stored;
+	unsigned out_done_calls;
+};
+
+static int echo_control(struct usbd_class *cls, const struct usbd_setup *s, struct usbd_ctrl_reply *r)
+{
+	struct echo *e = (struct echo *)(void *)cls;
+	if ((s->bmRequestType & USB_REQTYPE_TYPE_MASK) != USB_REQTYPE_VENDOR || s->bRequest != 1) {
+		return -ENOTSUP;
+	}
+	if (s->bmRequestType & USB_REQTYPE_DIR_IN) {
+		r->in_data = e->buf;
+		r->in_len = e->stored;
+	} else {
+		r->out_buf = e->buf;
+	}
+	return 0;
+}
+
+static int echo_out_done(struct usbd_class *cls, const struct usbd_setup *s, uint16_t len)
+{
+	struct echo *e = (struct echo *)(void *)cls;
+	(void)s;
+	e->stored = len;
+	e->out_done_calls++;
+	return 0;
+}
+
+static const struct usbd_class_ops echo_ops = {.control = echo_control, .control_out_done = echo_out_done};
+
+static const struct usbd_endpoint_desc bulk_eps[] = {
+	{0x81, 0x02, 64, 0},
+	{0x02, 0x02, 64, 0},
+};
+static const uint8_t bos[] = {0x05, 0x0f, 0x0c, 0x00, 0x01, 0x07, 0x10, 0x02, 0x00, 0x00, 0x00, 0x00};
+
+struct custom {
+	struct vudc v;
+	struct usbd_device dev;
+	struct echo echo;
+	struct usbd_alt_desc alts[2];
+	struct usbd_iface_desc iface;
+	struct usbd_config_desc config;
+	struct usbd_device_desc desc;
+};
+
+static void custom_start(struct custom *c, uint8_t extra_alt_bytes)
+{
+	static uint8_t padding[255];
+	memset(c, 0, sizeof(*c));
+	c->echo.base.ops = &echo_ops;
+	c->alts[0] = (struct usbd_alt_desc){.iface_class = 0xff, .endpoints = bulk_eps, .num_endpoints = 2,
+					    .class_desc = padding, .class_desc_len = extra_alt_bytes};
+	c->alts[1] = (struct usbd_alt_desc){.iface_class = 0xff};
+	c->iface = (struct usbd_iface_desc){c->alts, 2, &c->echo.base};
+	c->config = (struct usbd_config_desc){.attributes = USB_CONFIG_ATTR_REMOTE_WAKEUP,
+					      .max_power_2ma = 250, .ifaces = &c->iface, .num_ifaces = 1};
+	c->desc = (struct usbd_device_desc){.bcd_usb = 0x0201, .max_packet0 = 64, .vendor_id = 0x1209,
+					    .product_id = 0x0001, .configs = &c->config, .num_configs = 1,
+					    .bos = bos, .bos_len = sizeof(bos), .vendor = &c->echo.base};
+	vudc_init(&c->v, &c->dev);
+	struct udc u = vudc_udc(&c->v);
+	assert_int_equal(usbd_init(&c->dev, &c->desc, &u), 0);
+	assert_int_equal(usbd_enable(&c->dev, true), 0);
+	assert_int_equal(host_ctl(&c->v, STD_OUT_DEV, USB_REQ_SET_ADDRESS, 9, 0, 0, NULL), 0);
+	assert_int_equal(host_ctl(&c->v, STD_OUT_DEV, USB_REQ_SET_CONFIGURATION, 1, 0, 0, NULL), 0);
+}
+
+static void test_bos_descriptor(void **state)
+{
+	struct custom *c = *state;
+	uint8_t b[64];
+	custom_start(c, 0);
+	assert_int_equal(host_ctl(&c->v, STD_IN_DEV, USB_REQ_GET_DESCRIPTOR, 0x0f00, 0, 5, b), 5);
+	assert_int_equal(b[2], sizeof(bos));
+	assert_int_equal(host_ctl(&c->v, STD_IN_DEV, USB_REQ_GET_DESCRIPTOR, 0x0f00, 0, 64, b), (int)sizeof(bos));
+	assert_memory_equal(b, bos, sizeof(bos));
+}
+
+static void test_remote_wakeup_feature(void **state)
+{
+	struct custom *c = *state;
+	uint8_t b[2];
+	custom_start(c, 0);
+	assert_int_equal(host_ctl(&c->v, STD_IN_DEV, USB_REQ_GET_STATUS, 0, 0, 2, b), 2);
+	assert_int_equal(b[0], 0);
+	assert_int_equal(host_ctl(&c->v, STD_OUT_DEV, USB_REQ_SET_FEATURE, 1, 0, 0, NULL), 0);
+	assert_int_equal(host_ctl(&c->v, STD_IN_DEV, USB_REQ_GET_STATUS, 0, 0, 2, b), 2);
+	assert_int_equal(b[0], 2);
+	assert_int_equal(host_ctl(&c->v, STD_OUT_DEV, USB_REQ_CLEAR_FEATURE, 1, 0, 0, NULL), 0);
+	assert_int_equal(host_ctl(&c->v, STD_IN_DEV, USB_REQ_GET_STATUS, 0, 0, 2, b), 2);
+	assert_int_equal(b[0], 0);
+}
+
+static void test_endpoint_halt(void **state)
+{
+	struct custom *c = *state;
+	uint8_t b[64];
+	custom_start(c, 0);
+	assert_int_equal(host_ctl(&c->v, STD_OUT_EP, USB_REQ_SET_FEATURE, 0, 0x81, 0, NULL), 0);
+	assert_int_equal(host_ctl(&c->v, STD_IN_EP, USB_REQ_GET_STATUS, 0, 0x81, 2, b), 2);
+	assert_int_equal(b[0], 1);
+	assert_int_equal(vudc_transfer(&c->v, 0x81, b, 64), -EPIPE);
+	assert_int_equal(host_ctl(&c->v, STD_OUT_EP, USB_REQ_CLEAR_FEATURE, 0, 0x81, 0, NULL), 0);
+	assert_int_equal(host_ctl(&c->v, STD_IN_EP, USB_REQ_GET_STATUS, 0, 0x81, 2, b), 2);
+	assert_int_equal(b[0], 0);
+	assert_int_equal(vudc_transfer(&c->v, 0x81, b, 64), -ETIMEDOUT); /* nothing armed: NAK */
+	/* 0x82 and 0x01 are not endpoints of this configuration. */
+	assert_int_equal(host_ctl(&c->v, STD_OUT_EP, USB_REQ_SET_FEATURE, 0, 0x82, 0, NULL), -EPIPE);
+	assert_int_equal(host_ctl(&c->v, STD_OUT_EP, USB_REQ_SET_FEATURE, 5, 0x81, 0, NULL), -EPIPE);
+	/* The alternate without endpoints drops them. */
+	assert_int_equal(host_ctl(&c->v, STD_OUT_IF, USB_REQ_SET_INTERFACE, 1, 0, 0, NULL), 0);
+	assert_int_equal(host_ctl(&c->v, STD_IN_EP, USB_REQ_GET_STATUS, 0, 0x81, 2, b), -EPIPE);
+	assert_int_equal(vudc_transfer(&c->v, 0x81, b, 64), -EINVAL);
+}
+
+static void check_echo(struct custom *c, uint16_t len)
+{
+	static uint8_t out[4096], in[4096];
+	for (uint16_t i = 0; i < len; i++) {
+		out[i] = (uint8_t)(i * 7u + len);
+	}
+	unsigned calls = c->echo.out_done_calls;
+	assert_int_equal(host_ctl(&c->v, USB_REQTYPE_VENDOR, 1, 0, 0, len, out), 0);
+	assert_int_equal(c->echo.out_done_calls, calls + 1);
+	assert_int_equal(c->echo.stored, len);
+	memset(in, 0, sizeof(in));
+	assert_int_equal(host_ctl(&c->v, USB_REQTYPE_DIR_IN | USB_REQTYPE_VENDOR, 1, 0, 0, len, in), len);
+	assert_memory_equal(in, out, len);
+}
+
+static void test_multi_packet_data_stages(void **state)
+{
+	struct custom *c = *state;
+	static const uint16_t sizes[] = {1, 63, 64, 65, 127, 128, 129, 959, 960, 961, 4095, 4096};
+	custom_start(c, 0);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		check_echo(c, sizes[i]);
+	}
+}
+
+static void test_in_reply_shorter_than_wlength_ends_with_zlp(void **state)
+{
+	struct custom *c = *state;
+	static uint8_t out[128], in[512];
+	custom_start(c, 0);
+	/* 128 bytes stored, 512 asked: two full packets, then a ZLP ends the stage. */
+	assert_int_equal(host_ctl(&c->v, USB_REQTYPE_VENDOR, 1, 0, 0, 128, out), 0);
+	assert_int_equal(host_ctl(&c->v, USB_REQTYPE_DIR_IN | USB_REQTYPE_VENDOR, 1, 0, 0, 512, in), 128);
+	/* A configuration descriptor of exactly 64 bytes read with wLength 255. */
+	custom_start(c, 64 - 9 - 9 - 14 - 9);
+	assert_int_equal(host_ctl(&c->v, STD_IN_DEV, USB_REQ_GET_DESCRIPTOR, 0x0200, 0, 255, in), 64);
+	assert_int_equal(in[2], 64);
+	assert_int_equal(host_ctl(&c->v, STD_IN_DEV, USB_REQ_GET_DESCRIPTOR, 0x0200, 0, 64, in), 64);
+}
+
+static void test_setup_aborts_transfer_in_progress(void **state)
+{
+	struct custom *c = *state;
+	uint8_t raw[8];
+	static uint8_t data[256];
+	custom_start(c, 0);
+	/* Start an OUT data stage, send one packet, then a new SETUP arrives. */
+	struct usbd_setup s = {USB_REQTYPE_VENDOR, 1, 0, 0, 256};
+	usbd_setup_encode(raw, &s);
+	usbd_on_setup(&c->dev, raw);
+	assert_true(c->v.out[0].armed);
+	memcpy(c->v.out[0].buf, data, 64);
+	c->v.out[0].armed = false;
+	usbd_on_xfer_done(&c->dev, 0x00, 64);
+	check_echo(c, 10);
+	assert_int_equal(c->echo.out_done_calls, 1);
+}
+
+static void test_init_rejects_bad_descriptions(void **state)
+{
+	struct custom *c = *state;
+	custom_start(c, 0);
+	struct usbd_device dev;
+	struct udc u = vudc_udc(&c->v);
+	struct usbd_device_desc d = c->desc;
+	d.max_packet0 = 7;
+	assert_int_equal(usbd_init(&dev, &d, &u), -EINVAL);
+	d = c->desc;
+	d.num_configs = 0;
+	assert_int_equal(usbd_init(&dev, &d, &u), -EINVAL);
+	d = c->desc;
+	d.bcd_usb = 0x0200; /* a BOS needs bcdUSB >= 2.01 */
+	assert_int_equal(usbd_init(&dev, &d, &u), -EINVAL);
+}
+
+int main(void)
+{
+	static struct seed seed;
+	static struct custom custom;
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_prestate(test_device_descriptor_runtime, &seed),
+		cmocka_unit_test_prestate(test_device_descriptor_dfu_mode, &seed),
+		cmocka_unit_test_prestate(test_config_descriptor_runtime, &seed),
+		cmocka_unit_test_prestate(test_config_descriptor_dfu_mode, &seed),
+		cmocka_unit_test_prestate(test_short_wlength_truncates, &seed),
+		cmocka_unit_test_prestate(test_string_descriptors, &seed),
+		cmocka_unit_test_prestate(test_full_speed_only_descriptors_stall, &seed),
+		cmocka_unit_test_prestate(test_set_address, &seed),
+		cmocka_unit_test_prestate(test_configuration, &seed),
+		cmocka_unit_test_prestate(test_get_status, &seed),
+		cmocka_unit_test_prestate(test_remote_wakeup_unsupported_stalls, &seed),
+		cmocka_unit_test_prestate(test_interface_alternates, &seed),
+		cmocka_unit_test_prestate(test_malformed_requests_stall_and_recover, &seed),
+		cmocka_unit_test_prestate(test_detached_device_stalls, &seed),
+		cmocka_unit_test(test_two_devices_in_one_process),
+		cmocka_unit_test_prestate(test_bos_descriptor, &custom),
+		cmocka_unit_test_prestate(test_remote_wakeup_feature, &custom),
+		cmocka_unit_test_prestate(test_endpoint_halt, &custom),
+		cmocka_unit_test_prestate(test_multi_packet_data_stages, &custom),
+		cmocka_unit_test_prestate(test_in_reply_shorter_than_wlength_ends_with_zlp, &custom),
+		cmocka_unit_test_prestate(test_setup_aborts_transfer_in_progress, &custom),
+		cmocka_unit_test_prestate(test_init_rejects_bad_descriptions, &custom),
+	};
+	return cmocka_run_group_tests_name("usbd", tests, NULL, NULL);
+}
