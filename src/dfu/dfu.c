@@ -178,6 +178,7 @@ static void getstatus_transition(struct dfu_class *dfu)
 		rc = backend_poll(dfu, &poll_ms);
 		if (rc == 0) {
 			dfu->state = DFU_STATE_DNLOAD_IDLE;
+			poll_ms = 0; /* nothing pending */
 		} else if (rc == -EINPROGRESS) {
 			dfu->state = DFU_STATE_DNBUSY;
 		} else {
@@ -197,6 +198,7 @@ static void getstatus_transition(struct dfu_class *dfu)
 			rc = backend_poll(dfu, &poll_ms);
 		}
 		if (rc == 0) {
+			poll_ms = 0;
 			if (dfu->cfg->attributes & DFU_ATTR_MANIFESTATION_TOLERANT) {
 				manifest_done(dfu);
 			} else {
