@@ -87,7 +87,7 @@ static void set_halt_bit(struct usbd_device *dev, uint8_t ep, bool halted)
 static bool halt_bit(const struct usbd_device *dev, uint8_t ep)
 {
 	uint16_t mask = (ep & UDC_EP_DIR_IN) ? dev->halted_in : dev->halted_out;
-	return (mask >> (ep & 0x0fu)) & 1u;
+	return ((uint32_t)mask >> (ep & 0x0fu)) & 1u;
 }
 
 static void alt_endpoints(struct usbd_device *dev, uint8_t iface, bool enable)
