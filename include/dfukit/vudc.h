@@ -58,12 +58,15 @@ void vudc_bus_reset(struct vudc *v);
  */
 int vudc_control(struct vudc *v, const struct usbd_setup *setup, uint8_t *data);
 /*
- * A transfer on a non-control endpoint: OUT sends len bytes, IN receives up
- * to len. Returns bytes moved, -EPIPE if halted, -EAGAIN if the device has
+ * One packet on a non-control endpoint: OUT sends min(len, wMaxPacketSize)
+ * bytes, IN receives up to len (a packet of at most wMaxPacketSize). Returns bytes moved, -EPIPE if halted, -EAGAIN if the device has
  * nothing armed (a NAK), -EINVAL for an endpoint that is not enabled.
  */
 int vudc_transfer(struct vudc *v, uint8_t ep, uint8_t *data, uint16_t len);
-/* Same as vudc_control, with the 8-byte raw setup packet as it comes off the wire. */
+/*
+ * Same as vudc_control, with the 8-byte raw setup packet as it comes off the
+ * wire; data_len is the capacity of data (-EMSGSIZE if wLength exceeds it).
+ */
 int vudc_control_raw(struct vudc *v, const uint8_t raw[8], uint8_t *data, uint16_t data_len);
 
 #endif /* DFUKIT_VUDC_H */

@@ -228,10 +228,11 @@ int vudc_transfer(struct vudc *v, uint8_t ep, uint8_t *data, uint16_t len)
 	if (!v->connected || !e->enabled) {
 		return -EINVAL;
 	}
-	if (ep & UDC_EP_DIR_IN) {
-		return host_in(v, ep, data, len);
-	}
 	uint16_t n = len < e->max_packet ? len : e->max_packet;
-	int rc = host_out(v, ep, data, n);
-	return rc < 0 ? rc : n;
+	int rc = (ep & UDC_EP_DIR_IN) ? host_in(v, ep, data, len) : host_out(v, ep, data, n);
+	/* Nothing armed on a data endpoint is a NAK: the host retries later. */
+	if (rc == -ETIMEDOUT) {
+		return -EAGAIN;
+	}
+	return (ep & UDC_EP_DIR_IN) || rc < 0 ? rc : n;
 }
