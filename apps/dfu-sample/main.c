@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The seed's USB DFU sample as firmware for the virtual board. It starts in
+ * DFU run-time mode; DETACH makes it leave the bus and come back in DFU mode
+ * with alternate 0 "ramdisk0" (and 1 "SLOT-1" when the board has flash).
+ * USB reaches it over USB/IP on the socket the board handed over.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dfukit/board_env.h"
+#include "dfukit/dfu_ramdisk.h"
+#include "dfukit/sample_device.h"
+#include "dfukit/usbip.h"
+#include "dfukit/vudc.h"
+
+#define BUSID "1-1"
+#define TRANSFER_SIZE 4096u
+
+struct app {
+	struct board_env env;
+	struct usbip_server srv;
+	struct vudc vudc;
+	struct sample_device dev;
+	struct dfu_ramdisk ramdisk;
+	struct dfu_alt alts[2];
+	uint8_t block[TRANSFER_SIZE];
+	uint8_t ramdisk_mem[DFU_RAMDISK_DEFAULT_SIZE];
+	bool detach_requested;
+	bool dfu_mode;
+};
+
+static const char *const alt_names[] = {"ramdisk0", "SLOT-1"};
+
+static void on_dfu_event(void *ctx, enum dfu_event event, uint8_t alt)
+{
+	struct app *app = ctx;
+	switch (event) {
+	case DFU_EVENT_DETACH:
+		board_log("inf", "main", "USBD message: DFU detach");
+		app->detach_requested = true;
+		break;
+	case DFU_EVENT_DNLOAD_STARTED:
+		board_log("inf", "main", "USBD message: DFU download started (alt %u, %s)", alt, alt_names[alt]);
+		break;
+	case DFU_EVENT_DNLOAD_COMPLETED:
+		board_log("inf", "main", "USBD message: DFU download completed");
+		break;
+	case DFU_EVENT_DNLOAD_FAILED:
+		board_log("wrn", "main", "USBD message: DFU download failed, status %u", app->dev.dfu.status);
+		break;
+	case DFU_EVENT_UPLOAD_COMPLETED:
+		board_log("inf", "main", "USBD message: DFU upload completed");
+		break;
+	}
+}
+
+static void usbip_log(void *ctx, const char *line)
+{
+	(void)ctx;
+	board_log("dbg", "usbip", "%s", line);
+}
+
+static int start_device(struct app *app, bool dfu_mode)
+{
+	struct sample_params p = {
+		.runtime = !dfu_mode,
+		.transfer_size = TRANSFER_SIZE,
+		.buffer = app->block,
+		.manufacturer = app->env.usb_manufacturer,
+		.product = app->env.usb_product,
+		.serial = app->env.serial,
+		.alt_names = alt_names,
+		.alts = app->alts,
+		.num_alts = 1,
+		.event = on_dfu_event,
+		.app = app,
+	};
+	vudc_init(&app->vudc, &app->dev.usbd);
+	struct udc udc = vudc_udc(&app->vudc);
+	int rc = sample_device_init(&app->dev, &p, &udc);
+	if (rc == 0) {
+		rc = usbd_enable(&app->dev.usbd, true);
+	}
+	if (rc == 0) {
+		board_log("inf", "main", "USBD message: VBUS ready");
+		rc = usbip_server_add_device(&app->srv, BUSID, &app->vudc);
+	}
+	app->dfu_mode = dfu_mode;
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static struct app app;
+	(void)argc;
+
+	if (board_env_load(&app.env, argv[0]) < 0) {
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	printf("*** Booting dfukit dfu-sample on %s ***\n", app.env.zephyr_board);
+	fflush(stdout);
+
+	dfu_ramdisk_init(&app.ramdisk, app.ramdisk_mem, sizeof(app.ramdisk_mem));
+	app.alts[0] = (struct dfu_alt){&dfu_ramdisk_ops, &app.ramdisk};
+
+	int rc = usbip_server_init(&app.srv, app.env.usbip_fd);
+	if (rc < 0) {
+		board_log("err", "main", "USB/IP server: %s", strerror(-rc));
+		return 1;
+	}
+	usbip_server_set_log(&app.srv, usbip_log, &app);
+	rc = start_device(&app, false);
+	if (rc < 0) {
+		board_log("err", "main", "USB device: %s", strerror(-rc));
+		return 1;
+	}
+	board_log("inf", "main", "USB DFU sample is initialized");
+
+	for (;;) {
+		rc = usbip_server_poll(&app.srv, 1000);
+		if (rc < 0 && rc != -EINTR) {
+			board_log("err", "main", "USB/IP server: %s", strerror(-rc));
+			return 1;
+		}
+		if (app.detach_requested) {
+			/* bitWillDetach: leave the bus, come back in DFU mode by ourselves. */
+			app.detach_requested = false;
+			usbip_server_remove_device(&app.srv, BUSID);
+			usbd_enable(&app.dev.usbd, false);
+			rc = start_device(&app, true);
+			if (rc < 0) {
+				board_log("err", "main", "USB device: %s", strerror(-rc));
+				return 1;
+			}
+			board_log("inf", "main", "USBD message: DFU mode, alternate 0 \"%s\"", alt_names[0]);
+		}
+	}
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What the virtual board hands the firmware it starts (host only): the
+ * board's identity, the USB/IP listening socket that survives every reset,
+ * and the flash file. Passed in environment variables across exec().
+ */
+#ifndef DFUKIT_BOARD_ENV_H
+#define DFUKIT_BOARD_ENV_H
+
+#include <stdarg.h>
+#include <stdint.h>
+
+#define BOARD_ENV_ID "DFUKIT_BOARD"
+#define BOARD_ENV_USBIP_FD "DFUKIT_USBIP_FD"
+#define BOARD_ENV_FLASH "DFUKIT_FLASH"
+#define BOARD_ENV_SERIAL "DFUKIT_SERIAL"
+#define BOARD_ENV_FIRMWARE_DIR "DFUKIT_FIRMWARE_DIR"
+#define BOARD_ENV_BOOT_NS "DFUKIT_BOOT_NS"
+
+struct board_env {
+	const char *board_id;     /* profile id, e.g. "reel_board" */
+	const char *zephyr_board; /* as the firmware prints it */
+	const char *usb_manufacturer;
+	const char *usb_product;
+	const char *serial;
+	const char *flash_path;   /* NULL: no flash */
+	const char *firmware_dir; /* where the board's firmware executables live */
+	int usbip_fd;
+};
+
+/* Read the environment the board set; -ENOENT with a message if not run by a board. */
+int board_env_load(struct board_env *env, const char *program);
+
+/* Milliseconds-resolution uptime since the board last came out of reset. */
+uint64_t board_uptime_us(void);
+
+/* A log line in Zephyr's format: "[hh:mm:ss.mmm,uuu] <inf> module: text". */
+void board_log(const char *level, const char *module, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void board_vlog(const char *level, const char *module, const char *fmt, va_list ap);
+
+#endif /* DFUKIT_BOARD_ENV_H */

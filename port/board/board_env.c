@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dfukit/board_env.h"
+#include "dfukit/board_profile.h"
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t board_uptime_us(void)
+{
+	/* The board records when reset was released; exec() keeps the clock running. */
+	const char *boot = getenv(BOARD_ENV_BOOT_NS);
+	static uint64_t start_ns;
+	if (start_ns == 0) {
+		start_ns = boot ? strtoull(boot, NULL, 10) : monotonic_ns();
+	}
+	uint64_t now = monotonic_ns();
+	return now > start_ns ? (now - start_ns) / 1000u : 0;
+}
+
+void board_vlog(const char *level, const char *module, const char *fmt, va_list ap)
+{
+	uint64_t us = board_uptime_us();
+	uint64_t ms = us / 1000u;
+	char text[512];
+	vsnprintf(text, sizeof(text), fmt, ap);
+	printf("[%02u:%02u:%02u.%03u,%03u] <%s> %s: %s\n", (unsigned)(ms / 3600000u),
+	       (unsigned)(ms / 60000u % 60u), (unsigned)(ms / 1000u % 60u), (unsigned)(ms % 1000u),
+	       (unsigned)(us % 1000u), level, module, text);
+	fflush(stdout);
+}
+
+void board_log(const char *level, const char *module, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	board_vlog(level, module, fmt, ap);
+	va_end(ap);
+}
+
+int board_env_load(struct board_env *env, const char *program)
+{
+	const char *id = getenv(BOARD_ENV_ID);
+	const char *fd = getenv(BOARD_ENV_USBIP_FD);
+	memset(env, 0, sizeof(*env));
+	if (id == NULL || fd == NULL) {
+		fprintf(stderr,
+			"%s: this is firmware for the dfukit virtual board; start it with\n"
+			"  dfukit board run --board reel_board\n",
+			program);
+		return -ENOENT;
+	}
+	const struct board_profile *bp = board_profile_find(id);
+	if (bp == NULL) {
+		fprintf(stderr, "%s: unknown board '%s'\n", program, id);
+		return -ENOENT;
+	}
+	env->board_id = bp->id;
+	env->zephyr_board = bp->zephyr_board;
+	env->usb_manufacturer = bp->usb_manufacturer;
+	env->usb_product = bp->usb_product;
+	env->serial = getenv(BOARD_ENV_SERIAL) ? getenv(BOARD_ENV_SERIAL) : "0000000000000000";
+	env->flash_path = getenv(BOARD_ENV_FLASH);
+	env->firmware_dir = getenv(BOARD_ENV_FIRMWARE_DIR);
+	env->usbip_fd = atoi(fd);
+	return 0;
+}

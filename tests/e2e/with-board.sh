@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Run a guest scenario against a freshly started virtual board.
+#
+#   tests/e2e/with-board.sh [--board ID] [--expect-log REGEX]... BUILD_DIR SCENARIO.sh [FILE...]
+#
+# Starts `dfukit board run` on 127.0.0.1:<free port> with a new flash file,
+# runs the scenario in the QEMU guest (run-guest.sh), then stops the board and
+# checks that each --expect-log regex appears on the board's console. The
+# board's console is printed at the end. Exit status: the scenario's, or 1 if
+# an expected log line is missing.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+board=reel_board
+expects=()
+while (($#)); do
+	case $1 in
+	--board) board=$2; shift 2 ;;
+	--expect-log) expects+=("$2"); shift 2 ;;
+	*) break ;;
+	esac
+done
+(($# >= 2)) || { echo "usage: $0 [--board ID] [--expect-log RE]... BUILD_DIR SCENARIO.sh [FILE...]" >&2; exit 2; }
+build=$(cd "$1" && pwd)
+shift
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/dfukit-board.XXXXXX")
+board_pid=
+cleanup() {
+	if [ -n "$board_pid" ] && kill -0 "$board_pid" 2>/dev/null; then
+		kill "$board_pid" 2>/dev/null || true
+		wait "$board_pid" 2>/dev/null || true
+	fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# A free loopback port, so parallel runs and a user's own board do not clash.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$build/bin/dfukit" board run --board "$board" --flash "$work/$board.flash" \
+	--listen "127.0.0.1:$port" >"$work/console.log" 2>&1 &
+board_pid=$!
+for _ in $(seq 50); do
+	grep -q "USB DFU sample is initialized\|Starting bootloader" "$work/console.log" 2>/dev/null && break
+	sleep 0.1
+done
+
+export DFUKIT_GUEST_USBIP_PORT=$port
+# The scenario may press the board's reset button through a marker the host sees.
+export DFUKIT_BOARD_PIDFILE="$work/$board.flash.pid"
+rc=0
+"$here/run-guest.sh" "$@" | while IFS= read -r line; do
+	printf '%s\n' "$line"
+	case $line in
+	*DFUKIT-RESET-BOARD*) kill -USR1 "$board_pid" ;;
+	esac
+done || rc=$?
+rc=${PIPESTATUS[0]:-$rc}
+
+kill "$board_pid" 2>/dev/null || true
+wait "$board_pid" 2>/dev/null || true
+board_pid=
+echo "---- board console ($board) ----"
+cat "$work/console.log"
+echo "---- end of board console ----"
+for re in "${expects[@]}"; do
+	if ! grep -Eq -- "$re" "$work/console.log"; then
+		echo "with-board: expected on the board console: /$re/" >&2
+		rc=1
+	fi
+done
+exit "$rc"
