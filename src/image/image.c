@@ -1,0 +1,594 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * MCUboot image parsing and validation (see include/dfukit/image.h).
+ *
+ * All offsets are uint32_t; every sum of values read from the image is done
+ * with add_u32() which reports overflow, and every structure is checked
+ * against the slot size before it is read.
+ */
+#include "dfukit/image.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <mbedtls/asn1.h>
+#include <mbedtls/bignum.h>
+#include <mbedtls/ecp.h>
+#include <mbedtls/md.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/rsa.h>
+#include <mbedtls/sha256.h>
+
+#define CHUNK 256U
+#define RSA2048_SIG_LEN 256U
+#define ECDSA_SIG_MAX 80U /* DER P-256 signature is 70..72 bytes, allow zero padding */
+
+/* ---- messages ---------------------------------------------------------------- */
+
+struct status_info {
+	const char *msg;
+	int err;
+};
+
+static const struct status_info status_table[DFUKIT_IMAGE_STATUS_COUNT] = {
+	[DFUKIT_IMAGE_OK] = {"Image was correctly validated", 0},
+	[DFUKIT_IMAGE_E_ARG] = {"Invalid argument", -EINVAL},
+	[DFUKIT_IMAGE_E_IO] = {"Error reading the image", -EIO},
+	[DFUKIT_IMAGE_E_TRUNCATED] = {"Image is truncated (shorter than its header or TLV info)", -ENODATA},
+	[DFUKIT_IMAGE_E_ERASED] = {"No image (header is erased)", -ENOENT},
+	[DFUKIT_IMAGE_E_BAD_MAGIC] = {"Invalid image magic; is this an MCUboot image?", -ENOEXEC},
+	[DFUKIT_IMAGE_E_HDR_SIZE] = {"Invalid image header size (below 32 bytes)", -EBADMSG},
+	[DFUKIT_IMAGE_E_SIZE] = {"Image size overflows or does not fit in the slot", -EFBIG},
+	[DFUKIT_IMAGE_E_ENCRYPTED] = {"Encrypted images are not supported", -ENOTSUP},
+	[DFUKIT_IMAGE_E_COMPRESSED] = {"Compressed images are not supported", -ENOTSUP},
+	[DFUKIT_IMAGE_E_PIC] = {"Position-independent images are not supported", -ENOTSUP},
+	[DFUKIT_IMAGE_E_NON_BOOTABLE] = {"Image is marked non-bootable", -ENOEXEC},
+	[DFUKIT_IMAGE_E_TLV_MAGIC] = {"Invalid TLV info magic; is this an MCUboot image?", -EBADMSG},
+	[DFUKIT_IMAGE_E_PROT_TLV_SIZE] = {"Protected TLV area size does not match the header", -EBADMSG},
+	[DFUKIT_IMAGE_E_TLV_TOTAL] = {"Invalid TLV area size (too small or past the end of the slot)",
+				      -EBADMSG},
+	[DFUKIT_IMAGE_E_TLV_ENTRY] = {"TLV entry runs past the end of its area", -EBADMSG},
+	[DFUKIT_IMAGE_E_TLV_LEN] = {"TLV entry has an invalid length", -EBADMSG},
+	[DFUKIT_IMAGE_E_NO_HASH] = {"Image has no SHA256 hash TLV", -EBADMSG},
+	[DFUKIT_IMAGE_E_BAD_HASH] = {"Image has an invalid hash", -EBADMSG},
+	[DFUKIT_IMAGE_E_NO_SIGNATURE] = {"No signature found for the given key", -EPERM},
+	[DFUKIT_IMAGE_E_BAD_SIGNATURE] = {"Image signature is invalid", -EPERM},
+	[DFUKIT_IMAGE_E_UNSUPPORTED_SIG] = {"Unsupported signature type (Ed25519 is not available)",
+					    -ENOTSUP},
+	[DFUKIT_IMAGE_E_BAD_KEY] = {"Invalid public key in the key table", -EINVAL},
+	[DFUKIT_IMAGE_E_CRYPTO] = {"Cryptographic library failure", -EIO},
+};
+
+const char *dfukit_image_strerror(enum dfukit_image_status st)
+{
+	if ((unsigned)st >= (unsigned)DFUKIT_IMAGE_STATUS_COUNT || status_table[st].msg == NULL)
+		return "Unknown image error";
+	return status_table[st].msg;
+}
+
+int dfukit_image_status_errno(enum dfukit_image_status st)
+{
+	if ((unsigned)st >= (unsigned)DFUKIT_IMAGE_STATUS_COUNT)
+		return -EINVAL;
+	return status_table[st].err;
+}
+
+static int fail(enum dfukit_image_status *out, enum dfukit_image_status st)
+{
+	if (out != NULL)
+		*out = st;
+	return dfukit_image_status_errno(st);
+}
+
+/* ---- small helpers -------------------------------------------------------------- */
+
+static bool add_u32(uint32_t a, uint32_t b, uint32_t *sum)
+{
+	if (a > UINT32_MAX - b)
+		return false;
+	*sum = a + b;
+	return true;
+}
+
+static uint16_t get_le16(const uint8_t *p)
+{
+	return (uint16_t)((unsigned)p[0] | ((unsigned)p[1] << 8));
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+/* Read [off, off+len) which must lie inside the slot. */
+static int src_read(const struct dfukit_image_src *src, uint32_t off, void *buf, uint32_t len)
+{
+	uint32_t end;
+
+	if (!add_u32(off, len, &end) || end > src->slot_size)
+		return -ENODATA;
+	if (src->read(src->ctx, off, buf, len) != 0)
+		return -EIO;
+	return 0;
+}
+
+int dfukit_image_membuf_read(void *ctx, uint32_t off, void *buf, uint32_t len)
+{
+	const struct dfukit_image_membuf *mb = ctx;
+
+	if (mb == NULL || buf == NULL || off > mb->len || len > mb->len - off)
+		return -EIO;
+	if (len != 0)
+		memcpy(buf, mb->data + off, len);
+	return 0;
+}
+
+/* ---- header ------------------------------------------------------------------------ */
+
+void dfukit_image_header_decode(const uint8_t raw[DFUKIT_IMAGE_HEADER_SIZE], struct dfukit_image_header *hdr)
+{
+	hdr->magic = get_le32(raw + 0);
+	hdr->load_addr = get_le32(raw + 4);
+	hdr->hdr_size = get_le16(raw + 8);
+	hdr->protect_tlv_size = get_le16(raw + 10);
+	hdr->img_size = get_le32(raw + 12);
+	hdr->flags = get_le32(raw + 16);
+	hdr->version.major = raw[20];
+	hdr->version.minor = raw[21];
+	hdr->version.revision = get_le16(raw + 22);
+	hdr->version.build_num = get_le32(raw + 24);
+}
+
+static bool src_ok(const struct dfukit_image_src *src)
+{
+	return src != NULL && src->read != NULL;
+}
+
+int dfukit_image_read_header(const struct dfukit_image_src *src, struct dfukit_image_header *hdr,
+			     enum dfukit_image_status *st)
+{
+	uint8_t raw[DFUKIT_IMAGE_HEADER_SIZE];
+	uint32_t end;
+	int rc;
+
+	if (!src_ok(src) || hdr == NULL)
+		return fail(st, DFUKIT_IMAGE_E_ARG);
+	memset(hdr, 0, sizeof(*hdr));
+	rc = src_read(src, 0, raw, sizeof(raw));
+	if (rc == -ENODATA)
+		return fail(st, DFUKIT_IMAGE_E_TRUNCATED);
+	if (rc != 0)
+		return fail(st, DFUKIT_IMAGE_E_IO);
+	dfukit_image_header_decode(raw, hdr);
+
+	if (hdr->magic == 0xffffffffU)
+		return fail(st, DFUKIT_IMAGE_E_ERASED);
+	if (hdr->magic != DFUKIT_IMAGE_MAGIC)
+		return fail(st, DFUKIT_IMAGE_E_BAD_MAGIC);
+	if (hdr->hdr_size < DFUKIT_IMAGE_HEADER_SIZE)
+		return fail(st, DFUKIT_IMAGE_E_HDR_SIZE);
+	if (!add_u32(hdr->hdr_size, hdr->img_size, &end) || !add_u32(end, hdr->protect_tlv_size, &end) ||
+	    end >= src->slot_size)
+		return fail(st, DFUKIT_IMAGE_E_SIZE);
+	if (hdr->flags & (DFUKIT_IMAGE_F_ENCRYPTED_AES128 | DFUKIT_IMAGE_F_ENCRYPTED_AES256))
+		return fail(st, DFUKIT_IMAGE_E_ENCRYPTED);
+	if (hdr->flags & (DFUKIT_IMAGE_F_COMPRESSED_LZMA1 | DFUKIT_IMAGE_F_COMPRESSED_LZMA2 |
+			  DFUKIT_IMAGE_F_COMPRESSED_ARM_THUMB))
+		return fail(st, DFUKIT_IMAGE_E_COMPRESSED);
+	if (hdr->flags & DFUKIT_IMAGE_F_PIC)
+		return fail(st, DFUKIT_IMAGE_E_PIC);
+	if (hdr->flags & DFUKIT_IMAGE_F_NON_BOOTABLE)
+		return fail(st, DFUKIT_IMAGE_E_NON_BOOTABLE);
+	return fail(st, DFUKIT_IMAGE_OK);
+}
+
+/* ---- TLV iteration -------------------------------------------------------------------- */
+
+static int read_info(const struct dfukit_image_src *src, uint32_t off, uint16_t *magic, uint16_t *tot,
+		     enum dfukit_image_status *st)
+{
+	uint8_t raw[DFUKIT_IMAGE_TLV_INFO_SIZE];
+	int rc = src_read(src, off, raw, sizeof(raw));
+
+	if (rc == -ENODATA)
+		return fail(st, DFUKIT_IMAGE_E_TRUNCATED);
+	if (rc != 0)
+		return fail(st, DFUKIT_IMAGE_E_IO);
+	*magic = get_le16(raw);
+	*tot = get_le16(raw + 2);
+	return 0;
+}
+
+int dfukit_image_tlv_iter_begin(struct dfukit_image_tlv_iter *it, const struct dfukit_image_src *src,
+				const struct dfukit_image_header *hdr, enum dfukit_image_tlv_area area)
+{
+	uint32_t off, end;
+	uint16_t magic, tot;
+	int rc;
+
+	if (it == NULL)
+		return -EINVAL;
+	memset(it, 0, sizeof(*it));
+	it->src = src;
+	if (!src_ok(src) || hdr == NULL || (unsigned)area > (unsigned)DFUKIT_IMAGE_TLV_AREA_UNPROTECTED)
+		return fail(&it->status, DFUKIT_IMAGE_E_ARG);
+	/* Re-check what read_header guarantees; the caller may have filled hdr itself. */
+	if (hdr->hdr_size < DFUKIT_IMAGE_HEADER_SIZE)
+		return fail(&it->status, DFUKIT_IMAGE_E_HDR_SIZE);
+	if (!add_u32(hdr->hdr_size, hdr->img_size, &off) || !add_u32(off, hdr->protect_tlv_size, &end) ||
+	    end >= src->slot_size)
+		return fail(&it->status, DFUKIT_IMAGE_E_SIZE);
+
+	rc = read_info(src, off, &magic, &tot, &it->status);
+	if (rc != 0)
+		return rc;
+	it->prot_off = off;
+	if (hdr->protect_tlv_size != 0) {
+		if (magic != DFUKIT_IMAGE_TLV_PROT_INFO_MAGIC || tot != hdr->protect_tlv_size ||
+		    tot < DFUKIT_IMAGE_TLV_INFO_SIZE)
+			return fail(&it->status, DFUKIT_IMAGE_E_PROT_TLV_SIZE);
+		off = end;
+		rc = read_info(src, off, &magic, &tot, &it->status);
+		if (rc != 0)
+			return rc;
+	} else if (magic == DFUKIT_IMAGE_TLV_PROT_INFO_MAGIC) {
+		return fail(&it->status, DFUKIT_IMAGE_E_PROT_TLV_SIZE);
+	}
+	if (magic != DFUKIT_IMAGE_TLV_INFO_MAGIC)
+		return fail(&it->status, DFUKIT_IMAGE_E_TLV_MAGIC);
+	if (tot < DFUKIT_IMAGE_TLV_INFO_SIZE || !add_u32(off, tot, &end) || end > src->slot_size)
+		return fail(&it->status, DFUKIT_IMAGE_E_TLV_TOTAL);
+	it->unprot_off = off;
+	it->end = end;
+	it->area = (uint8_t)area;
+	if (area == DFUKIT_IMAGE_TLV_AREA_UNPROTECTED || it->prot_off == it->unprot_off) {
+		it->in_prot = 0;
+		it->pos = it->unprot_off + DFUKIT_IMAGE_TLV_INFO_SIZE;
+		it->stop = (area == DFUKIT_IMAGE_TLV_AREA_PROTECTED) ? it->pos : it->end;
+	} else {
+		it->in_prot = 1;
+		it->pos = it->prot_off + DFUKIT_IMAGE_TLV_INFO_SIZE;
+		it->stop = it->unprot_off;
+	}
+	return fail(&it->status, DFUKIT_IMAGE_OK);
+}
+
+int dfukit_image_tlv_iter_next(struct dfukit_image_tlv_iter *it, struct dfukit_image_tlv *tlv)
+{
+	uint8_t raw[DFUKIT_IMAGE_TLV_HDR_SIZE];
+	uint32_t val, end;
+	uint16_t len;
+	int rc;
+
+	if (it == NULL || tlv == NULL || it->src == NULL)
+		return -EINVAL;
+	if (it->status != DFUKIT_IMAGE_OK)
+		return dfukit_image_status_errno(it->status);
+	while (it->pos >= it->stop) {
+		if (it->in_prot && it->area == DFUKIT_IMAGE_TLV_AREA_ALL) {
+			it->in_prot = 0;
+			it->pos = it->unprot_off + DFUKIT_IMAGE_TLV_INFO_SIZE;
+			it->stop = it->end;
+			continue;
+		}
+		return 0;
+	}
+	if (!add_u32(it->pos, DFUKIT_IMAGE_TLV_HDR_SIZE, &val) || val > it->stop)
+		return fail(&it->status, DFUKIT_IMAGE_E_TLV_ENTRY);
+	rc = src_read(it->src, it->pos, raw, sizeof(raw));
+	if (rc != 0)
+		return fail(&it->status, rc == -ENODATA ? DFUKIT_IMAGE_E_TLV_ENTRY : DFUKIT_IMAGE_E_IO);
+	len = get_le16(raw + 2);
+	if (!add_u32(val, len, &end) || end > it->stop)
+		return fail(&it->status, DFUKIT_IMAGE_E_TLV_ENTRY);
+	tlv->type = get_le16(raw);
+	tlv->len = len;
+	tlv->off = val;
+	tlv->protected_area = it->in_prot != 0;
+	it->pos = end;
+	return 1;
+}
+
+uint32_t dfukit_image_tlv_iter_image_end(const struct dfukit_image_tlv_iter *it)
+{
+	return it != NULL ? it->end : 0;
+}
+
+/* ---- hashing ----------------------------------------------------------------------------- */
+
+static int hash_range(const struct dfukit_image_src *src, uint32_t off, uint32_t len, uint8_t out[32],
+		      enum dfukit_image_status *st)
+{
+	mbedtls_sha256_context sha;
+	uint8_t buf[CHUNK];
+	int rc = 0;
+
+	mbedtls_sha256_init(&sha);
+	if (mbedtls_sha256_starts_ret(&sha, 0) != 0) {
+		rc = fail(st, DFUKIT_IMAGE_E_CRYPTO);
+		goto out;
+	}
+	while (len > 0) {
+		uint32_t n = len < CHUNK ? len : CHUNK;
+
+		rc = src_read(src, off, buf, n);
+		if (rc != 0) {
+			rc = fail(st, rc == -ENODATA ? DFUKIT_IMAGE_E_TRUNCATED : DFUKIT_IMAGE_E_IO);
+			goto out;
+		}
+		if (mbedtls_sha256_update_ret(&sha, buf, n) != 0) {
+			rc = fail(st, DFUKIT_IMAGE_E_CRYPTO);
+			goto out;
+		}
+		off += n;
+		len -= n;
+	}
+	if (mbedtls_sha256_finish_ret(&sha, out) != 0)
+		rc = fail(st, DFUKIT_IMAGE_E_CRYPTO);
+out:
+	mbedtls_sha256_free(&sha);
+	return rc;
+}
+
+int dfukit_image_key_hash(const struct dfukit_image_key *key, uint8_t out[DFUKIT_IMAGE_HASH_SIZE])
+{
+	if (key == NULL || key->der == NULL || out == NULL)
+		return -EINVAL;
+	if (mbedtls_sha256_ret(key->der, key->len, out, 0) != 0)
+		return -EIO;
+	return 0;
+}
+
+/* Compare without an early exit. */
+static bool equal_ct(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	uint8_t diff = 0;
+
+	for (size_t i = 0; i < n; i++)
+		diff |= (uint8_t)(a[i] ^ b[i]);
+	return diff == 0;
+}
+
+/* ---- signatures ---------------------------------------------------------------------------- */
+
+static enum dfukit_image_status verify_rsa2048(const struct dfukit_image_key *key, const uint8_t hash[32],
+					       const uint8_t *sig, uint32_t sig_len)
+{
+	enum dfukit_image_status st = DFUKIT_IMAGE_E_BAD_KEY;
+	mbedtls_rsa_context rsa;
+	mbedtls_mpi n, e;
+	unsigned char *p = (unsigned char *)(uintptr_t)key->der;
+	const unsigned char *end = key->der + key->len;
+	size_t len;
+
+	mbedtls_rsa_init(&rsa, MBEDTLS_RSA_PKCS_V21, MBEDTLS_MD_SHA256);
+	mbedtls_mpi_init(&n);
+	mbedtls_mpi_init(&e);
+	/* RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER } */
+	if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0 ||
+	    len != (size_t)(end - p))
+		goto out;
+	if (mbedtls_asn1_get_mpi(&p, end, &n) != 0 || mbedtls_asn1_get_mpi(&p, end, &e) != 0 || p != end)
+		goto out;
+	if (mbedtls_rsa_import(&rsa, &n, NULL, NULL, NULL, &e) != 0 || mbedtls_rsa_complete(&rsa) != 0 ||
+	    mbedtls_rsa_check_pubkey(&rsa) != 0 || mbedtls_rsa_get_len(&rsa) != RSA2048_SIG_LEN)
+		goto out;
+	if (sig_len != RSA2048_SIG_LEN) {
+		st = DFUKIT_IMAGE_E_BAD_SIGNATURE;
+		goto out;
+	}
+	if (mbedtls_rsa_rsassa_pss_verify_ext(&rsa, NULL, NULL, MBEDTLS_RSA_PUBLIC, MBEDTLS_MD_SHA256, 32, hash,
+					      MBEDTLS_MD_SHA256, 32, sig) != 0)
+		st = DFUKIT_IMAGE_E_BAD_SIGNATURE;
+	else
+		st = DFUKIT_IMAGE_OK;
+out:
+	mbedtls_mpi_free(&n);
+	mbedtls_mpi_free(&e);
+	mbedtls_rsa_free(&rsa);
+	return st;
+}
+
+/* Length of the DER SEQUENCE at sig (tag + length + content), 0 if malformed. */
+static uint32_t der_seq_len(const uint8_t *sig, uint32_t len)
+{
+	uint32_t total;
+
+	if (len < 2 || sig[0] != 0x30)
+		return 0;
+	if (sig[1] < 0x80)
+		total = 2U + sig[1];
+	else if (sig[1] == 0x81 && len >= 3)
+		total = 3U + sig[2];
+	else
+		return 0;
+	return total <= len ? total : 0;
+}
+
+static enum dfukit_image_status verify_ecdsa_p256(const struct dfukit_image_key *key, const uint8_t hash[32],
+						  const uint8_t *sig, uint32_t sig_len)
+{
+	enum dfukit_image_status st = DFUKIT_IMAGE_E_BAD_KEY;
+	mbedtls_pk_context pk;
+	uint32_t der_len;
+
+	mbedtls_pk_init(&pk);
+	if (mbedtls_pk_parse_public_key(&pk, key->der, key->len) != 0 ||
+	    mbedtls_pk_get_type(&pk) != MBEDTLS_PK_ECKEY || mbedtls_pk_ec(pk)->grp.id != MBEDTLS_ECP_DP_SECP256R1)
+		goto out;
+	st = DFUKIT_IMAGE_E_BAD_SIGNATURE;
+	/* The TLV may carry zero padding after the DER signature (imgtool --pad-sig). */
+	der_len = der_seq_len(sig, sig_len);
+	if (der_len == 0)
+		goto out;
+	for (uint32_t i = der_len; i < sig_len; i++)
+		if (sig[i] != 0)
+			goto out;
+	if (mbedtls_pk_verify(&pk, MBEDTLS_MD_SHA256, hash, 32, sig, der_len) == 0)
+		st = DFUKIT_IMAGE_OK;
+out:
+	mbedtls_pk_free(&pk);
+	return st;
+}
+
+static bool sig_matches_key(uint16_t tlv_type, enum dfukit_image_key_type kt)
+{
+	switch (tlv_type) {
+	case DFUKIT_IMAGE_TLV_RSA2048_PSS:
+		return kt == DFUKIT_IMAGE_KEY_RSA2048;
+	case DFUKIT_IMAGE_TLV_ECDSA_SIG:
+		return kt == DFUKIT_IMAGE_KEY_ECDSA_P256;
+	case DFUKIT_IMAGE_TLV_ED25519:
+		return kt == DFUKIT_IMAGE_KEY_ED25519;
+	default:
+		return false;
+	}
+}
+
+static bool is_sig_tlv(uint16_t type)
+{
+	return type == DFUKIT_IMAGE_TLV_RSA2048_PSS || type == DFUKIT_IMAGE_TLV_ECDSA_SIG ||
+	       type == DFUKIT_IMAGE_TLV_RSA3072_PSS || type == DFUKIT_IMAGE_TLV_ED25519 ||
+	       type == DFUKIT_IMAGE_TLV_ECDSA224;
+}
+
+/* Index of the key whose SHA-256 equals h, or -1. */
+static int find_key(const struct dfukit_image_key *keys, size_t nkeys, const uint8_t h[32], bool *bad_key)
+{
+	uint8_t kh[DFUKIT_IMAGE_HASH_SIZE];
+
+	for (size_t i = 0; i < nkeys && i < (size_t)INT32_MAX; i++) {
+		if (keys[i].der == NULL || dfukit_image_key_hash(&keys[i], kh) != 0) {
+			*bad_key = true;
+			return -1;
+		}
+		if (equal_ct(kh, h, sizeof(kh)))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* ---- validation ------------------------------------------------------------------------------- */
+
+static int finish(struct dfukit_image_result *res, enum dfukit_image_status st)
+{
+	res->status = st;
+	return dfukit_image_status_errno(st);
+}
+
+int dfukit_image_validate(const struct dfukit_image_src *src, const struct dfukit_image_key *keys, size_t nkeys,
+			  struct dfukit_image_result *res)
+{
+	struct dfukit_image_tlv_iter it;
+	struct dfukit_image_tlv tlv;
+	uint8_t buf[RSA2048_SIG_LEN];
+	bool saw_bad_sig = false, saw_unsupported = false, sig_ok = false, bad_key = false;
+	int key_sel = -1;
+	int rc;
+
+	if (res == NULL)
+		return -EINVAL;
+	memset(res, 0, sizeof(*res));
+	res->key_index = -1;
+	if (!src_ok(src) || (nkeys > 0 && keys == NULL))
+		return finish(res, DFUKIT_IMAGE_E_ARG);
+
+	rc = dfukit_image_read_header(src, &res->hdr, &res->status);
+	if (rc != 0)
+		return rc;
+
+	/* Pass 1: structure of both areas. */
+	rc = dfukit_image_tlv_iter_begin(&it, src, &res->hdr, DFUKIT_IMAGE_TLV_AREA_ALL);
+	if (rc != 0)
+		return finish(res, it.status);
+	while ((rc = dfukit_image_tlv_iter_next(&it, &tlv)) > 0)
+		;
+	if (rc < 0)
+		return finish(res, it.status);
+	res->image_end = dfukit_image_tlv_iter_image_end(&it);
+
+	/* Hash of header + payload + protected TLVs. */
+	rc = hash_range(src, 0, it.unprot_off, res->hash, &res->status);
+	if (rc != 0)
+		return rc;
+	res->hash_computed = true;
+
+	/* Pass 2: semantics. */
+	rc = dfukit_image_tlv_iter_begin(&it, src, &res->hdr, DFUKIT_IMAGE_TLV_AREA_ALL);
+	if (rc != 0)
+		return finish(res, it.status);
+	while ((rc = dfukit_image_tlv_iter_next(&it, &tlv)) > 0) {
+		if (tlv.type == DFUKIT_IMAGE_TLV_SHA256) {
+			if (tlv.len != DFUKIT_IMAGE_HASH_SIZE)
+				return finish(res, DFUKIT_IMAGE_E_TLV_LEN);
+			if (src_read(src, tlv.off, buf, tlv.len) != 0)
+				return finish(res, DFUKIT_IMAGE_E_IO);
+			if (!equal_ct(buf, res->hash, DFUKIT_IMAGE_HASH_SIZE))
+				return finish(res, DFUKIT_IMAGE_E_BAD_HASH);
+			res->hash_ok = true;
+			continue;
+		}
+		if (nkeys == 0)
+			continue;
+		if (tlv.type == DFUKIT_IMAGE_TLV_KEYHASH) {
+			if (tlv.len != DFUKIT_IMAGE_HASH_SIZE)
+				return finish(res, DFUKIT_IMAGE_E_TLV_LEN);
+			if (src_read(src, tlv.off, buf, tlv.len) != 0)
+				return finish(res, DFUKIT_IMAGE_E_IO);
+			key_sel = find_key(keys, nkeys, buf, &bad_key);
+			if (bad_key)
+				return finish(res, DFUKIT_IMAGE_E_BAD_KEY);
+		} else if (tlv.type == DFUKIT_IMAGE_TLV_PUBKEY) {
+			uint8_t h[DFUKIT_IMAGE_HASH_SIZE];
+
+			/* Compare through the hash: no buffer for the whole key is needed. */
+			rc = hash_range(src, tlv.off, tlv.len, h, &res->status);
+			if (rc != 0)
+				return rc;
+			key_sel = find_key(keys, nkeys, h, &bad_key);
+			if (bad_key)
+				return finish(res, DFUKIT_IMAGE_E_BAD_KEY);
+		} else if (is_sig_tlv(tlv.type)) {
+			int sel = key_sel;
+
+			key_sel = -1;
+			if (sel < 0 || !sig_matches_key(tlv.type, keys[sel].type))
+				continue;
+			if (tlv.type == DFUKIT_IMAGE_TLV_ED25519) {
+				saw_unsupported = true;
+				continue;
+			}
+			if (tlv.len > sizeof(buf) ||
+			    (tlv.type == DFUKIT_IMAGE_TLV_ECDSA_SIG && tlv.len > ECDSA_SIG_MAX)) {
+				saw_bad_sig = true;
+				continue;
+			}
+			if (src_read(src, tlv.off, buf, tlv.len) != 0)
+				return finish(res, DFUKIT_IMAGE_E_IO);
+			enum dfukit_image_status vs = tlv.type == DFUKIT_IMAGE_TLV_RSA2048_PSS
+							      ? verify_rsa2048(&keys[sel], res->hash, buf, tlv.len)
+							      : verify_ecdsa_p256(&keys[sel], res->hash, buf, tlv.len);
+			if (vs == DFUKIT_IMAGE_E_BAD_KEY)
+				return finish(res, vs);
+			if (vs == DFUKIT_IMAGE_OK && !sig_ok) {
+				sig_ok = true;
+				res->key_index = sel;
+				res->sig_type = tlv.type;
+			} else if (vs != DFUKIT_IMAGE_OK) {
+				saw_bad_sig = true;
+			}
+		}
+	}
+	if (rc < 0)
+		return finish(res, it.status);
+	if (!res->hash_ok)
+		return finish(res, DFUKIT_IMAGE_E_NO_HASH);
+	if (nkeys > 0 && !sig_ok) {
+		if (saw_bad_sig)
+			return finish(res, DFUKIT_IMAGE_E_BAD_SIGNATURE);
+		if (saw_unsupported)
+			return finish(res, DFUKIT_IMAGE_E_UNSUPPORTED_SIG);
+		return finish(res, DFUKIT_IMAGE_E_NO_SIGNATURE);
+	}
+	return finish(res, DFUKIT_IMAGE_OK);
+}

@@ -1,0 +1,154 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# CLI test of dfukit-image against the imgtool vectors.
+# Usage: cli_test.sh /path/to/dfukit-image   (DFUKIT_FIXTURES must be set)
+set -u
+
+TOOL=$1
+F=${DFUKIT_FIXTURES:?DFUKIT_FIXTURES not set}/mcuboot
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT INT TERM
+FAILS=0
+CHECKS=0
+
+fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
+ok() { CHECKS=$((CHECKS + 1)); }
+
+key_of() {
+	case $1 in
+	rsa-2048*) echo rsa-2048 ;;
+	ecdsa-p256*) echo ecdsa-p256 ;;
+	ed25519*) echo ed25519 ;;
+	*) echo "" ;;
+	esac
+}
+
+# 1. verify of every vector: same output and exit status as imgtool's .verify.txt
+#    (Ed25519 good images: documented deviation, "Unsupported signature type", exit 1)
+for img in "$F"/images/*.bin; do
+	n=$(basename "$img")
+	[ -f "$img.verify.txt" ] || continue
+	k=$(key_of "$n")
+	if [ -n "$k" ]; then
+		out=$("$TOOL" verify -k "$F/keys/$k.pem" "$img"; echo "exit=$?")
+	else
+		out=$("$TOOL" verify "$img"; echo "exit=$?")
+	fi
+	exp=$(cat "$img.verify.txt")
+	if [ "$k" = ed25519 ] && [ "$(tail -n 1 "$img.verify.txt")" = "exit=0" ]; then
+		exp=$(printf 'Unsupported signature type (Ed25519 is not available)\nexit=1')
+		# without a key the hash check matches imgtool exactly
+		out2=$("$TOOL" verify "$img"; echo "exit=$?")
+		[ "$out2" = "$(cat "$img.verify.txt")" ] && ok || fail "verify (no key) $n: $out2"
+	fi
+	[ "$out" = "$exp" ] && ok || fail "verify $n: got '$out' expected '$exp'"
+done
+out=$("$TOOL" verify -k "$F/keys/rsa-2048.pem" "$F/images/ecdsa-p256-z70000.bin"; echo "exit=$?")
+[ "$out" = "$(cat "$F/images/ecdsa-p256-z70000.wrongkey-rsa.verify.txt")" ] && ok || fail "wrong key: $out"
+# public keys work as well
+out=$("$TOOL" verify -k "$F/keys/ecdsa-p256.pub.pem" "$F/images/ecdsa-p256-z70000.bin"; echo "exit=$?")
+[ "$out" = "$(cat "$F/images/ecdsa-p256-z70000.bin.verify.txt")" ] && ok || fail "verify with pub key: $out"
+out=$("$TOOL" verify -k "$F/keys/rsa-2048.pub.der" "$F/images/rsa-2048-z70000.bin"; echo "exit=$?")
+[ "$out" = "$(cat "$F/images/rsa-2048-z70000.bin.verify.txt")" ] && ok || fail "verify with der key: $out"
+
+# 2. dumpinfo: byte identical to imgtool's human output
+for img in "$F"/images/*.bin; do
+	[ -f "$img.dumpinfo.txt" ] || continue
+	"$TOOL" dumpinfo "$img" >"$TMP/di.txt" 2>&1
+	cmp -s "$TMP/di.txt" "$img.dumpinfo.txt" && ok || fail "dumpinfo $(basename "$img")"
+done
+
+# 3. getpub / getpubhash: identical to imgtool's files
+for k in rsa-2048 ecdsa-p256; do
+	"$TOOL" getpub -k "$F/keys/$k.pem" -e pem -o "$TMP/p.pem" && cmp -s "$TMP/p.pem" "$F/keys/$k.pub.pem" && ok || fail "getpub pem $k"
+	"$TOOL" getpub -k "$F/keys/$k.pem" -e raw -o "$TMP/p.der" && cmp -s "$TMP/p.der" "$F/keys/$k.pub.der" && ok || fail "getpub raw $k"
+	"$TOOL" getpub -k "$F/keys/$k.pem" >"$TMP/p.c" && cmp -s "$TMP/p.c" "$F/keys/$k.pub.c" && ok || fail "getpub lang-c $k"
+	"$TOOL" getpubhash -k "$F/keys/$k.pem" -e raw -o "$TMP/h.bin" && cmp -s "$TMP/h.bin" "$F/keys/$k.pubhash.bin" && ok || fail "getpubhash $k"
+done
+"$TOOL" getpub -k "$F/keys/ed25519.pub.pem" -e raw | cmp -s - "$F/keys/ed25519.pub.der" && ok || fail "getpub ed25519 public"
+"$TOOL" getpubhash -k "$F/keys/ed25519.pub.pem" -e raw | cmp -s - "$F/keys/ed25519.pubhash.bin" && ok || fail "getpubhash ed25519 public"
+
+# 4. keygen -> getpub -> sign -> verify round trips
+COMMON="--header-size 0x200 --align 4 --slot-size 0x60000 --version 1.2.3+4"
+for t in ecdsa-p256 rsa-2048; do
+	"$TOOL" keygen -k "$TMP/$t.pem" -t "$t" || fail "keygen $t"
+	head -n 1 "$TMP/$t.pem" | grep -q -- "-----BEGIN PRIVATE KEY-----" && ok || fail "keygen $t: not PKCS#8 PEM"
+	"$TOOL" getpub -k "$TMP/$t.pem" -e pem -o "$TMP/$t.pub.pem" || fail "getpub $t"
+	# shellcheck disable=SC2086
+	"$TOOL" sign $COMMON -k "$TMP/$t.pem" "$F/payloads/zpayload-70000.bin" "$TMP/$t.bin" || fail "sign $t"
+	out=$("$TOOL" verify -k "$TMP/$t.pub.pem" "$TMP/$t.bin"; echo "exit=$?")
+	[ "$out" = "$(cat "$F/images/unsigned-z70000.bin.verify.txt")" ] && ok || fail "round trip $t: $out"
+	# shellcheck disable=SC2086
+	"$TOOL" sign $COMMON --pad --confirm -s auto --public-key-format full -k "$TMP/$t.pem" \
+		"$F/payloads/payload-1000.bin" "$TMP/$t-p.bin" --pad-header || fail "sign padded $t"
+	[ "$(wc -c <"$TMP/$t-p.bin")" -eq $((0x60000)) ] && ok || fail "padded size $t"
+	"$TOOL" verify -k "$TMP/$t.pem" "$TMP/$t-p.bin" >/dev/null && ok || fail "verify padded $t"
+	"$TOOL" verify -k "$F/keys/$t.pem" "$TMP/$t.bin" >/dev/null && fail "foreign key accepted ($t)" || ok
+done
+# unsigned: byte identical to imgtool
+# shellcheck disable=SC2086
+"$TOOL" sign $COMMON "$F/payloads/zpayload-70000.bin" "$TMP/u.bin" && cmp -s "$TMP/u.bin" "$F/images/unsigned-z70000.bin" && ok || fail "unsigned sign"
+# shellcheck disable=SC2086
+"$TOOL" sign $COMMON --pad-header "$F/payloads/payload-1000.bin" "$TMP/u2.bin" && cmp -s "$TMP/u2.bin" "$F/images/unsigned-1000-padhdr.bin" && ok || fail "unsigned padhdr sign"
+
+# 5. malformed inputs and bad usage: one line on stderr, nothing else, non-zero exit
+one_line_error() { # expected-status description command...
+	want=$1; desc=$2; shift 2
+	"$@" >"$TMP/o" 2>"$TMP/e"
+	st=$?
+	lines=$(cat "$TMP/o" "$TMP/e" | wc -l)
+	if [ "$st" -eq 0 ] || { [ "$want" != any ] && [ "$st" -ne "$want" ]; } || [ "$lines" -ne 1 ]; then
+		fail "$desc: status $st, $lines lines: $(cat "$TMP/o" "$TMP/e")"
+	else
+		ok
+	fi
+}
+head -c 100 "$F/images/ecdsa-p256-z70000.bin" >"$TMP/trunc.bin"
+head -c 20 "$F/images/ecdsa-p256-z70000.bin" >"$TMP/tiny.bin"
+head -c 70600 "$F/images/ecdsa-p256-z70000.bin" >"$TMP/trunc-tlv.bin"
+: >"$TMP/empty.bin"
+head -c 4096 /dev/urandom >"$TMP/random.bin"
+printf '\075\270\363\226' >"$TMP/magic-only.bin"
+cat "$TMP/random.bin" >>"$TMP/magic-only.bin"
+for f in trunc tiny trunc-tlv empty random magic-only; do
+	one_line_error 1 "verify $f" "$TOOL" verify "$TMP/$f.bin"
+	one_line_error 1 "verify -k $f" "$TOOL" verify -k "$F/keys/ecdsa-p256.pem" "$TMP/$f.bin"
+	one_line_error 1 "dumpinfo $f" "$TOOL" dumpinfo "$TMP/$f.bin"
+done
+# random garbage with a valid magic and header fields (fuzz-ish)
+i=0
+while [ $i -lt 30 ]; do
+	head -c 600 /dev/urandom >"$TMP/fz.bin"
+	printf '\075\270\363\226\000\000\000\000\040\000' | dd of="$TMP/fz.bin" conv=notrunc 2>/dev/null
+	"$TOOL" verify "$TMP/fz.bin" >/dev/null 2>&1
+	[ $? -le 1 ] && ok || fail "crash on fuzz input"
+	"$TOOL" dumpinfo "$TMP/fz.bin" >/dev/null 2>&1
+	[ $? -le 1 ] && ok || fail "dumpinfo crash on fuzz input"
+	i=$((i + 1))
+done
+one_line_error 1 "verify missing file" "$TOOL" verify "$TMP/nonexistent.bin"
+one_line_error 1 "bad key file" "$TOOL" verify -k "$TMP/random.bin" "$F/images/ecdsa-p256-z70000.bin"
+one_line_error 1 "sign nonzero hole" "$TOOL" sign $COMMON "$F/payloads/payload-1000.bin" "$TMP/x.bin"
+one_line_error 1 "sign too big" "$TOOL" sign --header-size 0x200 --slot-size 0x1000 --version 1 "$F/payloads/zpayload-70000.bin" "$TMP/x.bin"
+one_line_error 2 "sign no version" "$TOOL" sign --header-size 0x200 --slot-size 0x60000 "$F/payloads/zpayload-70000.bin" "$TMP/x.bin"
+one_line_error 2 "sign bad version" "$TOOL" sign $COMMON --version 1.2.x "$F/payloads/zpayload-70000.bin" "$TMP/x.bin"
+one_line_error 2 "sign header 16" "$TOOL" sign --header-size 16 --slot-size 0x60000 --version 1 "$F/payloads/zpayload-70000.bin" "$TMP/x.bin"
+one_line_error 2 "sign bad align" "$TOOL" sign $COMMON --align 3 "$F/payloads/zpayload-70000.bin" "$TMP/x.bin"
+one_line_error 2 "sign hex" "$TOOL" sign $COMMON "$F/payloads/zpayload-70000.bin" "$TMP/x.hex"
+one_line_error 1 "sign ed25519" "$TOOL" sign $COMMON -k "$F/keys/ed25519.pem" "$F/payloads/zpayload-70000.bin" "$TMP/x.bin"
+one_line_error 2 "unknown option" "$TOOL" verify --frobnicate "$F/images/ecdsa-p256-z70000.bin"
+one_line_error 2 "missing argument" "$TOOL" verify "$F/images/ecdsa-p256-z70000.bin" -k
+one_line_error 2 "unknown command" "$TOOL" frobnicate
+one_line_error 1 "keygen ed25519" "$TOOL" keygen -k "$TMP/ed.pem" -t ed25519
+one_line_error 2 "keygen bad type" "$TOOL" keygen -k "$TMP/x.pem" -t dsa-1024
+one_line_error 1 "getpub ed25519 private" "$TOOL" getpub -k "$F/keys/ed25519.pem"
+
+# 6. --help for every subcommand
+for c in keygen getpub getpubhash sign create verify dumpinfo; do
+	"$TOOL" "$c" --help >"$TMP/h" 2>&1 && grep -q "Usage: dfukit-image" "$TMP/h" && ok || fail "$c --help"
+done
+"$TOOL" --help >/dev/null && ok || fail "--help"
+"$TOOL" sign --help | grep -q "Intel hex is not supported" && ok || fail "sign --help mentions raw binaries"
+
+echo "$CHECKS checks passed, $FAILS failed"
+[ "$FAILS" -eq 0 ]
