@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * MCUboot-compatible boot support: image trailer, swap decision table,
+ * swap-using-move with power-loss resume, application helpers and the boot
+ * entry boot_go().
+ *
+ * Image trailer at the end of each slot (S = slot size, A = write block of the
+ * slot's flash, M = max_align = max(A, 8), MA = 16 if M <= 16 else M,
+ * MAXS = max sectors, status elements are A bytes each):
+ *
+ *   S - trailer_sz      +-------------------------------------------+
+ *                       | swap status: MAXS * 3 elements of A bytes  |
+ *                       |   [0 .. MAXS-1]           move steps       |
+ *                       |   [MAXS + 2(k-1) + st-1]  swap step k, st  |
+ *   swap_size_off       | swap_size  u32 LE, padded to M             |
+ *   swap_info_off       | swap_info  (image << 4) | swap type, M      |
+ *   copy_done_off       | copy_done  0x01 = set, M                   |
+ *   image_ok_off        | image_ok   0x01 = set, M                   |
+ *   S - MA              | magic (16 bytes at S - 16), MA             |
+ *   S                   +-------------------------------------------+
+ *
+ *   trailer_sz = MAXS * 3 * A + 4 * M + MA
+ *   image_ok_off = ALIGN_DOWN(S - 16 - M, M); each field below is M lower.
+ *   magic = 77 c2 95 f3 60 d2 ef 7f 35 52 50 0f 2c b6 79 80 when M == 8,
+ *           else u16 LE M followed by 2d e1 5d 29 41 0b 8d 77 67 9c 11 0f 1f 8a.
+ *
+ * Every field is written once after an erase, padded with the erased value
+ * to a multiple of A. The layout is byte-identical to MCUboot's (no
+ * encryption, swap-using-move), so trailers written by imgtool --pad/--confirm,
+ * by MCUboot or by this code are understood by all of them.
+ *
+ * All functions return 0 or a negative errno. No heap, no globals.
+ */
+#ifndef DFUKIT_BOOT_H
+#define DFUKIT_BOOT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <dfukit/flash.h>
+
+#define BOOT_MAGIC_SZ 16u
+
+/* Decoded trailer values; numbers match MCUboot's (used in its log lines). */
+enum boot_magic_state {
+	BOOT_MAGIC_GOOD = 1,
+	BOOT_MAGIC_BAD = 2,
+	BOOT_MAGIC_UNSET = 3,
+};
+
+enum boot_flag_state {
+	BOOT_FLAG_SET = 1,
+	BOOT_FLAG_BAD = 2,
+	BOOT_FLAG_UNSET = 3,
+};
+
+enum boot_swap_type {
+	BOOT_SWAP_TYPE_NONE = 1,
+	BOOT_SWAP_TYPE_TEST = 2,
+	BOOT_SWAP_TYPE_PERM = 3,
+	BOOT_SWAP_TYPE_REVERT = 4,
+	BOOT_SWAP_TYPE_FAIL = 5,
+	BOOT_SWAP_TYPE_PANIC = 0xff,
+};
+
+/* Offsets (slot-relative) of the trailer fields of one slot. */
+struct boot_trailer_layout {
+	uint32_t slot_size;
+	uint32_t write_sz;	/* A */
+	uint32_t max_align;	/* M */
+	uint32_t max_sectors;	/* MAXS */
+	uint32_t magic_area;	/* MA */
+	uint32_t trailer_sz;
+	uint32_t status_off;
+	uint32_t swap_size_off;
+	uint32_t swap_info_off;
+	uint32_t copy_done_off;
+	uint32_t image_ok_off;
+	uint32_t magic_off;	/* S - 16 */
+};
+
+struct boot_swap_state {
+	uint8_t magic;		/* enum boot_magic_state */
+	uint8_t swap_type;	/* enum boot_swap_type (low nibble of swap_info) */
+	uint8_t copy_done;	/* enum boot_flag_state */
+	uint8_t image_ok;	/* enum boot_flag_state */
+	uint8_t image_num;	/* high nibble of swap_info */
+};
+
+/*
+ * Compute the layout for a slot of slot_size bytes on flash with write block
+ * write_sz (1..32, power of two). max_sectors only moves the status area;
+ * pass 0 for the field offsets alone (application side).
+ */
+int boot_trailer_layout_init(struct boot_trailer_layout *lay, uint32_t slot_size,
+			     uint32_t write_sz, uint32_t max_sectors);
+/* Same, from an area (its size and write block). */
+int boot_trailer_layout_for(struct boot_trailer_layout *lay, const struct flash_area *fa,
+			    uint32_t max_sectors);
+/* The 16 magic bytes for a given max_align. */
+void boot_magic_bytes(uint32_t max_align, uint8_t out[BOOT_MAGIC_SZ]);
+
+int boot_read_swap_state(const struct flash_area *fa, struct boot_swap_state *st);
+int boot_read_swap_size(const struct flash_area *fa, uint32_t *swap_size);
+int boot_write_magic(const struct flash_area *fa);
+int boot_write_image_ok(const struct flash_area *fa);
+int boot_write_copy_done(const struct flash_area *fa);
+int boot_write_swap_info(const struct flash_area *fa, uint8_t swap_type, uint8_t image_num);
+int boot_write_swap_size(const struct flash_area *fa, uint32_t swap_size);
+
+/*
+ * MCUboot's decision table (first matching row wins):
+ *   secondary magic GOOD, secondary image_ok UNSET                 -> TEST
+ *   secondary magic GOOD, secondary image_ok SET                   -> PERM
+ *   primary magic GOOD, primary image_ok UNSET, copy_done SET (or BAD),
+ *     secondary magic UNSET (or BAD)                               -> REVERT
+ *   otherwise                                                      -> NONE
+ * Two deliberate relaxations of MCUboot (which wants copy_done SET and the
+ * secondary magic UNSET), both only reachable through torn writes:
+ *   - secondary magic BAD: a power cut tore the magic written by the revert
+ *     fixup; the revert must still happen.
+ *   - copy_done BAD: a power cut tore the last write of a completed swap
+ *     (copy_done is written after every step); without this an unconfirmed
+ *     test image would never be reverted.
+ * The secondary image is validated before any revert, so nothing unverified
+ * is ever swapped in.
+ */
+int boot_swap_type_decide(const struct boot_swap_state *primary,
+			  const struct boot_swap_state *secondary);
+const char *boot_swap_type_str(int swap_type);
+
+/* --- application side ------------------------------------------------------- */
+
+/*
+ * Mark the image in the secondary slot for an upgrade at the next boot: test
+ * (reverted unless confirmed) or permanent. Already pending: 0.
+ * A corrupt secondary trailer (magic BAD): -EBADMSG.
+ */
+int boot_request_upgrade(const struct flash_area *secondary, bool permanent);
+/*
+ * Confirm the running image (write image_ok in the primary trailer).
+ * No trailer (magic UNSET): nothing to do, 0. Magic BAD: -EBADMSG.
+ */
+int boot_confirm(const struct flash_area *primary);
+/* true if the primary image will not be reverted (confirmed or no trailer). */
+bool boot_is_confirmed(const struct flash_area *primary);
+
+/* --- boot entry ------------------------------------------------------------- */
+
+struct boot_image_info {
+	uint8_t major;
+	uint8_t minor;
+	uint16_t revision;
+	uint32_t build;
+	uint32_t hdr_size;
+	uint32_t img_size;
+	/* Bytes used from the slot start: header + body + all TLVs. */
+	uint32_t total_size;
+};
+
+/*
+ * Validate the image at the start of `slot` and describe it.
+ * Return 0 if it is valid, -ENOENT if the slot holds no image (erased
+ * header), -EIO if flash could not be read (boot_go() aborts), any other
+ * negative errno if the image is invalid.
+ */
+typedef int (*boot_validate_fn)(void *ctx, const struct flash_area *slot,
+				struct boot_image_info *out);
+/* One log line without newline; level is 'I', 'W' or 'E'. */
+typedef void (*boot_log_fn)(void *ctx, char level, const char *line);
+
+struct boot_config {
+	const struct flash_area *primary;
+	const struct flash_area *secondary;
+	/* BOOT_MAX_IMG_SECTORS; 0 = the larger slot's sector count (Zephyr AUTO). */
+	uint32_t max_sectors;
+	boot_validate_fn validate;
+	void *validate_ctx;
+	/* Optional. */
+	boot_log_fn log;
+	void *log_ctx;
+};
+
+struct boot_result {
+	/* Always 0: swap modes run the image from the primary slot. */
+	uint32_t slot;
+	/* Device offset of the slot (MCUboot's chainload offset). */
+	uint32_t offset;
+	/* The swap type that was acted on (BOOT_SWAP_TYPE_NONE if none). */
+	int swap_type;
+	struct boot_image_info image;
+};
+
+/*
+ * Decide, resume or perform a swap, validate and pick the image to run.
+ * Returns 0 with *res filled when the primary slot holds a valid image;
+ * -ENOENT when no bootable image exists; a flash error (-EIO after a power
+ * cut) as is: call again after power returns and the swap resumes.
+ */
+int boot_go(const struct boot_config *cfg, struct boot_result *res);
+
+#endif /* DFUKIT_BOOT_H */

@@ -1,0 +1,604 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Boot entry and swap-using-move.
+ *
+ * Swap-using-move (primary P and secondary S slots of equal sector size sz,
+ * image of last_idx sectors; status elements in P's trailer):
+ *
+ *   phase 0  erase P trailer; write swap_info, [image_ok], swap_size, magic;
+ *            erase S trailer                      (REVERT: fixup S first)
+ *   move     k = 1..last_idx, i = last_idx - k:
+ *              erase P[i+1]; copy P[i] -> P[i+1]; status[k-1] = 0x01
+ *   swap     k = 1..last_idx, j = k - 1:
+ *              st 1: erase P[j]; copy S[j]   -> P[j]; status[MAXS+2(k-1)]   = 0x01
+ *              st 2: erase S[j]; copy P[j+1] -> S[j]; status[MAXS+2(k-1)+1] = 0x02
+ *   finish   [image_ok] (PERM/REVERT), copy_done
+ *
+ * Each step erases its destination before copying from a source that the
+ * step does not touch, and records its status element only afterwards, so
+ * after a power cut the step is simply redone.
+ */
+#include <dfukit/boot.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "boot_priv.h"
+
+#ifndef BOOT_COPY_BUF_SIZE
+#define BOOT_COPY_BUF_SIZE 256u
+#endif
+
+/* --- log lines without printf --------------------------------------------- */
+
+struct lbuf {
+	char s[120];
+	size_t n;
+};
+
+static void lb_str(struct lbuf *lb, const char *str)
+{
+	while (*str != '\0' && lb->n + 1u < sizeof(lb->s)) {
+		lb->s[lb->n++] = *str++;
+	}
+	lb->s[lb->n] = '\0';
+}
+
+static void lb_num(struct lbuf *lb, uint32_t v, uint32_t base)
+{
+	char tmp[12];
+	size_t i = 0;
+
+	do {
+		uint32_t d = v % base;
+
+		tmp[i++] = (char)(d < 10u ? '0' + d : 'a' + d - 10u);
+		v /= base;
+	} while (v != 0u);
+	while (i > 0u && lb->n + 1u < sizeof(lb->s)) {
+		lb->s[lb->n++] = tmp[--i];
+	}
+	lb->s[lb->n] = '\0';
+}
+
+static void lb_hex(struct lbuf *lb, uint32_t v)
+{
+	lb_str(lb, "0x");
+	lb_num(lb, v, 16);
+}
+
+static void lb_emit(const struct boot_config *cfg, char level, struct lbuf *lb)
+{
+	if (cfg->log != NULL) {
+		cfg->log(cfg->log_ctx, level, lb->s);
+	}
+	lb->n = 0;
+	lb->s[0] = '\0';
+}
+
+static void log_msg(const struct boot_config *cfg, char level, const char *msg)
+{
+	if (cfg->log != NULL) {
+		cfg->log(cfg->log_ctx, level, msg);
+	}
+}
+
+static const char *magic_str(uint8_t m)
+{
+	return m == BOOT_MAGIC_GOOD ? "good" : (m == BOOT_MAGIC_UNSET ? "unset" : "bad");
+}
+
+static void log_state(const struct boot_config *cfg, const char *which,
+		      const struct boot_swap_state *st)
+{
+	struct lbuf lb = { .n = 0 };
+
+	lb_str(&lb, which);
+	lb_str(&lb, " image: magic=");
+	lb_str(&lb, magic_str(st->magic));
+	lb_str(&lb, ", swap_type=");
+	lb_hex(&lb, st->swap_type);
+	lb_str(&lb, ", copy_done=");
+	lb_hex(&lb, st->copy_done);
+	lb_str(&lb, ", image_ok=");
+	lb_hex(&lb, st->image_ok);
+	lb_emit(cfg, 'I', &lb);
+}
+
+static void log_swap_type(const struct boot_config *cfg, int type)
+{
+	struct lbuf lb = { .n = 0 };
+
+	lb_str(&lb, "Image index: 0, Swap type: ");
+	lb_str(&lb, boot_swap_type_str(type));
+	lb_emit(cfg, 'I', &lb);
+}
+
+/* --- swap context ------------------------------------------------------------- */
+
+struct swap_ctx {
+	const struct boot_config *cfg;
+	const struct flash_area *pri;
+	const struct flash_area *sec;
+	struct boot_trailer_layout lay_pri;
+	struct boot_trailer_layout lay_sec;
+	uint32_t sz;
+	uint32_t n_pri;
+	uint32_t n_sec;
+	uint32_t maxs;
+	/* first sector holding (part of) the trailer, per slot */
+	uint32_t trl_pri;
+	uint32_t trl_sec;
+	uint32_t app_max;
+	uint8_t buf[BOOT_COPY_BUF_SIZE];
+};
+
+/* sector size if all sectors of fa have the same size, else 0; count in *n */
+static uint32_t uniform_sectors(const struct flash_area *fa, uint32_t *n)
+{
+	struct flash_sector s;
+	uint32_t sz = 0;
+	uint32_t off = 0;
+
+	*n = 0;
+	while (off < fa->size) {
+		if (flash_area_sector_at(fa, off, &s) != 0) {
+			return 0;
+		}
+		if (sz == 0u) {
+			sz = s.size;
+		} else if (s.size != sz) {
+			return 0;
+		}
+		off += s.size;
+		(*n)++;
+	}
+	return sz;
+}
+
+/* 0 if the slots can be swapped with swap-using-move (logs why not). */
+static int swap_geometry(struct swap_ctx *c)
+{
+	uint32_t sz_sec;
+
+	c->sz = uniform_sectors(c->pri, &c->n_pri);
+	sz_sec = uniform_sectors(c->sec, &c->n_sec);
+	if (c->sz == 0u || c->sz != sz_sec || flash_area_align(c->pri) != flash_area_align(c->sec)) {
+		log_msg(c->cfg, 'W', "Cannot upgrade: not same sector layout");
+		return -ENOTSUP;
+	}
+	c->maxs = c->cfg->max_sectors != 0u ? c->cfg->max_sectors
+					    : (c->n_pri > c->n_sec ? c->n_pri : c->n_sec);
+	if ((c->n_pri != c->n_sec && c->n_pri != c->n_sec + 1u) || c->n_pri > c->maxs) {
+		log_msg(c->cfg, 'W', "Cannot upgrade: not a compatible amount of sectors");
+		return -ENOTSUP;
+	}
+	if (boot_trailer_layout_for(&c->lay_pri, c->pri, c->maxs) != 0 ||
+	    boot_trailer_layout_for(&c->lay_sec, c->sec, c->maxs) != 0) {
+		log_msg(c->cfg, 'W', "Cannot upgrade: not a compatible amount of sectors");
+		return -ENOTSUP;
+	}
+	c->trl_pri = c->lay_pri.status_off / c->sz;
+	c->trl_sec = c->lay_sec.status_off / c->sz;
+	/* the primary needs one spare sector below its trailer for the move */
+	if (c->trl_pri < 2u || c->trl_sec < 1u) {
+		log_msg(c->cfg, 'W', "Cannot upgrade: not a compatible amount of sectors");
+		return -ENOTSUP;
+	}
+	uint32_t a = (c->trl_pri - 1u) * c->sz;
+	uint32_t b = c->trl_sec * c->sz;
+
+	c->app_max = a < b ? a : b;
+	return 0;
+}
+
+static uint32_t last_index(const struct swap_ctx *c, uint32_t copy_size)
+{
+	uint32_t n = (copy_size + c->sz - 1u) / c->sz;
+
+	return n == 0u ? 1u : n;
+}
+
+static int erase_trailer_sectors(const struct swap_ctx *c, const struct flash_area *fa,
+				 uint32_t first)
+{
+	return flash_area_erase(fa, first * c->sz, fa->size - first * c->sz);
+}
+
+/* erase only if something in the trailer sectors is not erased */
+static int erase_trailer_if_needed(const struct swap_ctx *c, const struct flash_area *fa,
+				   uint32_t first)
+{
+	int rc = flash_area_is_erased(fa, first * c->sz, fa->size - first * c->sz);
+
+	if (rc < 0) {
+		return rc;
+	}
+	return rc == 1 ? 0 : erase_trailer_sectors(c, fa, first);
+}
+
+/* copy one sector; chunks that read as erased are not programmed */
+static int copy_sector(struct swap_ctx *c, const struct flash_area *dst, uint32_t di,
+		       const struct flash_area *src, uint32_t si)
+{
+	uint8_t ev = flash_area_erased_val(dst);
+
+	for (uint32_t off = 0; off < c->sz; off += BOOT_COPY_BUF_SIZE) {
+		uint32_t n = c->sz - off < BOOT_COPY_BUF_SIZE ? c->sz - off : BOOT_COPY_BUF_SIZE;
+		bool blank = true;
+		int rc = flash_area_read(src, si * c->sz + off, c->buf, n);
+
+		if (rc != 0) {
+			return rc;
+		}
+		for (uint32_t i = 0; i < n && blank; i++) {
+			blank = c->buf[i] == ev;
+		}
+		if (blank) {
+			continue;
+		}
+		rc = flash_area_write(dst, di * c->sz + off, c->buf, n);
+		if (rc != 0) {
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int status_write(const struct swap_ctx *c, uint32_t idx, uint8_t val)
+{
+	return boot_write_field(c->pri, &c->lay_pri, c->lay_pri.status_off + idx * c->lay_pri.write_sz,
+				&val, 1);
+}
+
+/*
+ * Number of completed steps = 1 + index of the highest written status
+ * element (0 if none). *inconsistent is set when written elements are not
+ * the expected two runs (move steps, then swap steps).
+ */
+static int status_scan(struct swap_ctx *c, uint32_t *done, bool *inconsistent)
+{
+	uint32_t a = c->lay_pri.write_sz;
+	uint32_t total = c->maxs * 3u;
+	uint32_t per = BOOT_COPY_BUF_SIZE / a;
+	uint8_t ev = flash_area_erased_val(c->pri);
+	uint32_t runs = 0;
+	bool prev = false;
+
+	*done = 0;
+	for (uint32_t base = 0; base < total; base += per) {
+		uint32_t cnt = total - base < per ? total - base : per;
+		int rc = flash_area_read(c->pri, c->lay_pri.status_off + base * a, c->buf, cnt * a);
+
+		if (rc != 0) {
+			return rc;
+		}
+		for (uint32_t e = 0; e < cnt; e++) {
+			bool written = false;
+
+			for (uint32_t i = 0; i < a; i++) {
+				if (c->buf[e * a + i] != ev) {
+					written = true;
+					break;
+				}
+			}
+			uint32_t idx = base + e;
+
+			/* a new run starts at a written element after an erased one */
+			if (written && (!prev || idx == c->maxs)) {
+				runs++;
+			}
+			if (written) {
+				*done = idx + 1u;
+			}
+			prev = written;
+		}
+	}
+	*inconsistent = runs > 2u;
+	return 0;
+}
+
+static int fixup_revert(struct swap_ctx *c, uint32_t copy_size)
+{
+	struct boot_swap_state st;
+	int rc = boot_read_swap_state(c->sec, &st);
+
+	if (rc != 0) {
+		return rc;
+	}
+	log_state(c->cfg, "Secondary", &st);
+	/*
+	 * Make the secondary look like a permanent request for the image it
+	 * holds, so that a reset while the primary trailer is re-initialised
+	 * still completes as PERM.
+	 */
+	rc = erase_trailer_if_needed(c, c->sec, c->trl_sec);
+	if (rc == 0) {
+		rc = boot_write_image_ok(c->sec);
+	}
+	if (rc == 0) {
+		rc = boot_write_swap_size(c->sec, copy_size);
+	}
+	if (rc == 0) {
+		rc = boot_write_magic(c->sec);
+	}
+	return rc;
+}
+
+/* phase 0 */
+static int swap_start(struct swap_ctx *c, int type, uint32_t copy_size)
+{
+	int rc = 0;
+
+	if (type == BOOT_SWAP_TYPE_REVERT) {
+		rc = fixup_revert(c, copy_size);
+	}
+	if (rc == 0) {
+		rc = erase_trailer_sectors(c, c->pri, c->trl_pri);
+	}
+	if (rc == 0) {
+		rc = boot_write_swap_info(c->pri, (uint8_t)type, 0);
+	}
+	if (rc == 0 && (type == BOOT_SWAP_TYPE_PERM || type == BOOT_SWAP_TYPE_REVERT)) {
+		rc = boot_write_image_ok(c->pri);
+	}
+	if (rc == 0) {
+		rc = boot_write_swap_size(c->pri, copy_size);
+	}
+	if (rc == 0) {
+		rc = boot_write_magic(c->pri);
+	}
+	if (rc == 0) {
+		rc = erase_trailer_if_needed(c, c->sec, c->trl_sec);
+	}
+	return rc;
+}
+
+/* move + swap phases from step `done`, then the finishing flag writes */
+static int swap_run(struct swap_ctx *c, int type, uint32_t copy_size, uint32_t done)
+{
+	uint32_t last = last_index(c, copy_size);
+	uint32_t m0 = 0;
+	int rc;
+
+	if (last + 1u > c->trl_pri || last > c->trl_sec) {
+		return -ENOSPC;
+	}
+	if (done < c->maxs) {
+		for (uint32_t k = done + 1u; k <= last; k++) {
+			uint32_t i = last - k;
+
+			rc = flash_area_erase(c->pri, (i + 1u) * c->sz, c->sz);
+			if (rc == 0) {
+				rc = copy_sector(c, c->pri, i + 1u, c->pri, i);
+			}
+			if (rc == 0) {
+				rc = status_write(c, k - 1u, 0x01);
+			}
+			if (rc != 0) {
+				return rc;
+			}
+		}
+	} else {
+		m0 = done - c->maxs;
+	}
+	for (uint32_t m = m0; m < 2u * last; m++) {
+		uint32_t j = m / 2u;
+
+		if (m % 2u == 0u) {
+			rc = flash_area_erase(c->pri, j * c->sz, c->sz);
+			if (rc == 0) {
+				rc = copy_sector(c, c->pri, j, c->sec, j);
+			}
+			if (rc == 0) {
+				rc = status_write(c, c->maxs + m, 0x01);
+			}
+		} else {
+			rc = flash_area_erase(c->sec, j * c->sz, c->sz);
+			if (rc == 0) {
+				rc = copy_sector(c, c->sec, j, c->pri, j + 1u);
+			}
+			if (rc == 0) {
+				rc = status_write(c, c->maxs + m, 0x02);
+			}
+		}
+		if (rc != 0) {
+			return rc;
+		}
+	}
+
+	struct boot_swap_state st;
+
+	rc = boot_read_swap_state(c->pri, &st);
+	if (rc == 0 && (type == BOOT_SWAP_TYPE_PERM || type == BOOT_SWAP_TYPE_REVERT) &&
+	    st.image_ok == BOOT_FLAG_UNSET) {
+		rc = boot_write_image_ok(c->pri);
+	}
+	if (rc == 0 && st.copy_done == BOOT_FLAG_UNSET) {
+		rc = boot_write_copy_done(c->pri);
+	}
+	return rc;
+}
+
+static bool is_swap(int type)
+{
+	return type == BOOT_SWAP_TYPE_TEST || type == BOOT_SWAP_TYPE_PERM ||
+	       type == BOOT_SWAP_TYPE_REVERT;
+}
+
+/*
+ * Validate the secondary for a requested swap; erase what must not be
+ * retried. Returns the swap type to run (or NONE), or a negative errno.
+ */
+static int validated_swap(struct swap_ctx *c, int type, uint32_t *copy_size)
+{
+	const struct boot_config *cfg = c->cfg;
+	struct boot_image_info info;
+	int rc = cfg->validate(cfg->validate_ctx, c->sec, &info);
+
+	if (rc == -EIO) {
+		return rc;
+	}
+	if (rc == -ENOENT) {
+		/* nothing to swap in: forget the request (no erase if already blank) */
+		rc = erase_trailer_if_needed(c, c->sec, c->trl_sec);
+		return rc != 0 ? rc : BOOT_SWAP_TYPE_NONE;
+	}
+	if (rc == 0 && info.total_size > c->app_max) {
+		struct lbuf lb = { .n = 0 };
+
+		log_msg(cfg, 'E', "Not enough free space to run swap upgrade");
+		lb_str(&lb, "required ");
+		lb_num(&lb, info.total_size, 10);
+		lb_str(&lb, " bytes but only ");
+		lb_num(&lb, c->app_max, 10);
+		lb_str(&lb, " are available");
+		lb_emit(cfg, 'E', &lb);
+		rc = -EFBIG;
+	}
+	if (rc != 0) {
+		log_msg(cfg, 'E', "Image in the secondary slot is not valid!");
+		rc = flash_area_erase(c->sec, 0, c->sec->size);
+		return rc != 0 ? rc : BOOT_SWAP_TYPE_NONE;
+	}
+	*copy_size = info.total_size;
+
+	/* the primary image must be carried over whole as well */
+	rc = cfg->validate(cfg->validate_ctx, c->pri, &info);
+	if (rc == -EIO) {
+		return rc;
+	}
+	if (rc == 0 && info.total_size > *copy_size) {
+		*copy_size = info.total_size > c->app_max ? c->app_max : info.total_size;
+	}
+	return type;
+}
+
+int boot_go(const struct boot_config *cfg, struct boot_result *res)
+{
+	struct swap_ctx c;
+	struct boot_swap_state ps;
+	struct boot_swap_state ss;
+	int type = BOOT_SWAP_TYPE_NONE;
+	int rc;
+
+	if (cfg == NULL || res == NULL || cfg->primary == NULL || cfg->secondary == NULL ||
+	    cfg->validate == NULL) {
+		return -EINVAL;
+	}
+	memset(&c, 0, sizeof(c));
+	c.cfg = cfg;
+	c.pri = cfg->primary;
+	c.sec = cfg->secondary;
+
+	log_msg(cfg, 'I', "Starting bootloader");
+	rc = boot_read_swap_state(c.pri, &ps);
+	if (rc != 0) {
+		log_msg(cfg, 'E', "panic!");
+		return rc;
+	}
+	rc = boot_read_swap_state(c.sec, &ss);
+	if (rc != 0) {
+		return rc;
+	}
+	log_state(cfg, "Primary", &ps);
+	log_state(cfg, "Secondary", &ss);
+
+	bool from_primary = ps.magic == BOOT_MAGIC_GOOD && ps.copy_done == BOOT_FLAG_UNSET &&
+			    ss.magic != BOOT_MAGIC_GOOD;
+
+	log_msg(cfg, 'I', from_primary ? "Boot source: primary slot" : "Boot source: none");
+	bool can_swap = swap_geometry(&c) == 0;
+	bool resumed = false;
+
+	if (can_swap && from_primary && is_swap(ps.swap_type)) {
+		/* an interrupted swap: its state is all in the primary trailer */
+		uint32_t done;
+		uint32_t copy_size;
+		bool bad;
+
+		rc = status_scan(&c, &done, &bad);
+		if (rc == 0) {
+			rc = boot_read_swap_size(c.pri, &copy_size);
+		}
+		if (rc != 0) {
+			return rc;
+		}
+		if (bad) {
+			log_msg(cfg, 'W', "Detected inconsistent status!");
+		}
+		if (copy_size != 0u && copy_size <= c.app_max) {
+			type = ps.swap_type;
+			resumed = true;
+			log_swap_type(cfg, type);
+			log_msg(cfg, 'I', "Starting swap using move algorithm.");
+			rc = 0;
+			if (done == 0u) {
+				/* phase 0 may have stopped before the secondary trailer erase */
+				rc = erase_trailer_if_needed(&c, c.sec, c.trl_sec);
+			}
+			if (rc == 0) {
+				rc = swap_run(&c, type, copy_size, done);
+			}
+			if (rc != 0) {
+				return rc;
+			}
+		} else {
+			log_msg(cfg, 'W', "Detected inconsistent status!");
+		}
+	}
+	if (!resumed) {
+		type = boot_swap_type_decide(&ps, &ss);
+		if (!can_swap) {
+			type = BOOT_SWAP_TYPE_NONE;
+		}
+		log_swap_type(cfg, type);
+		if (is_swap(type)) {
+			uint32_t copy_size = 0;
+
+			type = validated_swap(&c, type, &copy_size);
+			if (type < 0) {
+				return type;
+			}
+			if (is_swap(type)) {
+				log_msg(cfg, 'I', "Starting swap using move algorithm.");
+				rc = swap_start(&c, type, copy_size);
+				if (rc == 0) {
+					rc = swap_run(&c, type, copy_size, 0);
+				}
+				if (rc != 0) {
+					return rc;
+				}
+			}
+		}
+	}
+
+	memset(res, 0, sizeof(*res));
+	rc = cfg->validate(cfg->validate_ctx, c.pri, &res->image);
+	if (rc == -EIO) {
+		return rc;
+	}
+	if (rc != 0) {
+		log_msg(cfg, 'E', "Image in the primary slot is not valid!");
+		log_msg(cfg, 'E', "Unable to find bootable image");
+		return -ENOENT;
+	}
+	res->slot = 0;
+	res->offset = c.pri->off;
+	res->swap_type = type;
+
+	struct lbuf lb = { .n = 0 };
+
+	lb_str(&lb, "Bootloader chainload address offset: ");
+	lb_hex(&lb, res->offset);
+	lb_emit(cfg, 'I', &lb);
+	lb_str(&lb, "Image version: v");
+	lb_num(&lb, res->image.major, 10);
+	lb_str(&lb, ".");
+	lb_num(&lb, res->image.minor, 10);
+	lb_str(&lb, ".");
+	lb_num(&lb, res->image.revision, 10);
+	lb_emit(cfg, 'I', &lb);
+	log_msg(cfg, 'I', "Jumping to the first image slot");
+	return 0;
+}

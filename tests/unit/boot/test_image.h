@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Test-only image format: a real 32-byte MCUboot header (magic 0x96f3b83d,
+ * hdr_size, img_size, version), a pseudo-random body, and an unprotected TLV
+ * area (info 0x6907) holding one vendor TLV 0x00a0 = CRC-32 of header+body.
+ * No hashes or signatures: that is the image library's job; these tests only
+ * need something the boot code can validate and size.
+ */
+#ifndef TEST_IMAGE_H
+#define TEST_IMAGE_H
+
+#include <stdint.h>
+
+#include <dfukit/boot.h>
+#include <dfukit/flash.h>
+
+#define TIMG_HDR_SIZE 0x20u
+#define TIMG_TLV_SIZE 12u
+
+/* Erase what the image needs at the start of fa and write it. */
+int timg_write(const struct flash_area *fa, uint8_t major, uint32_t body_size, uint32_t seed);
+/* boot_validate_fn */
+int timg_validate(void *ctx, const struct flash_area *slot, struct boot_image_info *out);
+/* Total size of an image with this body size. */
+static inline uint32_t timg_total(uint32_t body_size)
+{
+	return TIMG_HDR_SIZE + body_size + TIMG_TLV_SIZE;
+}
+
+#endif
