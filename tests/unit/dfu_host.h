@@ -64,6 +64,7 @@ static inline int dfu_host_download(struct vudc *v, const uint8_t *data, uint32_
 	uint16_t block = 0;
 	int rc;
 
+	memset(st, 0, sizeof(*st));
 	while (off < len) {
 		uint16_t n = (uint16_t)(len - off < xfer ? len - off : xfer);
 		rc = host_ctl(v, DFU_REQ_OUT, DFU_DNLOAD, block++, 0, n, (uint8_t *)(uintptr_t)(data + off));
