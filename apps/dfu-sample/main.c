@@ -12,6 +12,10 @@
 #include <string.h>
 
 #include "dfukit/board_env.h"
+#include "dfukit/board_image.h"
+#include "dfukit/board_profile.h"
+#include "dfukit/boot.h"
+#include "dfukit/dfu_flash.h"
 #include "dfukit/dfu_ramdisk.h"
 #include "dfukit/sample_device.h"
 #include "dfukit/usbip.h"
@@ -26,6 +30,10 @@ struct app {
 	struct vudc vudc;
 	struct sample_device dev;
 	struct dfu_ramdisk ramdisk;
+	struct flash_file flash;
+	struct flash_area slot0, slot1;
+	struct dfu_flash slot1_backend;
+	bool has_flash;
 	struct dfu_alt alts[2];
 	uint8_t block[TRANSFER_SIZE];
 	uint8_t *ramdisk_mem;
@@ -65,6 +73,56 @@ static void on_dfu_event(void *ctx, enum dfu_event event, uint8_t alt)
 	}
 }
 
+/*
+ * A SLOT-1 download is complete: refuse an image that does not verify (the
+ * bootloader would erase it anyway), else ask for a test swap at the next
+ * reset, as Zephyr's flash backend does.
+ */
+static int slot1_complete(void *ctx, uint32_t total)
+{
+	struct app *app = ctx;
+	struct boot_image_info info;
+	const char *why;
+
+	if (board_validate_slot(&app->slot1, &info, &why) < 0) {
+		board_log("err", "main", "SLOT-1: %u bytes received, image refused: %s", (unsigned)total, why);
+		return -EBADMSG;
+	}
+	int rc = boot_request_upgrade(&app->slot1, false);
+	if (rc < 0) {
+		board_log("err", "main", "SLOT-1: cannot request the upgrade: %s", strerror(-rc));
+		return -EIO;
+	}
+	flash_file_sync(&app->flash);
+	board_log("inf", "main", "SLOT-1: image v%u.%u.%u verified, test swap at the next reset",
+		  info.major, info.minor, info.revision);
+	return 0;
+}
+
+static int open_flash(struct app *app)
+{
+	const struct board_profile *bp = board_profile_find(app->env.board_id);
+	int rc = flash_file_open(&app->flash, app->env.flash_path, &bp->flash, bp->sim_flags);
+	if (rc == 0) {
+		rc = board_profile_slots(bp, &app->flash.sim.dev, &app->slot0, &app->slot1);
+	}
+	if (rc == 0) {
+		rc = dfu_flash_init(&app->slot1_backend, &app->slot1, slot1_complete, app);
+	}
+	if (rc < 0) {
+		return rc;
+	}
+	app->alts[1] = (struct dfu_alt){&dfu_flash_ops, &app->slot1_backend};
+	app->has_flash = true;
+	/* Running means this image works: make it permanent, as the sample does with MCUboot. */
+	if (!boot_is_confirmed(&app->slot0)) {
+		rc = boot_confirm(&app->slot0);
+		board_log(rc < 0 ? "err" : "inf", "main", "Confirming the running image: %s",
+			  rc < 0 ? strerror(-rc) : "done");
+	}
+	return 0;
+}
+
 static void usbip_log(void *ctx, const char *line)
 {
 	(void)ctx;
@@ -82,7 +140,7 @@ static int start_device(struct app *app, bool dfu_mode)
 		.serial = app->env.serial,
 		.alt_names = alt_names,
 		.alts = app->alts,
-		.num_alts = 1,
+		.num_alts = app->has_flash ? 2 : 1,
 		.event = on_dfu_event,
 		.app = app,
 	};
@@ -137,7 +195,15 @@ int main(int argc, char **argv)
 	dfu_ramdisk_init(&app.ramdisk, app.ramdisk_mem, disk_size);
 	app.alts[0] = (struct dfu_alt){&dfu_ramdisk_ops, &app.ramdisk};
 
-	int rc = usbip_server_init(&app.srv, app.env.usbip_fd);
+	int rc = 0;
+	if (app.env.flash_path != NULL) {
+		rc = open_flash(&app);
+		if (rc < 0) {
+			board_log("err", "main", "flash %s: %s", app.env.flash_path, strerror(-rc));
+			return 1;
+		}
+	}
+	rc = usbip_server_init(&app.srv, app.env.usbip_fd);
 	if (rc < 0) {
 		board_log("err", "main", "USB/IP server: %s", strerror(-rc));
 		return 1;
@@ -166,7 +232,8 @@ int main(int argc, char **argv)
 				board_log("err", "main", "USB device: %s", strerror(-rc));
 				return 1;
 			}
-			board_log("inf", "main", "USBD message: DFU mode, alternate 0 \"%s\"", alt_names[0]);
+			board_log("inf", "main", "USBD message: DFU mode, alternates: 0 \"%s\"%s", alt_names[0],
+				  app.has_flash ? ", 1 \"SLOT-1\"" : "");
 		}
 	}
 }

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Run a guest scenario against a freshly started virtual board.
 #
-#   tests/e2e/with-board.sh [--board ID] [--expect-log REGEX]... BUILD_DIR SCENARIO.sh [FILE...]
+#   tests/e2e/with-board.sh [--board ID] [--expect-log REGEX]... [--expect-order REGEX]...
+#                           BUILD_DIR SCENARIO.sh [FILE...]
 #
 # Starts `dfukit board run` on 127.0.0.1:<free port> with a new flash file,
 # runs the scenario in the QEMU guest (run-guest.sh), then stops the board and
-# checks that each --expect-log regex appears on the board's console. The
+# checks that each --expect-log regex appears on the board's console and that
+# the --expect-order regexes appear in the order given (each after the line
+# that matched the previous one). When the scenario prints DFUKIT-RESET-BOARD
+# the board's reset button is pressed. The
 # board's console is printed at the end. Exit status: the scenario's, or 1 if
 # an expected log line is missing.
 set -euo pipefail
@@ -13,10 +17,12 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 board=reel_board
 expects=()
+order=()
 while (($#)); do
 	case $1 in
 	--board) board=$2; shift 2 ;;
 	--expect-log) expects+=("$2"); shift 2 ;;
+	--expect-order) order+=("$2"); shift 2 ;;
 	*) break ;;
 	esac
 done
@@ -69,4 +75,21 @@ for re in "${expects[@]}"; do
 		rc=1
 	fi
 done
+if ((${#order[@]})); then
+	python3 - "$work/console.log" "${order[@]}" <<'PY' || rc=1
+import re, sys
+lines = open(sys.argv[1], errors="replace").read().splitlines()
+at = 0
+for pattern in sys.argv[2:]:
+    rx = re.compile(pattern)
+    while at < len(lines) and not rx.search(lines[at]):
+        at += 1
+    if at == len(lines):
+        print(f"with-board: /{pattern}/ not found on the board console after the previous match",
+              file=sys.stderr)
+        sys.exit(1)
+    at += 1
+print(f"with-board: {len(sys.argv) - 2} console lines appeared in the expected order")
+PY
+fi
 exit "$rc"

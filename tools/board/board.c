@@ -25,6 +25,7 @@
 
 #include "dfukit/board_env.h"
 #include "dfukit/board_profile.h"
+#include "dfukit/flash.h"
 #include "dfukit/usbip.h"
 
 struct board_opts {
@@ -35,6 +36,7 @@ struct board_opts {
 	const char *firmware_dir;
 	const char *serial;
 	const char *pid_file;
+	const char *image;
 };
 
 static void usage(FILE *f)
@@ -56,6 +58,9 @@ static void usage(FILE *f)
 		"                      next to this program)\n"
 		"  --serial HEX        USB serial number (default: derived from board + flash path)\n"
 		"  --pid-file FILE     where run records its pid (default: FLASH.pid)\n"
+		"  --image FILE        program FILE (a signed image) into slot 0 before the\n"
+		"                      first reset, as 'west flash' would (default: the DFU\n"
+		"                      sample's signed image when slot 0 is blank)\n"
 		"\n"
 		"The board's console is this program's standard output. A host attaches with\n"
 		"  usbip attach -r 127.0.0.1 -b 1-1\n");
@@ -145,6 +150,62 @@ static pid_t start_firmware(const char *firmware, const struct board_opts *o, in
 	_exit(127);
 }
 
+/*
+ * Factory programming: put a signed image into slot 0, the way a debug probe
+ * would, when asked to or when slot 0 is blank. The rest of flash is kept.
+ */
+static int program_slot0(const struct board_profile *bp, const char *flash_path,
+			 const char *image, bool only_if_blank)
+{
+	struct flash_file ff;
+	struct flash_area slot0;
+	int rc = flash_file_open(&ff, flash_path, &bp->flash, bp->sim_flags);
+	if (rc == 0) {
+		rc = board_profile_slots(bp, &ff.sim.dev, &slot0, NULL);
+	}
+	if (rc < 0) {
+		fprintf(stderr, "dfukit board: flash %s: %s\n", flash_path, strerror(-rc));
+		return rc;
+	}
+	if (only_if_blank && flash_area_is_erased(&slot0, 0, 32) != 1) {
+		flash_file_close(&ff);
+		return 0;
+	}
+	FILE *f = fopen(image, "rb");
+	if (f == NULL) {
+		fprintf(stderr, "dfukit board: %s: %s\n", image, strerror(errno));
+		flash_file_close(&ff);
+		return -errno;
+	}
+	uint32_t wb = bp->flash.write_block;
+	uint8_t *buf = malloc(slot0.size);
+	size_t n = buf ? fread(buf, 1, slot0.size, f) : 0;
+	bool too_big = buf && n == slot0.size && fgetc(f) != EOF;
+	fclose(f);
+	if (buf == NULL || n == 0 || too_big) {
+		fprintf(stderr, "dfukit board: %s: %s\n", image,
+			too_big ? "larger than slot 0" : "empty or unreadable");
+		free(buf);
+		flash_file_close(&ff);
+		return -EINVAL;
+	}
+	uint32_t padded = (uint32_t)((n + wb - 1) / wb * wb);
+	memset(buf + n, bp->flash.erased_val, padded - n);
+	rc = flash_area_erase(&slot0, 0, slot0.size);
+	if (rc == 0) {
+		rc = flash_area_write(&slot0, 0, buf, padded);
+	}
+	free(buf);
+	flash_file_close(&ff);
+	if (rc < 0) {
+		fprintf(stderr, "dfukit board: programming slot 0: %s\n", strerror(-rc));
+		return rc;
+	}
+	printf("[board] programmed %s (%zu bytes) into slot 0 at 0x%x\n", image, n,
+	       (unsigned)bp->slot0.off);
+	return 0;
+}
+
 static void stop_child(pid_t *child)
 {
 	if (*child > 0) {
@@ -199,6 +260,17 @@ static int board_run(struct board_opts *o)
 			snprintf(fw_path, sizeof(fw_path), "%s/dfu-sample", fw_dir);
 		}
 		o->firmware = fw_path;
+	}
+	if (o->image != NULL) {
+		if (program_slot0(bp, flash_abs, o->image, false) < 0) {
+			return 1;
+		}
+	} else if (strstr(o->firmware, "bootloader") != NULL) {
+		char factory[PATH_MAX + 32];
+		snprintf(factory, sizeof(factory), "%s/dfu-sample.signed.bin", fw_dir);
+		if (program_slot0(bp, flash_abs, factory, true) < 0) {
+			return 1;
+		}
 	}
 	if (access(o->firmware, X_OK) != 0) {
 		fprintf(stderr, "dfukit board: firmware %s: %s\n", o->firmware, strerror(errno));
@@ -326,6 +398,7 @@ int main(int argc, char **argv)
 		{"listen", required_argument, NULL, 'l'},   {"firmware", required_argument, NULL, 'F'},
 		{"firmware-dir", required_argument, NULL, 'D'}, {"serial", required_argument, NULL, 's'},
 		{"pid-file", required_argument, NULL, 'p'}, {"help", no_argument, NULL, 'h'},
+		{"image", required_argument, NULL, 'i'},
 		{NULL, 0, NULL, 0}};
 	struct board_opts o = {.board = "reel_board", .listen = "127.0.0.1:3240"};
 
@@ -345,6 +418,7 @@ int main(int argc, char **argv)
 		case 'D': o.firmware_dir = optarg; break;
 		case 's': o.serial = optarg; break;
 		case 'p': o.pid_file = optarg; break;
+		case 'i': o.image = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Minimal mbedTLS 2.28 configuration for the Cortex-M bootloader: SHA-256 and
+ * ECDSA-P256 signature verification of MCUboot images, nothing else.
+ * scripts/mbedtls-target.sh installs it as mbedtls/config.h of the target
+ * prefix, so the library and every user of its headers see the same options.
+ *
+ * No malloc: mbedTLS's bignums allocate, so they get a static buffer through
+ * MEMORY_BUFFER_ALLOC (the bootloader hands it over at start, as MCUboot does).
+ */
+#ifndef DFUKIT_MBEDTLS_CONFIG_H
+#define DFUKIT_MBEDTLS_CONFIG_H
+
+/* System support: bare metal, no entropy, no file system, no time. */
+#define MBEDTLS_HAVE_ASM
+#define MBEDTLS_PLATFORM_C
+#define MBEDTLS_PLATFORM_MEMORY
+#define MBEDTLS_PLATFORM_NO_STD_FUNCTIONS
+#define MBEDTLS_MEMORY_BUFFER_ALLOC_C
+#define MBEDTLS_NO_PLATFORM_ENTROPY
+/* Verification needs no randomness (no blinding of secret data to do). */
+#define MBEDTLS_ECP_NO_INTERNAL_RNG
+
+/* Hash. */
+#define MBEDTLS_SHA256_C
+#define MBEDTLS_SHA256_SMALLER
+#define MBEDTLS_MD_C
+
+/* ECDSA-P256 verification through the public-key layer (image.c uses pk). */
+#define MBEDTLS_BIGNUM_C
+#define MBEDTLS_ECP_C
+#define MBEDTLS_ECP_DP_SECP256R1_ENABLED
+#define MBEDTLS_ECDSA_C
+#define MBEDTLS_ASN1_PARSE_C
+#define MBEDTLS_ASN1_WRITE_C
+#define MBEDTLS_OID_C
+#define MBEDTLS_PK_C
+#define MBEDTLS_PK_PARSE_C
+
+/* Small and slow rather than big and fast: this runs once per boot. */
+#define MBEDTLS_MPI_WINDOW_SIZE 1
+#define MBEDTLS_MPI_MAX_SIZE 32
+#define MBEDTLS_ECP_MAX_BITS 256
+#define MBEDTLS_ECP_WINDOW_SIZE 2
+#define MBEDTLS_ECP_FIXED_POINT_OPTIM 0
+
+#include "mbedtls/check_config.h"
+
+#endif /* DFUKIT_MBEDTLS_CONFIG_H */
