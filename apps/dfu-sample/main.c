@@ -34,6 +34,8 @@ struct app {
 	struct flash_area slot0, slot1;
 	struct dfu_flash slot1_backend;
 	bool has_flash;
+	int slot1_verdict; /* 1 not decided yet, 0 good, <0 refused */
+	struct dfu_backend_ops slot1_ops;
 	struct dfu_alt alts[2];
 	uint8_t block[TRANSFER_SIZE];
 	uint8_t *ramdisk_mem;
@@ -73,6 +75,68 @@ static void on_dfu_event(void *ctx, enum dfu_event event, uint8_t alt)
 	}
 }
 
+static int read_received(void *ctx, uint32_t off, void *buf, uint32_t len)
+{
+	return dfu_flash_read_received(ctx, off, buf, len);
+}
+
+static uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/*
+ * Check the image as soon as its last byte (end of its TLVs) has arrived, so
+ * a bad image fails the download while dfu-util still watches the status:
+ * dfu-util 0.11 ignores an error reported during manifestation.
+ */
+static int slot1_progress(void *ctx, uint32_t received)
+{
+	struct app *app = ctx;
+	struct dfu_flash *df = &app->slot1_backend;
+	uint8_t raw[DFUKIT_IMAGE_HEADER_SIZE], info[4];
+	struct dfukit_image_header hdr;
+
+	if (received < sizeof(raw) || app->slot1_verdict != 1) {
+		return app->slot1_verdict < 0 ? app->slot1_verdict : 0;
+	}
+	if (dfu_flash_read_received(df, 0, raw, sizeof(raw)) < 0) {
+		return -EIO;
+	}
+	dfukit_image_header_decode(raw, &hdr);
+	uint64_t tlv_info = (uint64_t)hdr.hdr_size + hdr.img_size + hdr.protect_tlv_size;
+	if (hdr.magic != DFUKIT_IMAGE_MAGIC || tlv_info + 4u > app->slot1.size) {
+		/* Full validation below gives the precise reason. */
+		tlv_info = 0;
+	} else if (received < tlv_info + 4u) {
+		return 0;
+	} else {
+		if (dfu_flash_read_received(df, (uint32_t)tlv_info, info, sizeof(info)) < 0) {
+			return -EIO;
+		}
+		if (received < tlv_info + le16(&info[2])) {
+			return 0;
+		}
+	}
+	struct dfukit_image_src src = {read_received, df, app->slot1.size};
+	struct dfukit_image_result res;
+	int rc = dfukit_image_validate(&src, board_trusted_keys, board_trusted_key_count, &res);
+	app->slot1_verdict = rc < 0 ? -EBADMSG : 0;
+	if (rc < 0) {
+		board_log("err", "main", "SLOT-1: image refused after %u bytes: %s", (unsigned)received,
+			  dfukit_image_strerror(res.status));
+	}
+	return app->slot1_verdict;
+}
+
+static int slot1_begin(void *ctx)
+{
+	struct dfu_flash *df = ctx;
+	struct app *app = df->ctx;
+	app->slot1_verdict = 1;
+	return dfu_flash_ops.dnload_begin(df);
+}
+
 /*
  * A SLOT-1 download is complete: refuse an image that does not verify (the
  * bootloader would erase it anyway), else ask for a test swap at the next
@@ -84,6 +148,9 @@ static int slot1_complete(void *ctx, uint32_t total)
 	struct boot_image_info info;
 	const char *why;
 
+	if (app->slot1_verdict < 0) {
+		return app->slot1_verdict;
+	}
 	if (board_validate_slot(&app->slot1, &info, &why) < 0) {
 		board_log("err", "main", "SLOT-1: %u bytes received, image refused: %s", (unsigned)total, why);
 		return -EBADMSG;
@@ -112,7 +179,12 @@ static int open_flash(struct app *app)
 	if (rc < 0) {
 		return rc;
 	}
-	app->alts[1] = (struct dfu_alt){&dfu_flash_ops, &app->slot1_backend};
+	app->slot1_backend.on_progress = slot1_progress;
+	app->slot1_verdict = 1;
+	/* The flash backend, with a begin hook that resets the image check. */
+	app->slot1_ops = dfu_flash_ops;
+	app->slot1_ops.dnload_begin = slot1_begin;
+	app->alts[1] = (struct dfu_alt){&app->slot1_ops, &app->slot1_backend};
 	app->has_flash = true;
 	/* Running means this image works: make it permanent, as the sample does with MCUboot. */
 	if (!boot_is_confirmed(&app->slot0)) {

@@ -27,10 +27,22 @@ struct dfu_flash {
 	uint8_t carry_len;
 	/* Called once all bytes are in flash; a negative errno fails the download. */
 	int (*on_complete)(void *ctx, uint32_t total);
+	/*
+	 * Optional: called after each block with the bytes received so far; a
+	 * negative errno fails the download at this block (e.g. an image found
+	 * bad as soon as its last byte arrived, while the host still listens).
+	 */
+	int (*on_progress)(void *ctx, uint32_t received);
 	void *ctx;
 };
 
 extern const struct dfu_backend_ops dfu_flash_ops;
+
+/*
+ * Read bytes of the download in progress, wherever they are now: in flash
+ * or still in the carry buffer. -ENODATA beyond what has been received.
+ */
+int dfu_flash_read_received(const struct dfu_flash *df, uint32_t off, void *buf, uint32_t len);
 
 /* -EINVAL if the area's write block is larger than DFU_FLASH_MAX_WRITE_BLOCK. */
 int dfu_flash_init(struct dfu_flash *df, const struct flash_area *area,

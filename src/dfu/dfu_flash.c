@@ -92,6 +92,26 @@ static int flash_write(void *ctx, uint32_t offset, const uint8_t *data, uint16_t
 		df->carry_len = (uint8_t)(df->carry_len + (len - used));
 	}
 	df->received = offset + len;
+	return df->on_progress != NULL ? df->on_progress(df->ctx, df->received) : 0;
+}
+
+int dfu_flash_read_received(const struct dfu_flash *df, uint32_t off, void *buf, uint32_t len)
+{
+	if (off > df->received || len > df->received - off) {
+		return -ENODATA;
+	}
+	uint32_t in_flash = df->received - df->carry_len;
+	uint32_t from_flash = off < in_flash ? in_flash - off : 0;
+	if (from_flash > len) {
+		from_flash = len;
+	}
+	if (from_flash > 0 && flash_area_read(df->area, off, buf, from_flash) < 0) {
+		return -EIO;
+	}
+	if (len > from_flash) {
+		uint32_t at = off + from_flash - in_flash;
+		memcpy((uint8_t *)buf + from_flash, df->carry + at, len - from_flash);
+	}
 	return 0;
 }
 

@@ -8,7 +8,7 @@
 # runs the scenario in the QEMU guest (run-guest.sh), then stops the board and
 # checks that each --expect-log regex appears on the board's console and that
 # the --expect-order regexes appear in the order given (each after the line
-# that matched the previous one). When the scenario prints DFUKIT-RESET-BOARD
+# that matched the previous one) and no --forbid-log regex does. When the scenario prints DFUKIT-RESET-BOARD
 # the board's reset button is pressed. The
 # board's console is printed at the end. Exit status: the scenario's, or 1 if
 # an expected log line is missing.
@@ -18,11 +18,13 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 board=reel_board
 expects=()
 order=()
+forbids=()
 while (($#)); do
 	case $1 in
 	--board) board=$2; shift 2 ;;
 	--expect-log) expects+=("$2"); shift 2 ;;
 	--expect-order) order+=("$2"); shift 2 ;;
+	--forbid-log) forbids+=("$2"); shift 2 ;;
 	*) break ;;
 	esac
 done
@@ -72,6 +74,12 @@ echo "---- end of board console ----"
 for re in "${expects[@]}"; do
 	if ! grep -Eq -- "$re" "$work/console.log"; then
 		echo "with-board: expected on the board console: /$re/" >&2
+		rc=1
+	fi
+done
+for re in "${forbids[@]}"; do
+	if grep -Eq -- "$re" "$work/console.log"; then
+		echo "with-board: must not appear on the board console: /$re/" >&2
 		rc=1
 	fi
 done
