@@ -25,30 +25,31 @@ static struct dfu_class *to_dfu(struct usbd_class *cls)
 
 enum dfu_status dfu_status_from_errno(int err)
 {
-	switch (err) {
-	case 0:
-		return DFU_STATUS_OK;
-	case -ENOSPC:
-	case -EFBIG:
-	case -ERANGE:
-		return DFU_STATUS_ERR_ADDRESS;
-	case -EIO:
-		return DFU_STATUS_ERR_WRITE;
-	case -EFAULT:
-		return DFU_STATUS_ERR_ERASE;
-	case -ENOTEMPTY:
-		return DFU_STATUS_ERR_CHECK_ERASED;
-	case -EILSEQ:
-		return DFU_STATUS_ERR_VERIFY;
-	case -EBADMSG:
-		return DFU_STATUS_ERR_FILE;
-	case -EPROTO:
-		return DFU_STATUS_ERR_PROG;
-	case -ENODATA:
-		return DFU_STATUS_ERR_NOTDONE;
-	default:
-		return DFU_STATUS_ERR_UNKNOWN;
+	/* errno -> status pairs (see struct dfu_backend_ops); a table is smaller than a switch. */
+	static const uint8_t map[][2] = {
+		{0, DFU_STATUS_OK},
+		{ENOSPC, DFU_STATUS_ERR_ADDRESS},
+		{EFBIG, DFU_STATUS_ERR_ADDRESS},
+		{ERANGE, DFU_STATUS_ERR_ADDRESS},
+		{EIO, DFU_STATUS_ERR_WRITE},
+		{EFAULT, DFU_STATUS_ERR_ERASE},
+		{ENOTEMPTY, DFU_STATUS_ERR_CHECK_ERASED},
+		{EILSEQ, DFU_STATUS_ERR_VERIFY},
+		{EBADMSG, DFU_STATUS_ERR_FILE},
+		{EPROTO, DFU_STATUS_ERR_PROG},
+		{ENODATA, DFU_STATUS_ERR_NOTDONE},
+	};
+	_Static_assert(ENOSPC < 256 && EFBIG < 256 && ERANGE < 256 && EIO < 256 && EFAULT < 256 &&
+			       ENOTEMPTY < 256 && EILSEQ < 256 && EBADMSG < 256 && EPROTO < 256 &&
+			       ENODATA < 256,
+		       "errno values fit the table's bytes");
+
+	for (unsigned i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (err == -(int)map[i][0]) {
+			return (enum dfu_status)map[i][1];
+		}
 	}
+	return DFU_STATUS_ERR_UNKNOWN;
 }
 
 void dfu_functional_desc(uint8_t out[DFU_FUNCTIONAL_DESC_LEN], uint8_t attributes,
@@ -85,25 +86,40 @@ static void backend_abort(struct dfu_class *dfu)
 	}
 }
 
+#define STATE_BIT(s) (1u << (s))
+#define DOWNLOAD_STATES                                                                          \
+	(STATE_BIT(DFU_STATE_DNLOAD_SYNC) | STATE_BIT(DFU_STATE_DNBUSY) |                         \
+	 STATE_BIT(DFU_STATE_DNLOAD_IDLE) | STATE_BIT(DFU_STATE_MANIFEST_SYNC) |                  \
+	 STATE_BIT(DFU_STATE_MANIFEST))
+
+static bool state_in(enum dfu_state s, uint32_t set)
+{
+	return ((set >> (unsigned)s) & 1u) != 0;
+}
+
 static bool transfer_in_progress(enum dfu_state s)
 {
-	return s == DFU_STATE_DNLOAD_SYNC || s == DFU_STATE_DNBUSY || s == DFU_STATE_DNLOAD_IDLE ||
-	       s == DFU_STATE_MANIFEST_SYNC || s == DFU_STATE_MANIFEST ||
-	       s == DFU_STATE_UPLOAD_IDLE;
+	return state_in(s, DOWNLOAD_STATES | STATE_BIT(DFU_STATE_UPLOAD_IDLE));
 }
 
 static void enter_error(struct dfu_class *dfu, enum dfu_status status)
 {
-	bool was_download = transfer_in_progress(dfu->state) && dfu->state != DFU_STATE_UPLOAD_IDLE;
 	if (transfer_in_progress(dfu->state)) {
 		backend_abort(dfu);
 	}
+	bool was_download = state_in(dfu->state, DOWNLOAD_STATES);
 	dfu->state = DFU_STATE_ERROR;
 	dfu->status = status;
 	dfu->poll_ms = 0;
 	if (was_download) {
 		notify(dfu, DFU_EVENT_DNLOAD_FAILED);
 	}
+}
+
+/* A backend error: dfuERROR with the status the errno maps to. */
+static void backend_failed(struct dfu_class *dfu, int err)
+{
+	enter_error(dfu, dfu_status_from_errno(err));
 }
 
 /* A request not valid in this state: STALL, and record it where the spec says so. */
@@ -147,24 +163,21 @@ static void advance(struct dfu_class *dfu)
 	uint32_t poll_ms;
 	int rc;
 
-	if (dfu->state == DFU_STATE_DNBUSY) {
-		rc = backend_poll(dfu, &poll_ms);
-		if (rc == 0) {
-			dfu->state = DFU_STATE_DNLOAD_SYNC;
-		} else if (rc != -EINPROGRESS) {
-			enter_error(dfu, dfu_status_from_errno(rc));
-		}
-	} else if (dfu->state == DFU_STATE_MANIFEST) {
-		rc = backend_poll(dfu, &poll_ms);
-		if (rc == 0) {
-			if (dfu->cfg->attributes & DFU_ATTR_MANIFESTATION_TOLERANT) {
-				dfu->state = DFU_STATE_MANIFEST_SYNC;
-			} else {
-				manifest_done(dfu);
-			}
-		} else if (rc != -EINPROGRESS) {
-			enter_error(dfu, dfu_status_from_errno(rc));
-		}
+	if (dfu->state != DFU_STATE_DNBUSY && dfu->state != DFU_STATE_MANIFEST) {
+		return;
+	}
+	rc = backend_poll(dfu, &poll_ms);
+	if (rc == -EINPROGRESS) {
+		return;
+	}
+	if (rc != 0) {
+		backend_failed(dfu, rc);
+	} else if (dfu->state == DFU_STATE_DNBUSY) {
+		dfu->state = DFU_STATE_DNLOAD_SYNC;
+	} else if (dfu->cfg->attributes & DFU_ATTR_MANIFESTATION_TOLERANT) {
+		dfu->state = DFU_STATE_MANIFEST_SYNC;
+	} else {
+		manifest_done(dfu);
 	}
 }
 
@@ -182,7 +195,7 @@ static void getstatus_transition(struct dfu_class *dfu)
 		} else if (rc == -EINPROGRESS) {
 			dfu->state = DFU_STATE_DNBUSY;
 		} else {
-			enter_error(dfu, dfu_status_from_errno(rc));
+			backend_failed(dfu, rc);
 			poll_ms = 0;
 		}
 	} else if (dfu->state == DFU_STATE_MANIFEST_SYNC) {
@@ -208,7 +221,7 @@ static void getstatus_transition(struct dfu_class *dfu)
 		} else if (rc == -EINPROGRESS) {
 			dfu->state = DFU_STATE_MANIFEST;
 		} else {
-			enter_error(dfu, dfu_status_from_errno(rc));
+			backend_failed(dfu, rc);
 			poll_ms = 0;
 		}
 	}
@@ -424,7 +437,7 @@ static int dfu_control_out_done(struct usbd_class *cls, const struct usbd_setup 
 	dfu->state = DFU_STATE_DNLOAD_SYNC;
 	dfu->pending_len = len;
 	if (rc < 0) {
-		enter_error(dfu, dfu_status_from_errno(rc));
+		backend_failed(dfu, rc);
 		return 0;
 	}
 	dfu->offset += len;

@@ -85,7 +85,10 @@ key=$( {
 	echo "modules=${modules[*]}"
 	cat "${BASH_SOURCE[0]}" "$here/guest/init"
 } | sha256sum | cut -c1-16)
-guest_dir=$cache/guest-$key
+# Guests with different module sets (DFUKIT_E2E_MODULES) live side by side: the
+# tag keeps one test's rebuild from deleting the guest another test is booting.
+modtag=$(echo "${modules[*]}" | sha256sum | cut -c1-8)
+guest_dir=$cache/guest-$modtag-$key
 
 # The result: $guest_dir/{kernel (name of the image to boot), vmlinux|vmlinuz, base.cpio}
 print_result() { printf '%s\n%s\n' "$guest_dir/$(cat "$guest_dir/kernel")" "$guest_dir/base.cpio"; }
@@ -278,8 +281,9 @@ echo "$kernel_out" >"$work/out/kernel"
 printf '%s\n' "${order[@]}" >"$work/out/modules.order"
 rm -rf "$guest_dir"
 mv "$work/out" "$guest_dir"
-# Older guests are dead weight once a new key is built.
-find "$cache" -mindepth 1 -maxdepth 1 -name 'guest-*' ! -name "guest-$key" -exec rm -rf {} +
+# Older guests of this module set (and untagged ones) are dead weight once a new key is built.
+find "$cache" -mindepth 1 -maxdepth 1 \( -name "guest-$modtag-*" -o -name 'guest-*' ! -name 'guest-*-*' \) \
+	! -name "guest-$modtag-$key" -exec rm -rf {} +
 
 log "built $guest_dir in $((SECONDS - t0)) s ($(du -sh "$guest_dir/base.cpio" | cut -f1) initramfs, boots $kernel_out)"
 print_result
