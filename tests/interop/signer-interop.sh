@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# dfukit's signer checked by an independent implementation of the format
+# (mcuboot_check.py, python3-cryptography): plain, padded, confirmed, 16-byte
+# aligned, RSA and ECDSA, KEYHASH and full PUBKEY.
+#   tests/interop/signer-interop.sh BUILD_DIR
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+img="$1/bin/dfukit-image"
+keys="$root/tests/fixtures/mcuboot/keys"
+payload="$root/tests/fixtures/mcuboot/payloads/zpayload-70000.bin"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+check() { /usr/bin/python3 "$here/mcuboot_check.py" "$@"; }
+n=0
+# The checker itself against imgtool's own output: good images pass, a tampered one fails.
+vec="$root/tests/fixtures/mcuboot/images"
+check --key "$keys/ecdsa-p256.pub.der" --slot-size 0x60000 --confirmed "$vec/ecdsa-p256-z70000-pad-confirm.bin"
+check --key "$keys/ecdsa-p256.pub.der" --slot-size 0x60000 --align 16 --confirmed \
+	"$vec/ecdsa-p256-z70000-align16-pad-confirm.bin"
+check --key "$keys/rsa-2048.pub.der" "$vec/rsa-2048-z70000.bin"
+if check --key "$keys/ecdsa-p256.pub.der" "$vec/ecdsa-p256-z70000-tampered.bin"; then
+	echo "the checker accepted a tampered image" >&2
+	exit 1
+fi
+n=4
+for t in rsa-2048 ecdsa-p256; do
+	common=(--key "$keys/$t.pem" --header-size 0x200 --slot-size 0x60000 --version 1.2.3+4)
+	"$img" sign "${common[@]}" "$payload" "$work/$t.bin" >/dev/null
+	check --key "$keys/$t.pub.der" "$work/$t.bin"
+	"$img" sign "${common[@]}" --align 4 --pad "$payload" "$work/$t-pad.bin" >/dev/null
+	check --key "$keys/$t.pub.der" --slot-size 0x60000 "$work/$t-pad.bin"
+	"$img" sign "${common[@]}" --align 4 --pad --confirm "$payload" "$work/$t-confirm.bin" >/dev/null
+	check --key "$keys/$t.pub.der" --slot-size 0x60000 --confirmed "$work/$t-confirm.bin"
+	"$img" sign "${common[@]}" --align 16 --pad --confirm "$payload" "$work/$t-a16.bin" >/dev/null
+	check --key "$keys/$t.pub.der" --slot-size 0x60000 --align 16 --confirmed "$work/$t-a16.bin"
+	"$img" sign "${common[@]}" --public-key-format full "$payload" "$work/$t-full.bin" >/dev/null
+	check --key "$keys/$t.pub.der" "$work/$t-full.bin"
+	n=$((n + 5))
+done
+echo "$n passed, 0 failed"  # any failure exits non-zero before this line

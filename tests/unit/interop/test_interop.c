@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Interop with MCUboot's imgtool: images made by the real imgtool (fixtures)
+ * go through dfukit's bootloader core exactly as a download would leave them
+ * in the secondary slot: --pad images request a test swap, --pad --confirm
+ * ones a permanent swap, on 4- and 16-byte write-block flash.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../image/image_fixture.h"
+#include "dfukit/boot.h"
+#include "dfukit/image.h"
+
+#define SLOT_SIZE 0x60000u /* the vectors were signed with --slot-size 0x60000 */
+
+struct rig {
+	struct flash_geometry geo;
+	struct flash_sim sim;
+	struct flash_area primary, secondary;
+	struct dfukit_image_key keys[2];
+	uint8_t *key_der[2];
+	uint8_t mem[2 * SLOT_SIZE];
+};
+
+static int read_area(void *ctx, uint32_t off, void *buf, uint32_t len)
+{
+	return flash_area_read(ctx, off, buf, len);
+}
+
+static int validate(void *ctx, const struct flash_area *slot, struct boot_image_info *out)
+{
+	struct rig *r = ctx;
+	struct dfukit_image_src src = {read_area, (void *)(uintptr_t)slot, slot->size};
+	struct dfukit_image_result res;
+	int rc = dfukit_image_validate(&src, r->keys, 2, &res);
+	if (rc < 0) {
+		return rc;
+	}
+	memset(out, 0, sizeof(*out));
+	out->major = res.hdr.version.major;
+	out->minor = res.hdr.version.minor;
+	out->revision = res.hdr.version.revision;
+	out->build = res.hdr.version.build_num;
+	out->hdr_size = res.hdr.hdr_size;
+	out->img_size = res.hdr.img_size;
+	out->total_size = res.image_end;
+	return 0;
+}
+
+static void rig_init(struct rig *r, uint32_t sector, uint32_t write_block)
+{
+	size_t n = 0;
+	memset(r, 0, offsetof(struct rig, mem));
+	r->geo = (struct flash_geometry){.size = sizeof(r->mem), .write_block = write_block,
+					 .erased_val = 0xff, .sector_size = sector};
+	assert_int_equal(flash_sim_init(&r->sim, &r->geo, r->mem, sizeof(r->mem),
+					write_block == 16 ? FLASH_SIM_F_WRITE_ONCE : 0), 0);
+	flash_sim_format(&r->sim);
+	assert_int_equal(flash_area_init(&r->primary, &r->sim.dev, 0, SLOT_SIZE), 0);
+	assert_int_equal(flash_area_init(&r->secondary, &r->sim.dev, SLOT_SIZE, SLOT_SIZE), 0);
+	r->key_der[0] = fixture_load("keys/ecdsa-p256.pub.der", &n);
+	assert_non_null(r->key_der[0]);
+	r->keys[0] = (struct dfukit_image_key){DFUKIT_IMAGE_KEY_ECDSA_P256, r->key_der[0], (uint32_t)n};
+	r->key_der[1] = fixture_load("keys/rsa-2048.pub.der", &n);
+	assert_non_null(r->key_der[1]);
+	r->keys[1] = (struct dfukit_image_key){DFUKIT_IMAGE_KEY_RSA2048, r->key_der[1], (uint32_t)n};
+}
+
+static void rig_free(struct rig *r)
+{
+	free(r->key_der[0]);
+	free(r->key_der[1]);
+}
+
+/* Program a file into an area, as a debug probe (or a finished download) would. */
+static uint8_t *program(struct rig *r, const struct flash_area *fa, const char *rel, size_t *len)
+{
+	uint8_t *img = fixture_load(rel, len);
+	assert_non_null(img);
+	assert_true(*len <= fa->size);
+	uint32_t wb = r->geo.write_block;
+	size_t padded = (*len + wb - 1) / wb * wb;
+	uint8_t *buf = malloc(padded);
+	memset(buf, 0xff, padded);
+	memcpy(buf, img, *len);
+	assert_int_equal(flash_area_write(fa, 0, buf, (uint32_t)padded), 0);
+	free(buf);
+	return img;
+}
+
+static int boot(struct rig *r, struct boot_result *res)
+{
+	struct boot_config cfg = {.primary = &r->primary, .secondary = &r->secondary,
+				  .validate = validate, .validate_ctx = r};
+	return boot_go(&cfg, res);
+}
+
+static void upgrade_with(const char *secondary_image, uint32_t sector, uint32_t wb, int want_swap)
+{
+	static struct rig r;
+	struct boot_result res;
+	size_t old_len, new_len;
+	rig_init(&r, sector, wb);
+	/* The running image: imgtool's unpadded ECDSA image. */
+	uint8_t *old = program(&r, &r.primary, "images/ecdsa-p256-z70000.bin", &old_len);
+	uint8_t *new = program(&r, &r.secondary, secondary_image, &new_len);
+
+	assert_int_equal(boot(&r, &res), 0);
+	assert_int_equal(res.swap_type, want_swap);
+	assert_int_equal(res.image.major, 1); /* the vectors are version 1.2.3+4 */
+	assert_int_equal(res.image.build, 4);
+	/* The new image now runs from the primary slot: its signed part moved whole. */
+	assert_memory_equal(r.mem, new, res.image.total_size);
+	/* The old one waits in the secondary slot for a revert. */
+	assert_memory_equal(r.mem + SLOT_SIZE, old, old_len);
+
+	/* Next reset: a test image that did not confirm itself is reverted. */
+	assert_int_equal(boot(&r, &res), 0);
+	if (want_swap == BOOT_SWAP_TYPE_TEST) {
+		assert_int_equal(res.swap_type, BOOT_SWAP_TYPE_REVERT);
+		assert_memory_equal(r.mem, old, old_len);
+	} else {
+		assert_int_equal(res.swap_type, BOOT_SWAP_TYPE_NONE);
+		assert_memory_equal(r.mem, new, res.image.total_size);
+	}
+	free(old);
+	free(new);
+	rig_free(&r);
+}
+
+static void test_imgtool_pad_is_a_test_swap(void **state)
+{
+	(void)state;
+	upgrade_with("images/ecdsa-p256-z70000-pad.bin", 4096, 4, BOOT_SWAP_TYPE_TEST);
+}
+
+static void test_imgtool_confirm_is_permanent_ecdsa(void **state)
+{
+	(void)state;
+	upgrade_with("images/ecdsa-p256-z70000-pad-confirm.bin", 4096, 4, BOOT_SWAP_TYPE_PERM);
+}
+
+static void test_imgtool_confirm_is_permanent_rsa(void **state)
+{
+	(void)state;
+	upgrade_with("images/rsa-2048-z70000-pad-confirm.bin", 4096, 4, BOOT_SWAP_TYPE_PERM);
+}
+
+static void test_imgtool_align16_on_stm32u5_flash(void **state)
+{
+	(void)state;
+	/* 8 KiB pages and 16-byte (quad-word, write-once) programming, as on the U575. */
+	upgrade_with("images/ecdsa-p256-z70000-align16-pad-confirm.bin", 8192, 16,
+		     BOOT_SWAP_TYPE_PERM);
+}
+
+static void test_imgtool_tampered_is_erased_not_booted(void **state)
+{
+	(void)state;
+	static struct rig r;
+	struct boot_result res;
+	size_t old_len, bad_len;
+	rig_init(&r, 4096, 4);
+	uint8_t *old = program(&r, &r.primary, "images/ecdsa-p256-z70000.bin", &old_len);
+	uint8_t *bad = program(&r, &r.secondary, "images/ecdsa-p256-z70000-tampered.bin", &bad_len);
+	/* Request an upgrade for it, as the app would after a download. */
+	assert_int_equal(boot_request_upgrade(&r.secondary, true), 0);
+	assert_int_equal(boot(&r, &res), 0);
+	assert_int_equal(res.swap_type, BOOT_SWAP_TYPE_NONE);
+	assert_memory_equal(r.mem, old, old_len);
+	assert_int_equal(flash_area_is_erased(&r.secondary, 0, 32), 1);
+	free(old);
+	free(bad);
+	rig_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_imgtool_pad_is_a_test_swap),
+		cmocka_unit_test(test_imgtool_confirm_is_permanent_ecdsa),
+		cmocka_unit_test(test_imgtool_confirm_is_permanent_rsa),
+		cmocka_unit_test(test_imgtool_align16_on_stm32u5_flash),
+		cmocka_unit_test(test_imgtool_tampered_is_erased_not_booted),
+	};
+	return cmocka_run_group_tests_name("interop", tests, NULL, NULL);
+}
