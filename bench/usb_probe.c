@@ -6,6 +6,8 @@
  *   usb-probe rtt VID:PID COUNT   time COUNT no-data control transfers (DFU
  *                                 ABORT in dfuIDLE) through usbfs
  *   usb-probe time CMD [ARGS...]  run CMD and print its wall time
+ *   usb-probe msos20 VID:PID CODE fetch the MS OS 2.0 descriptor set with
+ *                                 vendor request CODE, as Windows does
  */
 #include <dirent.h>
 #include <errno.h>
@@ -95,6 +97,48 @@ int main(int argc, char **argv)
 		}
 		double t1 = now_ms();
 		printf("BENCH rtt_ms=%.3f count=%d\n", (t1 - t0) / count, count);
+		return 0;
+	}
+	if (argc >= 4 && strcmp(argv[1], "msos20") == 0) {
+		unsigned vid, pid, code;
+		if (sscanf(argv[2], "%x:%x", &vid, &pid) != 2 || sscanf(argv[3], "%x", &code) != 1) {
+			fprintf(stderr, "usb-probe: msos20 VID:PID CODE\n");
+			return 2;
+		}
+		int fd = open_device(vid, pid);
+		unsigned char set[512];
+		struct usbdevfs_ctrltransfer req = {
+			.bRequestType = 0xc0, .bRequest = (unsigned char)code, .wValue = 0,
+			.wIndex = 7 /* MS_OS_20_DESCRIPTOR_INDEX */, .wLength = sizeof(set),
+			.timeout = 5000, .data = set};
+		int n = fd < 0 ? -1 : ioctl(fd, USBDEVFS_CONTROL, &req);
+		if (n < 10) {
+			fprintf(stderr, "usb-probe: MS OS 2.0 descriptor set: %s\n", n < 0 ? strerror(errno) : "too short");
+			return 1;
+		}
+		printf("MSOS20 total=%d", set[8] | set[9] << 8);
+		for (int off = 10; off + 4 <= n;) {
+			int len = set[off] | set[off + 1] << 8, type = set[off + 2] | set[off + 3] << 8;
+			if (len < 4 || off + len > n) {
+				break;
+			}
+			if (type == 3) {
+				printf(" compatible_id=%.8s", (const char *)&set[off + 4]);
+			} else if (type == 4) {
+				int name_len = set[off + 6] | set[off + 7] << 8;
+				printf(" property=");
+				for (int i = 0; i + 1 < name_len && set[off + 8 + i]; i += 2) {
+					putchar(set[off + 8 + i]);
+				}
+				printf(" value=");
+				int data = off + 8 + name_len + 2;
+				for (int i = 0; data + i < off + len && set[data + i]; i += 2) {
+					putchar(set[data + i]);
+				}
+			}
+			off += len;
+		}
+		printf(" bytes=%d\n", n);
 		return 0;
 	}
 	if (argc >= 3 && strcmp(argv[1], "time") == 0) {

@@ -215,6 +215,7 @@ static int start_device(struct app *app, bool dfu_mode)
 		.num_alts = app->has_flash ? 2 : 1,
 		.event = on_dfu_event,
 		.app = app,
+		.ms_os_20 = true, /* Windows binds WinUSB by itself, in both modes */
 	};
 	vudc_init(&app->vudc, &app->dev.usbd);
 	struct udc udc = vudc_udc(&app->vudc);

@@ -52,6 +52,18 @@ int sample_device_init(struct sample_device *d, const struct sample_params *p,
 	d->desc.strings = d->strings;
 	d->desc.num_strings = (uint8_t)(p->runtime ? 3u : 3u + num_alts);
 
+	if (p->ms_os_20) {
+		int rc = usbd_msos20_init(&d->msos20, SAMPLE_MSOS20_VENDOR_CODE, SAMPLE_WINUSB_GUID);
+		if (rc < 0) {
+			return rc;
+		}
+		/* A BOS needs bcdUSB 2.01 or later; Windows reads MS OS 2.0 from 2.10 devices. */
+		d->desc.bcd_usb = 0x0210;
+		d->desc.bos = d->msos20.bos;
+		d->desc.bos_len = MSOS20_BOS_LEN;
+		d->desc.vendor = &d->msos20.base;
+	}
+
 	d->dfu_cfg.runtime = p->runtime;
 	d->dfu_cfg.attributes = SAMPLE_DFU_ATTRIBUTES;
 	d->dfu_cfg.detach_timeout_ms = SAMPLE_DETACH_TIMEOUT_MS;

@@ -9,6 +9,7 @@
 #define DFUKIT_SAMPLE_DEVICE_H
 
 #include "dfukit/dfu.h"
+#include "dfukit/msos20.h"
 #include "dfukit/usbd.h"
 
 #define SAMPLE_VID 0x2fe3u /* Zephyr's test VID, as in the seed */
@@ -19,6 +20,9 @@
 	(DFU_ATTR_CAN_DNLOAD | DFU_ATTR_CAN_UPLOAD | DFU_ATTR_MANIFESTATION_TOLERANT |          \
 	 DFU_ATTR_WILL_DETACH)
 #define SAMPLE_DETACH_TIMEOUT_MS 1000u
+/* MS OS 2.0: the vendor request code and the interface GUID Windows registers. */
+#define SAMPLE_MSOS20_VENDOR_CODE 0x20u
+#define SAMPLE_WINUSB_GUID "{5AB0F1C2-8E3D-4B6A-9F21-7C4D2E9B1A63}"
 
 struct sample_params {
 	bool runtime;
@@ -33,6 +37,8 @@ struct sample_params {
 	uint8_t num_alts;
 	void (*event)(void *app, enum dfu_event event, uint8_t alt);
 	void *app;
+	/* Answer Windows' MS OS 2.0 queries (bcdUSB becomes 2.10), so WinUSB binds without Zadig. */
+	bool ms_os_20;
 };
 
 struct sample_device {
@@ -45,6 +51,7 @@ struct sample_device {
 	struct usbd_alt_desc alt_desc[SAMPLE_MAX_ALTS];
 	uint8_t functional[DFU_FUNCTIONAL_DESC_LEN];
 	const char *strings[3 + SAMPLE_MAX_ALTS];
+	struct usbd_msos20 msos20;
 };
 
 /* String indexes: 1 manufacturer, 2 product, 3 serial, 4.. alternates. */

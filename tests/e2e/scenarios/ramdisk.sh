@@ -18,6 +18,16 @@ expect_grep 'bInterfaceProtocol +1' /tmp/lsusb.out || fail runtime-lsusb "not ru
 expect_grep 'Will Detach' /tmp/lsusb.out || fail runtime-lsusb "no functional descriptor"
 pass runtime-lsusb
 
+step msos20
+# Windows' view: a BOS with the MS OS 2.0 platform capability, then the set.
+expect_grep 'Binary Object Store Descriptor' /tmp/lsusb.out || fail msos20 "no BOS"
+expect_grep 'Platform Device Capability' /tmp/lsusb.out || fail msos20 "no platform capability"
+expect_grep 'd8dd60df-4589-4cc7-9cd2-659d9e648a9f' /tmp/lsusb.out || fail msos20 "not the MS OS 2.0 UUID"
+/data/usb-probe msos20 2fe3:0005 20 | tee /tmp/msos20.out || fail msos20 "vendor request failed"
+expect_grep 'total=162 compatible_id=WINUSB property=DeviceInterfaceGUIDs value=\{5AB0F1C2-8E3D-4B6A-9F21-7C4D2E9B1A63\} bytes=162' /tmp/msos20.out ||
+	fail msos20 "descriptor set differs"
+pass msos20
+
 step detach
 run detach dfu-util --detach || fail detach "dfu-util --detach failed"
 wait_gone || fail detach "device did not leave the bus"
