@@ -18,6 +18,18 @@
 
 #define DFU_FLASH_MAX_WRITE_BLOCK 32u
 
+/*
+ * Optional timing model: the flash works in the background at the given
+ * speed, and the DFU class reports the time still needed as bwPollTimeout
+ * (dfuDNBUSY) instead of stalling the control pipe while it erases.
+ */
+struct dfu_flash_timing {
+	uint64_t (*now_us)(void *ctx); /* a monotonic clock */
+	void *ctx;
+	uint32_t erase_us; /* per sector */
+	uint32_t write_us; /* per write block */
+};
+
 struct dfu_flash {
 	const struct flash_area *area;
 	uint32_t received;   /* bytes of the download so far */
@@ -25,6 +37,9 @@ struct dfu_flash {
 	uint32_t tail_sector; /* the last sector (the trailer's), erased at begin */
 	uint8_t carry[DFU_FLASH_MAX_WRITE_BLOCK];
 	uint8_t carry_len;
+	const struct dfu_flash_timing *timing; /* NULL: flash operations are instant */
+	uint64_t cost_us;  /* flash time of the operations issued for this block */
+	uint64_t ready_at; /* when the flash is done with them (timing->now_us clock) */
 	/* Called once all bytes are in flash; a negative errno fails the download. */
 	int (*on_complete)(void *ctx, uint32_t total);
 	/*

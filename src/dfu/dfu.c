@@ -185,23 +185,21 @@ static void advance(struct dfu_class *dfu)
 static void getstatus_transition(struct dfu_class *dfu)
 {
 	uint32_t poll_ms = 0;
-	int rc;
+	bool dnload = dfu->state == DFU_STATE_DNLOAD_SYNC;
+	int rc = 0;
 
-	if (dfu->state == DFU_STATE_DNLOAD_SYNC) {
-		rc = backend_poll(dfu, &poll_ms);
-		if (rc == 0) {
-			dfu->state = DFU_STATE_DNLOAD_IDLE;
-			poll_ms = 0; /* nothing pending */
-		} else if (rc == -EINPROGRESS) {
-			dfu->state = DFU_STATE_DNBUSY;
-		} else {
-			backend_failed(dfu, rc);
+	if (dfu->state == DFU_STATE_DNBUSY || dfu->state == DFU_STATE_MANIFEST) {
+		/* advance() found the operation still running: say how long it needs. */
+		if (backend_poll(dfu, &poll_ms) != -EINPROGRESS) {
 			poll_ms = 0;
 		}
-	} else if (dfu->state == DFU_STATE_MANIFEST_SYNC) {
+		dfu->poll_ms = poll_ms > 0xffffffu ? 0xffffffu : poll_ms;
+		return;
+	}
+
+	if (dnload || dfu->state == DFU_STATE_MANIFEST_SYNC) {
 		const struct dfu_alt *alt = cur_alt(dfu);
-		rc = 0;
-		if (!dfu->manifest_started) {
+		if (!dnload && !dfu->manifest_started) {
 			dfu->manifest_started = true;
 			if (alt->ops->manifest != NULL) {
 				rc = alt->ops->manifest(alt->ctx, dfu->offset);
@@ -210,19 +208,20 @@ static void getstatus_transition(struct dfu_class *dfu)
 		if (rc == 0) {
 			rc = backend_poll(dfu, &poll_ms);
 		}
-		if (rc == 0) {
-			poll_ms = 0;
-			if (dfu->cfg->attributes & DFU_ATTR_MANIFESTATION_TOLERANT) {
+		if (rc == -EINPROGRESS) {
+			dfu->state = dnload ? DFU_STATE_DNBUSY : DFU_STATE_MANIFEST;
+		} else {
+			poll_ms = 0; /* nothing pending */
+			if (rc != 0) {
+				backend_failed(dfu, rc);
+			} else if (dnload) {
+				dfu->state = DFU_STATE_DNLOAD_IDLE;
+			} else if (dfu->cfg->attributes & DFU_ATTR_MANIFESTATION_TOLERANT) {
 				manifest_done(dfu);
 			} else {
 				/* Report dfuMANIFEST; the next request finds it over. */
 				dfu->state = DFU_STATE_MANIFEST;
 			}
-		} else if (rc == -EINPROGRESS) {
-			dfu->state = DFU_STATE_MANIFEST;
-		} else {
-			backend_failed(dfu, rc);
-			poll_ms = 0;
 		}
 	}
 	dfu->poll_ms = poll_ms > 0xffffffu ? 0xffffffu : poll_ms;
@@ -250,30 +249,35 @@ static int reply_state(struct dfu_class *dfu, struct usbd_ctrl_reply *r)
 	return 0;
 }
 
-static bool dir_in(const struct usbd_setup *s)
-{
-	return (s->bmRequestType & USB_REQTYPE_DIR_IN) != 0;
-}
+/*
+ * Requests must carry the direction the spec gives them. Per request: the
+ * direction (WF_IN / WF_OUT), wLength == 0 (WF_L0), wValue == 0 (WF_V0) and
+ * the smallest wLength (high nibble).
+ */
+#define WF_OUT 0x01u
+#define WF_IN 0x02u
+#define WF_L0 0x04u
+#define WF_V0 0x08u
+#define WF_MIN_LEN(n) ((n) << 4)
 
-/* Requests must carry the direction the spec gives them. */
 static bool well_formed(const struct usbd_setup *s)
 {
-	switch (s->bRequest) {
-	case DFU_DETACH:
-	case DFU_CLRSTATUS:
-	case DFU_ABORT:
-		return !dir_in(s) && s->wLength == 0;
-	case DFU_DNLOAD:
-		return !dir_in(s);
-	case DFU_UPLOAD:
-		return dir_in(s);
-	case DFU_GETSTATUS:
-		return dir_in(s) && s->wValue == 0 && s->wLength >= 6;
-	case DFU_GETSTATE:
-		return dir_in(s) && s->wValue == 0 && s->wLength >= 1;
-	default:
+	static const uint8_t rules[] = {
+		[DFU_DETACH] = WF_OUT | WF_L0,
+		[DFU_DNLOAD] = WF_OUT,
+		[DFU_UPLOAD] = WF_IN,
+		[DFU_GETSTATUS] = WF_IN | WF_V0 | WF_MIN_LEN(6u),
+		[DFU_CLRSTATUS] = WF_OUT | WF_L0,
+		[DFU_GETSTATE] = WF_IN | WF_V0 | WF_MIN_LEN(1u),
+		[DFU_ABORT] = WF_OUT | WF_L0,
+	};
+	if (s->bRequest >= sizeof(rules)) {
 		return false;
 	}
+	unsigned f = rules[s->bRequest];
+	unsigned dir = (s->bmRequestType & USB_REQTYPE_DIR_IN) ? WF_IN : WF_OUT;
+	return (f & dir) != 0 && !((f & WF_L0) && s->wLength != 0) &&
+	       !((f & WF_V0) && s->wValue != 0) && s->wLength >= (f >> 4);
 }
 
 static int runtime_request(struct dfu_class *dfu, const struct usbd_setup *s,
@@ -357,7 +361,14 @@ static int dfu_mode_request(struct dfu_class *dfu, const struct usbd_setup *s,
 		/* The device waits for a reset and answers nothing. */
 		return -EPROTO;
 	}
-	if (dfu->state == DFU_STATE_DNBUSY || dfu->state == DFU_STATE_MANIFEST) {
+	/*
+	 * Still busy: the host did not wait bwPollTimeout. The spec STALLs any
+	 * request here; GETSTATUS is answered instead (with the time still
+	 * needed), since a host whose clock runs a little fast would otherwise
+	 * lose its download.
+	 */
+	if ((dfu->state == DFU_STATE_DNBUSY || dfu->state == DFU_STATE_MANIFEST) &&
+	    s->bRequest != DFU_GETSTATUS) {
 		return refuse(dfu); /* the host did not wait bwPollTimeout */
 	}
 	switch (s->bRequest) {

@@ -18,6 +18,7 @@ static int flash_begin(void *ctx)
 		return -EFAULT;
 	}
 	df->tail_sector = tail.off;
+	df->cost_us = df->timing ? df->timing->erase_us : 0u;
 	return 0;
 }
 
@@ -29,6 +30,7 @@ static int erase_up_to(struct dfu_flash *df, uint32_t end)
 		int rc = flash_area_sector_at(df->area, df->erased_end, &s);
 		if (rc == 0 && s.off != df->tail_sector) {
 			rc = flash_area_erase(df->area, s.off, s.size);
+			df->cost_us += df->timing ? df->timing->erase_us : 0u;
 		}
 		if (rc < 0) {
 			return -EFAULT; /* errERASE */
@@ -44,7 +46,35 @@ static int program(struct dfu_flash *df, uint32_t off, const uint8_t *data, uint
 	if (rc == 0 && flash_area_write(df->area, off, data, len) < 0) {
 		rc = -EIO; /* errWRITE */
 	}
+	if (df->timing != NULL) {
+		df->cost_us += (uint64_t)df->timing->write_us * (len / flash_area_align(df->area));
+	}
 	return rc;
+}
+
+/* The flash takes the operations issued so far once it is done with earlier ones. */
+static void account(struct dfu_flash *df)
+{
+	if (df->timing != NULL && df->cost_us > 0) {
+		uint64_t now = df->timing->now_us(df->timing->ctx);
+		df->ready_at = (df->ready_at > now ? df->ready_at : now) + df->cost_us;
+	}
+	df->cost_us = 0;
+}
+
+static int flash_poll(void *ctx, uint32_t *poll_ms)
+{
+	struct dfu_flash *df = ctx;
+	if (df->timing == NULL) {
+		return 0;
+	}
+	uint64_t now = df->timing->now_us(df->timing->ctx);
+	if (now >= df->ready_at) {
+		return 0;
+	}
+	uint64_t ms = (df->ready_at - now + 999u) / 1000u;
+	*poll_ms = ms > 0xffffffu ? 0xffffffu : (uint32_t)ms;
+	return -EINPROGRESS;
 }
 
 static int flash_write(void *ctx, uint32_t offset, const uint8_t *data, uint16_t len)
@@ -92,6 +122,7 @@ static int flash_write(void *ctx, uint32_t offset, const uint8_t *data, uint16_t
 		df->carry_len = (uint8_t)(df->carry_len + (len - used));
 	}
 	df->received = offset + len;
+	account(df);
 	return df->on_progress != NULL ? df->on_progress(df->ctx, df->received) : 0;
 }
 
@@ -157,6 +188,7 @@ static void flash_abort(void *ctx)
 const struct dfu_backend_ops dfu_flash_ops = {
 	.dnload_begin = flash_begin,
 	.write = flash_write,
+	.poll = flash_poll,
 	.manifest = flash_manifest,
 	.read = flash_read,
 	.abort = flash_abort,

@@ -191,6 +191,46 @@ static void test_flash_failure_is_errwrite(void **state)
 	assert_true(st.status == DFU_STATUS_ERR_WRITE || st.status == DFU_STATUS_ERR_ERASE);
 }
 
+static uint64_t fake_now;
+
+static uint64_t fake_clock(void *ctx)
+{
+	(void)ctx;
+	return fake_now;
+}
+
+static void test_timing_reported_as_poll_timeout(void **state)
+{
+	(void)state;
+	static struct rig r;
+	static uint8_t block[4096];
+	/* nRF52840-like: 85 ms per 4 KiB page erase, 41 us per 4-byte word. */
+	static const struct dfu_flash_timing t = {fake_clock, NULL, 85000, 41};
+	struct dfu_host_status st;
+	rig_start(&r, 4, 4096);
+	r.backend.timing = &t;
+	fake_now = 1000000;
+	fill(block, sizeof(block), 9);
+	assert_int_equal(host_ctl(&r.v, DFU_REQ_OUT, DFU_DNLOAD, 0, 0, 4096, block), 0);
+	assert_int_equal(dfu_host_getstatus(&r.v, &st), 0);
+	/* The slot's last page (stale trailer) + the first page + 1024 words. */
+	assert_int_equal(st.state, DFU_STATE_DNBUSY);
+	assert_int_equal(st.poll_ms, (85000 + 85000 + 1024 * 41 + 999) / 1000);
+	fake_now += 100000; /* a host that polls too early sees dfuDNBUSY again */
+	assert_int_equal(dfu_host_getstatus(&r.v, &st), 0);
+	assert_int_equal(st.state, DFU_STATE_DNBUSY);
+	assert_int_equal(st.poll_ms, (85000 + 85000 + 1024 * 41 - 100000 + 999) / 1000);
+	fake_now += (uint64_t)st.poll_ms * 1000u;
+	assert_int_equal(dfu_host_getstatus(&r.v, &st), 0);
+	assert_int_equal(st.state, DFU_STATE_DNLOAD_IDLE);
+	assert_int_equal(st.poll_ms, 0);
+	/* The next page: one erase and 1024 words, reported the same way. */
+	assert_int_equal(host_ctl(&r.v, DFU_REQ_OUT, DFU_DNLOAD, 1, 0, 4096, block), 0);
+	assert_int_equal(dfu_host_getstatus(&r.v, &st), 0);
+	assert_int_equal(st.state, DFU_STATE_DNBUSY);
+	assert_int_equal(st.poll_ms, (85000 + 1024 * 41 + 999) / 1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +239,7 @@ int main(void)
 		cmocka_unit_test(test_aborted_download_leaves_no_upgrade_request),
 		cmocka_unit_test(test_completion_error_fails_download),
 		cmocka_unit_test(test_flash_failure_is_errwrite),
+		cmocka_unit_test(test_timing_reported_as_poll_timeout),
 	};
 	return cmocka_run_group_tests_name("dfu_flash", tests, NULL, NULL);
 }

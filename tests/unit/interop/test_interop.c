@@ -15,9 +15,7 @@
 
 #include <cmocka.h>
 
-#include "../image/image_fixture.h"
-#include "dfukit/boot.h"
-#include "dfukit/image.h"
+#include "fixture_boot.h"
 
 #define SLOT_SIZE 0x60000u /* the vectors were signed with --slot-size 0x60000 */
 
@@ -25,39 +23,12 @@ struct rig {
 	struct flash_geometry geo;
 	struct flash_sim sim;
 	struct flash_area primary, secondary;
-	struct dfukit_image_key keys[2];
-	uint8_t *key_der[2];
+	struct fixture_keys keys;
 	uint8_t mem[2 * SLOT_SIZE];
 };
 
-static int read_area(void *ctx, uint32_t off, void *buf, uint32_t len)
-{
-	return flash_area_read(ctx, off, buf, len);
-}
-
-static int validate(void *ctx, const struct flash_area *slot, struct boot_image_info *out)
-{
-	struct rig *r = ctx;
-	struct dfukit_image_src src = {read_area, (void *)(uintptr_t)slot, slot->size};
-	struct dfukit_image_result res;
-	int rc = dfukit_image_validate(&src, r->keys, 2, &res);
-	if (rc < 0) {
-		return rc;
-	}
-	memset(out, 0, sizeof(*out));
-	out->major = res.hdr.version.major;
-	out->minor = res.hdr.version.minor;
-	out->revision = res.hdr.version.revision;
-	out->build = res.hdr.version.build_num;
-	out->hdr_size = res.hdr.hdr_size;
-	out->img_size = res.hdr.img_size;
-	out->total_size = res.image_end;
-	return 0;
-}
-
 static void rig_init(struct rig *r, uint32_t sector, uint32_t write_block)
 {
-	size_t n = 0;
 	memset(r, 0, offsetof(struct rig, mem));
 	r->geo = (struct flash_geometry){.size = sizeof(r->mem), .write_block = write_block,
 					 .erased_val = 0xff, .sector_size = sector};
@@ -66,18 +37,12 @@ static void rig_init(struct rig *r, uint32_t sector, uint32_t write_block)
 	flash_sim_format(&r->sim);
 	assert_int_equal(flash_area_init(&r->primary, &r->sim.dev, 0, SLOT_SIZE), 0);
 	assert_int_equal(flash_area_init(&r->secondary, &r->sim.dev, SLOT_SIZE, SLOT_SIZE), 0);
-	r->key_der[0] = fixture_load("keys/ecdsa-p256.pub.der", &n);
-	assert_non_null(r->key_der[0]);
-	r->keys[0] = (struct dfukit_image_key){DFUKIT_IMAGE_KEY_ECDSA_P256, r->key_der[0], (uint32_t)n};
-	r->key_der[1] = fixture_load("keys/rsa-2048.pub.der", &n);
-	assert_non_null(r->key_der[1]);
-	r->keys[1] = (struct dfukit_image_key){DFUKIT_IMAGE_KEY_RSA2048, r->key_der[1], (uint32_t)n};
+	fixture_keys_load(&r->keys);
 }
 
 static void rig_free(struct rig *r)
 {
-	free(r->key_der[0]);
-	free(r->key_der[1]);
+	fixture_keys_free(&r->keys);
 }
 
 /* Program a file into an area, as a debug probe (or a finished download) would. */
@@ -99,7 +64,7 @@ static uint8_t *program(struct rig *r, const struct flash_area *fa, const char *
 static int boot(struct rig *r, struct boot_result *res)
 {
 	struct boot_config cfg = {.primary = &r->primary, .secondary = &r->secondary,
-				  .validate = validate, .validate_ctx = r};
+				  .validate = fixture_validate, .validate_ctx = &r->keys};
 	return boot_go(&cfg, res);
 }
 
