@@ -1,19 +1,76 @@
 #!/usr/bin/env bash
-# Build the portable layers for Cortex-M with arm-none-eabi-gcc at -Os and
-# print the size of each library (text/data/bss summed over its objects).
+# The Cortex-M size report (printed in CI by scripts/test.sh; kept in
+# docs/performance.md). For each configuration (CMakePresets.json):
+#   cortex-m4f  nRF52840 (reel_board)       -mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16
+#   cortex-m33  STM32U575 (nucleo_u575zi_q) -mcpu=cortex-m33 -mfloat-abi=hard -mfpu=fpv5-sp-d16
+# it builds the portable libraries at -Os (MinSizeRel) with arm-none-eabi-gcc,
+# the target mbedTLS (scripts/mbedtls-target.sh), the link-only size firmware
+# (bench/size) and the bootloader (apps/bootloader-cm), then prints
+#   1. text/data/bss per library (archives, before linking)
+#   2. text per object inside the linked firmware (--gc-sections,
+#      newlib-nano), i.e. what usbd core + DFU class really cost
+#   3. the bootloader image against its mcuboot partition
+#
+#   scripts/cortex-m-sizes.sh [PRESET...]      (default: cortex-m4f cortex-m33)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-build="${1:-$root/build-cortex-m4}"
-libs=(dfukit_usbd dfukit_dfu dfukit_dfu_ramdisk dfukit_vudc)
+cd "$root"
+presets=("$@")
+((${#presets[@]})) || presets=(cortex-m4f cortex-m33)
+libs=(dfukit_usbd dfukit_dfu dfukit_dfu_ramdisk dfukit_vudc dfukit_flash dfukit_image dfukit_boot)
+attr="$root/bench/size/map-sizes.awk"
 
-cmake -S "$root" -B "$build" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/arm-none-eabi.cmake" \
-	-DCMAKE_BUILD_TYPE=MinSizeRel -DDFUKIT_HOST=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" --target "${libs[@]}"
+for preset in "${presets[@]}"; do
+	build="$root/build-$preset"
+	./scripts/mbedtls-target.sh "$preset" "$build/target" >/dev/null
+	cmake --preset "$preset" >/dev/null
+	cmake --build "$build" -j"$(nproc)" >/dev/null
+	flags="$(sed -n 's/^DFUKIT_CPU_FLAGS:STRING=//p' "$build/CMakeCache.txt")"
 
-echo "Cortex-M4 (-mcpu=cortex-m4 -mthumb -Os -ffreestanding), bytes:"
-printf '%-22s %8s %8s %8s\n' library text data bss
-for lib in "${libs[@]}"; do
-	archive="$(find "$build" -name "lib$lib.a" | head -n1)"
-	arm-none-eabi-size -t "$archive" | awk -v name="$lib" \
-		'END { printf "%-22s %8d %8d %8d\n", name, $1, $2, $3 }'
+	echo "== $preset: $flags -Os -ffunction-sections -fdata-sections"
+	echo "-- libraries (archives), bytes"
+	printf '%-22s %8s %8s %8s\n' library text data bss
+	for lib in "${libs[@]}"; do
+		archive="$(find "$build" -name "lib$lib.a" | head -n1)"
+		[ -n "$archive" ] || continue
+		arm-none-eabi-size -t "$archive" | awk -v name="$lib" \
+			'END { printf "%-22s %8d %8d %8d\n", name, $1, $2, $3 }'
+	done
+
+	echo "-- linked firmware (--gc-sections, --specs=nano.specs, null UDC), text bytes per object"
+	for fw in fw-dfu fw-dfu-runtime; do
+		awk -f "$attr" "$build/bench/size/$fw.map" | awk -v fw="$fw" '
+			{ t[$1] = $2; total += $2 }
+			$1 ~ /^libc|^libgcc/ { libc += $2 }
+			END {
+				core = t["usbd_core.c"] + t["usbd_desc.c"]; cls = t["dfu.c"]
+				printf "%-15s usbd core %5d  DFU class %5d  = %5d   | device description (sample_device) %d, MS OS 2.0 descriptors (msos20) %d, ramdisk %d, null port %d, app+startup %d, libc %d; image %d\n",
+					fw, core, cls, core + cls, t["sample_device.c"], t["msos20.c"], t["dfu_ramdisk.c"],
+					t["null_udc.c"], t["fw_dfu.c"] + t["startup.c"], libc, total
+			}'
+	done
+	base="$(arm-none-eabi-size "$build/bench/size/fw-base.elf" | awk 'NR == 2 { print $1 }')"
+	full="$(arm-none-eabi-size "$build/bench/size/fw-dfu.elf" | awk 'NR == 2 { print $1 }')"
+	echo "difference method: fw-dfu $full - fw-base $base = $((full - base)) B text (stack + descriptors + ramdisk + null port + libc)"
+
+	for elf in "$build"/apps/bootloader-cm/bootloader-*.elf; do
+		[ -e "$elf" ] || { echo "-- bootloader: not built (no target mbedTLS)"; continue; }
+		map="${elf%.elf}.map"
+		len="$(awk '$1 == "FLASH" { print $3; exit }' "$map")"
+		arm-none-eabi-size "$elf" | awk -v name="$(basename "$elf" .elf)" -v len="$len" 'NR == 2 {
+			part = 0; l = tolower(len); sub(/^0x/, "", l)
+			for (i = 1; i <= length(l); i++) part = part * 16 + index("0123456789abcdef", substr(l, i, 1)) - 1
+			printf "-- %s: flash %d B (text %d + data %d) of %d B partition (%.1f%%), RAM %d B\n",
+				name, $1 + $2, $1, $2, part, 100 * ($1 + $2) / part, $2 + $3 }'
+		awk -f "$attr" "$map" | awk '
+			$1 ~ /^(boot|trailer)\.c$/ { b += $2; next }
+			$1 == "image.c" { im += $2; next }
+			$1 ~ /^(flash|flash_sim)\.c$/ { fl += $2; next }
+			$1 ~ /^(asn1parse|asn1write|bignum|constant_time|ecdsa|ecp|ecp_curves|md|memory_buffer_alloc|oid|pk|pk_wrap|pkparse|platform|platform_util)$/ { ec += $2; next }
+			$1 == "sha256" { sha += $2; next }
+			$1 ~ /^libc|^libgcc/ { lc += $2; next }
+			{ other += $2 }
+			END { printf "   boot core %d, image validation %d, flash %d, SHA-256 %d, mbedTLS ECDSA-P256 (+bignum, pk, asn1) %d, libc %d, main+board+null port+startup %d\n",
+				b, im, fl, sha, ec, lc, other }'
+	done
 done

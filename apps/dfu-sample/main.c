@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dfukit/board_env.h"
 #include "dfukit/board_image.h"
@@ -36,6 +37,7 @@ struct app {
 	bool has_flash;
 	int slot1_verdict; /* 1 not decided yet, 0 good, <0 refused */
 	struct dfu_backend_ops slot1_ops;
+	struct dfu_flash_timing slot1_timing;
 	struct dfu_alt alts[2];
 	uint8_t block[TRANSFER_SIZE];
 	uint8_t *ramdisk_mem;
@@ -166,6 +168,14 @@ static int slot1_complete(void *ctx, uint32_t total)
 	return 0;
 }
 
+static uint64_t monotonic_us(void *ctx)
+{
+	struct timespec ts;
+	(void)ctx;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 static int open_flash(struct app *app)
 {
 	const struct board_profile *bp = board_profile_find(app->env.board_id);
@@ -180,6 +190,12 @@ static int open_flash(struct app *app)
 		return rc;
 	}
 	app->slot1_backend.on_progress = slot1_progress;
+	/* DFUKIT_FLASH_TIMING=1: the flash takes the chip's time, reported as bwPollTimeout. */
+	if (getenv("DFUKIT_FLASH_TIMING") != NULL) {
+		app->slot1_timing = (struct dfu_flash_timing){monotonic_us, NULL, bp->timing.erase_us,
+							      bp->timing.write_us};
+		app->slot1_backend.timing = &app->slot1_timing;
+	}
 	app->slot1_verdict = 1;
 	/* The flash backend, with a begin hook that resets the image check. */
 	app->slot1_ops = dfu_flash_ops;

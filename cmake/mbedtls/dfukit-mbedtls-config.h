@@ -43,6 +43,8 @@
 #define MBEDTLS_PK_PARSE_C
 
 /* Small and slow rather than big and fast: this runs once per boot. */
+/* No 64-bit division helper from libgcc (about 750 B) for bignum. */
+#define MBEDTLS_NO_UDBL_DIVISION
 #define MBEDTLS_MPI_WINDOW_SIZE 1
 #define MBEDTLS_MPI_MAX_SIZE 32
 #define MBEDTLS_ECP_MAX_BITS 256

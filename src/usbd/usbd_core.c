@@ -174,11 +174,11 @@ static int set_configuration(struct usbd_device *dev, uint16_t value)
 	return 0;
 }
 
-/* Reply with a small value built in the packet buffer. */
-static int reply_bytes(struct usbd_ctrl_reply *r, struct usbd_ctrl *ctrl, const uint8_t *bytes,
+/* Reply with one or two bytes; the packet buffer is zeroed at each SETUP. */
+static int reply_small(struct usbd_ctrl_reply *r, struct usbd_ctrl *ctrl, uint8_t value,
 		       uint16_t len)
 {
-	memcpy(ctrl->packet, bytes, len);
+	ctrl->packet[0] = value;
 	r->in_data = ctrl->packet;
 	r->in_len = len;
 	return 0;
@@ -235,104 +235,84 @@ static int get_descriptor(struct usbd_device *dev, const struct usbd_setup *s,
 	return 0;
 }
 
-static int device_request(struct usbd_device *dev, const struct usbd_setup *s,
-			  struct usbd_ctrl_reply *r)
+/* Hand a request to the class that owns its interface or endpoint. */
+static int forward(struct usbd_device *dev, struct usbd_class *owner, const struct usbd_setup *s,
+		   struct usbd_ctrl_reply *r)
 {
-	const struct usbd_config_desc *c;
-	uint8_t status[2] = {0, 0};
-
-	switch (s->bRequest) {
-	case USB_REQ_GET_STATUS:
-		if (!is_in(s) || s->wValue != 0 || s->wIndex != 0) {
-			return -EINVAL;
-		}
-		c = active_config(dev);
-		if (c == NULL) {
-			c = &dev->desc->configs[0];
-		}
-		status[0] = (uint8_t)(((c->attributes & USB_CONFIG_ATTR_SELF_POWERED) ? 1u : 0u) |
-				      (dev->remote_wakeup ? 2u : 0u));
-		return reply_bytes(r, &dev->ctrl, status, 2);
-	case USB_REQ_CLEAR_FEATURE:
-	case USB_REQ_SET_FEATURE:
-		if (is_in(s) || s->wLength != 0 || s->wIndex != 0 ||
-		    s->wValue != USB_FEATURE_DEVICE_REMOTE_WAKEUP) {
-			/* TEST_MODE is for high-speed devices only. */
-			return -EINVAL;
-		}
-		c = active_config(dev);
-		if (c == NULL || !(c->attributes & USB_CONFIG_ATTR_REMOTE_WAKEUP)) {
-			return -ENOTSUP;
-		}
-		dev->remote_wakeup = s->bRequest == USB_REQ_SET_FEATURE;
-		return 0;
-	case USB_REQ_SET_ADDRESS:
-		if (is_in(s) || s->wValue > 127u || s->wIndex != 0 || s->wLength != 0 ||
-		    dev->state == USBD_STATE_CONFIGURED) {
-			return -EINVAL;
-		}
-		dev->pending_address = (uint8_t)s->wValue;
-		return 0;
-	case USB_REQ_GET_DESCRIPTOR:
-		if (!is_in(s)) {
-			return -EINVAL;
-		}
-		return get_descriptor(dev, s, r);
-	case USB_REQ_GET_CONFIGURATION:
-		if (!is_in(s) || s->wValue != 0 || s->wIndex != 0) {
-			return -EINVAL;
-		}
-		status[0] = dev->config_value;
-		return reply_bytes(r, &dev->ctrl, status, 1);
-	case USB_REQ_SET_CONFIGURATION:
-		if (is_in(s) || s->wIndex != 0 || s->wLength != 0 || (s->wValue >> 8) != 0 ||
-		    dev->state < USBD_STATE_ADDRESS) {
-			return -EINVAL;
-		}
-		return set_configuration(dev, s->wValue);
-	default:
-		/* SET_DESCRIPTOR and anything unknown. */
+	if (owner == NULL || owner->ops->control == NULL) {
 		return -ENOTSUP;
 	}
+	dev->ctrl.owner = owner;
+	return owner->ops->control(owner, s, r);
 }
 
-static int interface_request(struct usbd_device *dev, const struct usbd_setup *s,
-			     struct usbd_ctrl_reply *r)
-{
-	const struct usbd_config_desc *c = active_config(dev);
-	uint8_t iface = (uint8_t)(s->wIndex & 0xffu);
-	uint8_t value[2] = {0, 0};
+/*
+ * The standard requests this core answers (USB 2.0 9.4), by recipient and
+ * bRequest, with the fields the request must carry: direction (RQ_IN set =
+ * device-to-host) and wValue / wIndex / wLength that must be zero. Checks
+ * that depend on state or on a value are made by the request itself.
+ */
+#define RQ_IN 0x80u
+#define RQ_V0 0x01u
+#define RQ_I0 0x02u
+#define RQ_L0 0x04u
+#define RQ_KEY(recipient, request) (uint8_t)((USB_REQTYPE_##recipient << 4) | USB_REQ_##request)
 
-	if (c == NULL || (s->wIndex >> 8) != 0 || iface >= c->num_ifaces) {
-		return -EINVAL;
+enum std_req {
+	DEV_GET_STATUS,
+	DEV_CLEAR_FEATURE,
+	DEV_SET_FEATURE,
+	DEV_SET_ADDRESS,
+	DEV_GET_DESCRIPTOR,
+	DEV_GET_CONFIGURATION,
+	DEV_SET_CONFIGURATION,
+	IF_GET_STATUS,
+	IF_GET_INTERFACE,
+	IF_SET_INTERFACE,
+	EP_GET_STATUS,
+	EP_CLEAR_FEATURE,
+	EP_SET_FEATURE,
+	STD_REQ_COUNT,
+};
+
+static const uint8_t std_reqs[STD_REQ_COUNT][2] = {
+	[DEV_GET_STATUS] = {RQ_KEY(DEVICE, GET_STATUS), RQ_IN | RQ_V0 | RQ_I0},
+	[DEV_CLEAR_FEATURE] = {RQ_KEY(DEVICE, CLEAR_FEATURE), RQ_I0 | RQ_L0},
+	[DEV_SET_FEATURE] = {RQ_KEY(DEVICE, SET_FEATURE), RQ_I0 | RQ_L0},
+	[DEV_SET_ADDRESS] = {RQ_KEY(DEVICE, SET_ADDRESS), RQ_I0 | RQ_L0},
+	[DEV_GET_DESCRIPTOR] = {RQ_KEY(DEVICE, GET_DESCRIPTOR), RQ_IN},
+	[DEV_GET_CONFIGURATION] = {RQ_KEY(DEVICE, GET_CONFIGURATION), RQ_IN | RQ_V0 | RQ_I0},
+	[DEV_SET_CONFIGURATION] = {RQ_KEY(DEVICE, SET_CONFIGURATION), RQ_I0 | RQ_L0},
+	[IF_GET_STATUS] = {RQ_KEY(INTERFACE, GET_STATUS), RQ_IN | RQ_V0},
+	[IF_GET_INTERFACE] = {RQ_KEY(INTERFACE, GET_INTERFACE), RQ_IN | RQ_V0},
+	[IF_SET_INTERFACE] = {RQ_KEY(INTERFACE, SET_INTERFACE), RQ_L0},
+	[EP_GET_STATUS] = {RQ_KEY(ENDPOINT, GET_STATUS), RQ_IN | RQ_V0},
+	/* Only ENDPOINT_HALT (0) is defined for endpoints. */
+	[EP_CLEAR_FEATURE] = {RQ_KEY(ENDPOINT, CLEAR_FEATURE), RQ_V0 | RQ_L0},
+	[EP_SET_FEATURE] = {RQ_KEY(ENDPOINT, SET_FEATURE), RQ_V0 | RQ_L0},
+};
+
+/* Index in std_reqs, or STD_REQ_COUNT for a request this core does not know. */
+static unsigned std_req_find(uint8_t recipient, uint8_t request)
+{
+	unsigned i = 0;
+	if (request <= 0x0fu) {
+		uint8_t key = (uint8_t)((recipient << 4) | request);
+		while (i < STD_REQ_COUNT && std_reqs[i][0] != key) {
+			i++;
+		}
+	} else {
+		i = STD_REQ_COUNT;
 	}
-	switch (s->bRequest) {
-	case USB_REQ_GET_STATUS:
-		if (!is_in(s) || s->wValue != 0) {
-			return -EINVAL;
-		}
-		return reply_bytes(r, &dev->ctrl, value, 2);
-	case USB_REQ_GET_INTERFACE:
-		if (!is_in(s) || s->wValue != 0) {
-			return -EINVAL;
-		}
-		value[0] = dev->alt[iface];
-		return reply_bytes(r, &dev->ctrl, value, 1);
-	case USB_REQ_SET_INTERFACE:
-		if (is_in(s) || s->wLength != 0 || s->wValue >= c->ifaces[iface].num_alts) {
-			return -EINVAL;
-		}
-		return select_alt(dev, iface, (uint8_t)s->wValue);
-	default: {
-		/* Class-defined standard requests (e.g. a HID report descriptor). */
-		struct usbd_class *owner = c->ifaces[iface].owner;
-		if (owner == NULL || owner->ops->control == NULL) {
-			return -ENOTSUP;
-		}
-		dev->ctrl.owner = owner;
-		return owner->ops->control(owner, s, r);
-	}
-	}
+	return i;
+}
+
+static bool std_req_fields_ok(const struct usbd_setup *s, unsigned rq)
+{
+	unsigned f = std_reqs[rq][1];
+	return (s->bmRequestType & USB_REQTYPE_DIR_IN) == (f & RQ_IN) &&
+	       !((f & RQ_V0) && s->wValue != 0) && !((f & RQ_I0) && s->wIndex != 0) &&
+	       !((f & RQ_L0) && s->wLength != 0);
 }
 
 static bool endpoint_valid(const struct usbd_device *dev, uint8_t ep)
@@ -346,42 +326,97 @@ static bool endpoint_valid(const struct usbd_device *dev, uint8_t ep)
 	return endpoint_iface(dev, ep) >= 0;
 }
 
-static int endpoint_request(struct usbd_device *dev, const struct usbd_setup *s,
+static int standard_request(struct usbd_device *dev, const struct usbd_setup *s,
 			    struct usbd_ctrl_reply *r)
 {
-	uint8_t ep = (uint8_t)(s->wIndex & 0xffu);
-	uint8_t status[2] = {0, 0};
+	uint8_t recipient = s->bmRequestType & USB_REQTYPE_RECIPIENT_MASK;
+	const struct usbd_config_desc *c = active_config(dev);
+	uint8_t low = (uint8_t)(s->wIndex & 0xffu); /* interface or endpoint */
 
-	if ((s->wIndex >> 8) != 0 || !endpoint_valid(dev, ep)) {
+	if (recipient > USB_REQTYPE_ENDPOINT) {
+		return -EINVAL;
+	}
+	if (recipient != USB_REQTYPE_DEVICE && (s->wIndex >> 8) != 0) {
+		return -EINVAL;
+	}
+	if (recipient == USB_REQTYPE_INTERFACE && (c == NULL || low >= c->num_ifaces)) {
 		return -EINVAL;
 	}
 	/* Outside the configured state only EP0 may be addressed (9.4). */
-	if ((ep & 0x0fu) != 0 && dev->state != USBD_STATE_CONFIGURED) {
+	if (recipient == USB_REQTYPE_ENDPOINT &&
+	    (!endpoint_valid(dev, low) ||
+	     ((low & 0x0fu) != 0 && dev->state != USBD_STATE_CONFIGURED))) {
 		return -EINVAL;
 	}
-	switch (s->bRequest) {
-	case USB_REQ_GET_STATUS:
-		if (!is_in(s) || s->wValue != 0) {
+
+	unsigned rq = std_req_find(recipient, s->bRequest);
+	if (rq == STD_REQ_COUNT) {
+		/*
+		 * Class-defined standard requests to an interface (e.g. a HID
+		 * report descriptor) go to its class; SET_DESCRIPTOR,
+		 * SYNCH_FRAME (no isochronous endpoints) and others are refused.
+		 */
+		return recipient == USB_REQTYPE_INTERFACE ? forward(dev, c->ifaces[low].owner, s, r)
+							   : -ENOTSUP;
+	}
+	if (!std_req_fields_ok(s, rq)) {
+		return -EINVAL;
+	}
+	switch (rq) {
+	case DEV_GET_STATUS: {
+		const struct usbd_config_desc *sc = c != NULL ? c : &dev->desc->configs[0];
+		return reply_small(r, &dev->ctrl,
+				   (uint8_t)(((sc->attributes & USB_CONFIG_ATTR_SELF_POWERED) ? 1u : 0u) |
+					     (dev->remote_wakeup ? 2u : 0u)),
+				   2);
+	}
+	case DEV_CLEAR_FEATURE:
+	case DEV_SET_FEATURE:
+		/* TEST_MODE is for high-speed devices only. */
+		if (s->wValue != USB_FEATURE_DEVICE_REMOTE_WAKEUP) {
 			return -EINVAL;
 		}
-		status[0] = halt_bit(dev, ep) ? 1u : 0u;
-		return reply_bytes(r, &dev->ctrl, status, 2);
-	case USB_REQ_CLEAR_FEATURE:
-	case USB_REQ_SET_FEATURE: {
-		if (is_in(s) || s->wLength != 0 || s->wValue != USB_FEATURE_ENDPOINT_HALT) {
+		if (c == NULL || !(c->attributes & USB_CONFIG_ATTR_REMOTE_WAKEUP)) {
+			return -ENOTSUP;
+		}
+		dev->remote_wakeup = rq == DEV_SET_FEATURE;
+		return 0;
+	case DEV_SET_ADDRESS:
+		if (s->wValue > 127u || dev->state == USBD_STATE_CONFIGURED) {
 			return -EINVAL;
 		}
-		bool halt = s->bRequest == USB_REQ_SET_FEATURE;
+		dev->pending_address = (uint8_t)s->wValue;
+		return 0;
+	case DEV_GET_DESCRIPTOR:
+		return get_descriptor(dev, s, r);
+	case DEV_GET_CONFIGURATION:
+		return reply_small(r, &dev->ctrl, dev->config_value, 1);
+	case DEV_SET_CONFIGURATION:
+		if ((s->wValue >> 8) != 0 || dev->state < USBD_STATE_ADDRESS) {
+			return -EINVAL;
+		}
+		return set_configuration(dev, s->wValue);
+	case IF_GET_STATUS:
+		return reply_small(r, &dev->ctrl, 0, 2);
+	case IF_GET_INTERFACE:
+		return reply_small(r, &dev->ctrl, dev->alt[low], 1);
+	case IF_SET_INTERFACE:
+		if (s->wValue >= c->ifaces[low].num_alts) {
+			return -EINVAL;
+		}
+		return select_alt(dev, low, (uint8_t)s->wValue);
+	case EP_GET_STATUS:
+		return reply_small(r, &dev->ctrl, halt_bit(dev, low) ? 1u : 0u, 2);
+	default: {
+		/* EP_CLEAR_FEATURE, EP_SET_FEATURE (ENDPOINT_HALT). */
+		bool halt = rq == EP_SET_FEATURE;
 		/* EP0 halts only on a protocol error; the request itself is a no-op. */
-		if ((ep & 0x0fu) != 0) {
-			dev->udc.ops->ep_set_stall(dev->udc.port, ep, halt);
-			set_halt_bit(dev, ep, halt);
+		if ((low & 0x0fu) != 0) {
+			dev->udc.ops->ep_set_stall(dev->udc.port, low, halt);
+			set_halt_bit(dev, low, halt);
 		}
 		return 0;
 	}
-	default:
-		/* SYNCH_FRAME: this stack has no isochronous endpoints. */
-		return -ENOTSUP;
 	}
 }
 
@@ -408,11 +443,7 @@ static int class_request(struct usbd_device *dev, const struct usbd_setup *s,
 		   (s->bmRequestType & USB_REQTYPE_TYPE_MASK) == USB_REQTYPE_VENDOR) {
 		owner = dev->desc->vendor;
 	}
-	if (owner == NULL || owner->ops->control == NULL) {
-		return -ENOTSUP;
-	}
-	dev->ctrl.owner = owner;
-	return owner->ops->control(owner, s, r);
+	return forward(dev, owner, s, r);
 }
 
 static int dispatch(struct usbd_device *dev, const struct usbd_setup *s, struct usbd_ctrl_reply *r)
@@ -420,16 +451,7 @@ static int dispatch(struct usbd_device *dev, const struct usbd_setup *s, struct 
 	if ((s->bmRequestType & USB_REQTYPE_TYPE_MASK) != USB_REQTYPE_STANDARD) {
 		return class_request(dev, s, r);
 	}
-	switch (s->bmRequestType & USB_REQTYPE_RECIPIENT_MASK) {
-	case USB_REQTYPE_DEVICE:
-		return device_request(dev, s, r);
-	case USB_REQTYPE_INTERFACE:
-		return interface_request(dev, s, r);
-	case USB_REQTYPE_ENDPOINT:
-		return endpoint_request(dev, s, r);
-	default:
-		return -EINVAL;
-	}
+	return standard_request(dev, s, r);
 }
 
 static void ctrl_stall(struct usbd_device *dev)

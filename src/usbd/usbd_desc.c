@@ -14,27 +14,29 @@
 struct desc_writer {
 	uint8_t *out;
 	uint32_t begin; /* first byte wanted */
-	uint32_t end;   /* one past the last byte wanted */
+	uint32_t len;   /* bytes wanted from begin */
 	uint32_t pos;   /* position of the next byte produced */
 };
 
-static void put8(struct desc_writer *w, uint8_t byte)
+static void put8(struct desc_writer *w, unsigned byte)
 {
-	if (w->pos >= w->begin && w->pos < w->end) {
-		w->out[w->pos - w->begin] = byte;
+	/* One unsigned compare: positions before begin wrap to huge values. */
+	uint32_t rel = w->pos - w->begin;
+	if (rel < w->len) {
+		w->out[rel] = (uint8_t)byte;
 	}
 	w->pos++;
 }
 
-static void put16(struct desc_writer *w, uint16_t v)
+static void put16(struct desc_writer *w, unsigned v)
 {
-	put8(w, (uint8_t)(v & 0xffu));
-	put8(w, (uint8_t)(v >> 8));
+	put8(w, v & 0xffu);
+	put8(w, v >> 8);
 }
 
 static void put_bytes(struct desc_writer *w, const uint8_t *bytes, uint16_t len)
 {
-	for (uint16_t i = 0; i < len; i++) {
+	for (unsigned i = 0; i < len; i++) {
 		put8(w, bytes[i]);
 	}
 }
@@ -44,74 +46,97 @@ static int written(const struct desc_writer *w)
 	if (w->pos <= w->begin) {
 		return 0;
 	}
-	uint32_t last = w->pos < w->end ? w->pos : w->end;
-	return (int)(last - w->begin);
+	uint32_t n = w->pos - w->begin;
+	return (int)(n < w->len ? n : w->len);
 }
 
-static void emit_device(struct desc_writer *w, const struct usbd_device_desc *d)
-{
-	put8(w, 18);
-	put8(w, USB_DESC_DEVICE);
-	put16(w, d->bcd_usb);
-	put8(w, d->device_class);
-	put8(w, d->device_subclass);
-	put8(w, d->device_protocol);
-	put8(w, d->max_packet0);
-	put16(w, d->vendor_id);
-	put16(w, d->product_id);
-	put16(w, d->bcd_device);
-	put8(w, d->manufacturer_index);
-	put8(w, d->product_index);
-	put8(w, d->serial_index);
-	put8(w, d->num_configs);
-}
+/*
+ * Descriptors are laid out by field lists, one byte per descriptor field:
+ * a literal byte (< 0x40), an 8-bit member (F8) or a 16-bit member (F16) of
+ * the struct that describes it, or a value computed by the caller (X).
+ */
+#define F8(type, member) (0x40u | offsetof(type, member))
+#define F16(type, member) (0x80u | offsetof(type, member))
+#define X(i) (0xc0u | (i))
 
-static uint32_t config_len(const struct usbd_config_desc *c)
+static void put_fields(struct desc_writer *w, const void *obj, const uint8_t *fields, unsigned n,
+		       const uint8_t *extra)
 {
-	uint32_t len = 9;
-	for (uint8_t i = 0; i < c->num_ifaces; i++) {
-		const struct usbd_iface_desc *iface = &c->ifaces[i];
-		for (uint8_t a = 0; a < iface->num_alts; a++) {
-			const struct usbd_alt_desc *alt = &iface->alts[a];
-			len += 9u + alt->class_desc_len + 7u * alt->num_endpoints;
+	const uint8_t *base = obj;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned f = fields[i], off = f & 0x3fu;
+		switch (f >> 6) {
+		case 0:
+			put8(w, f);
+			break;
+		case 1:
+			put8(w, base[off]);
+			break;
+		case 2: {
+			uint16_t v;
+			memcpy(&v, base + off, sizeof(v));
+			put16(w, v);
+			break;
+		}
+		default:
+			put8(w, extra[off]);
+			break;
 		}
 	}
-	return len;
 }
 
+#define D struct usbd_device_desc
+static const uint8_t device_fields[] = {
+	18, USB_DESC_DEVICE, F16(D, bcd_usb), F8(D, device_class), F8(D, device_subclass),
+	F8(D, device_protocol), F8(D, max_packet0), F16(D, vendor_id), F16(D, product_id),
+	F16(D, bcd_device), F8(D, manufacturer_index), F8(D, product_index), F8(D, serial_index),
+	F8(D, num_configs),
+};
+_Static_assert(offsetof(D, num_configs) < 0x40, "device fields fit the list encoding");
+#undef D
+
+/* Extras: total length (2 bytes), bConfigurationValue, bmAttributes. */
+#define C struct usbd_config_desc
+static const uint8_t config_fields[] = {
+	9, USB_DESC_CONFIGURATION, X(0), X(1), F8(C, num_ifaces), X(2), F8(C, string_index), X(3),
+	F8(C, max_power_2ma),
+};
+_Static_assert(offsetof(C, num_ifaces) < 0x40, "config fields fit the list encoding");
+#undef C
+
+/* Extras: bInterfaceNumber, bAlternateSetting. */
+#define A struct usbd_alt_desc
+static const uint8_t iface_fields[] = {
+	9, USB_DESC_INTERFACE, X(0), X(1), F8(A, num_endpoints), F8(A, iface_class),
+	F8(A, iface_subclass), F8(A, iface_protocol), F8(A, string_index),
+};
+_Static_assert(offsetof(A, num_endpoints) < 0x40, "interface fields fit the list encoding");
+#undef A
+
+#define E struct usbd_endpoint_desc
+static const uint8_t endpoint_fields[] = {
+	7, USB_DESC_ENDPOINT, F8(E, address), F8(E, attributes), F16(E, max_packet), F8(E, interval),
+};
+_Static_assert(offsetof(E, interval) < 0x40, "endpoint fields fit the list encoding");
+#undef E
+
+/* Emits the whole configuration; its length is where the writer ends. */
 static void emit_config(struct desc_writer *w, const struct usbd_config_desc *c, uint8_t value,
 			uint16_t total)
 {
-	put8(w, 9);
-	put8(w, USB_DESC_CONFIGURATION);
-	put16(w, total);
-	put8(w, c->num_ifaces);
-	put8(w, value);
-	put8(w, c->string_index);
-	put8(w, (uint8_t)(c->attributes | USB_CONFIG_ATTR_ONE));
-	put8(w, c->max_power_2ma);
-	for (uint8_t i = 0; i < c->num_ifaces; i++) {
+	const uint8_t head[] = {(uint8_t)(total & 0xffu), (uint8_t)(total >> 8), value,
+				(uint8_t)(c->attributes | USB_CONFIG_ATTR_ONE)};
+	put_fields(w, c, config_fields, sizeof(config_fields), head);
+	for (unsigned i = 0; i < c->num_ifaces; i++) {
 		const struct usbd_iface_desc *iface = &c->ifaces[i];
-		for (uint8_t a = 0; a < iface->num_alts; a++) {
+		for (unsigned a = 0; a < iface->num_alts; a++) {
 			const struct usbd_alt_desc *alt = &iface->alts[a];
-			put8(w, 9);
-			put8(w, USB_DESC_INTERFACE);
-			put8(w, i);
-			put8(w, a);
-			put8(w, alt->num_endpoints);
-			put8(w, alt->iface_class);
-			put8(w, alt->iface_subclass);
-			put8(w, alt->iface_protocol);
-			put8(w, alt->string_index);
+			const uint8_t numbers[] = {(uint8_t)i, (uint8_t)a};
+			put_fields(w, alt, iface_fields, sizeof(iface_fields), numbers);
 			put_bytes(w, alt->class_desc, alt->class_desc_len);
-			for (uint8_t e = 0; e < alt->num_endpoints; e++) {
-				const struct usbd_endpoint_desc *ep = &alt->endpoints[e];
-				put8(w, 7);
-				put8(w, USB_DESC_ENDPOINT);
-				put8(w, ep->address);
-				put8(w, ep->attributes);
-				put16(w, ep->max_packet);
-				put8(w, ep->interval);
+			for (unsigned e = 0; e < alt->num_endpoints; e++) {
+				put_fields(w, &alt->endpoints[e], endpoint_fields,
+					   sizeof(endpoint_fields), NULL);
 			}
 		}
 	}
@@ -123,24 +148,23 @@ static void emit_config(struct desc_writer *w, const struct usbd_config_desc *c,
 static int emit_string(struct desc_writer *w, const struct usbd_device_desc *d, uint8_t index)
 {
 	if (index == 0) {
-		put8(w, 4);
-		put8(w, USB_DESC_STRING);
-		put16(w, 0x0409); /* English (United States) */
+		static const uint8_t langid[] = {4, USB_DESC_STRING, 0x09, 0x04}; /* en-US */
+		put_bytes(w, langid, sizeof(langid));
 		return 0;
 	}
 	if (index > d->num_strings || d->strings == NULL || d->strings[index - 1] == NULL) {
 		return -ENOENT;
 	}
 	const char *s = d->strings[index - 1];
-	size_t n = strlen(s);
-	if (n > STRING_MAX_CHARS) {
-		n = STRING_MAX_CHARS;
+	unsigned n = 0;
+	while (n < STRING_MAX_CHARS && s[n] != '\0') {
+		n++;
 	}
-	put8(w, (uint8_t)(2u + 2u * n));
+	put8(w, 2u + 2u * n);
 	put8(w, USB_DESC_STRING);
-	for (size_t i = 0; i < n; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		/* ASCII only: code points above 0x7f would need real UTF-8 decoding. */
-		put16(w, (uint16_t)((uint8_t)s[i] & 0x7fu));
+		put16(w, (uint8_t)s[i] & 0x7fu);
 	}
 	return 0;
 }
@@ -150,22 +174,23 @@ int usbd_config_desc_len(const struct usbd_device_desc *desc, uint8_t idx)
 	if (idx >= desc->num_configs) {
 		return -ENOENT;
 	}
-	uint32_t len = config_len(&desc->configs[idx]);
-	return len > 0xffffu ? -E2BIG : (int)len;
+	/* A writer with an empty window only counts. */
+	struct desc_writer w = {.out = NULL, .begin = 0, .len = 0, .pos = 0};
+	emit_config(&w, &desc->configs[idx], 0, 0);
+	return w.pos > 0xffffu ? -E2BIG : (int)w.pos;
 }
 
 int usbd_desc_read(const struct usbd_device_desc *desc, uint8_t type, uint8_t index,
 		   uint16_t offset, uint8_t *out, uint16_t len)
 {
-	struct desc_writer w = {
-		.out = out, .begin = offset, .end = (uint32_t)offset + len, .pos = 0};
+	struct desc_writer w = {.out = out, .begin = offset, .len = len, .pos = 0};
 
 	switch (type) {
 	case USB_DESC_DEVICE:
 		if (index != 0) {
 			return -ENOENT;
 		}
-		emit_device(&w, desc);
+		put_fields(&w, desc, device_fields, sizeof(device_fields), NULL);
 		break;
 	case USB_DESC_CONFIGURATION: {
 		int total = usbd_config_desc_len(desc, index);
