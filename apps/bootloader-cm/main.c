@@ -13,8 +13,7 @@
 #include <stdint.h>
 
 #include "dfukit/board_profile.h"
-#include "dfukit/boot.h"
-#include "dfukit/image.h"
+#include "dfukit/boot_image.h"
 #include "mbedtls/memory_buffer_alloc.h"
 #include "null_udc.h"
 
@@ -27,32 +26,12 @@
 extern const uint8_t boot_key_der[];
 extern const uint32_t boot_key_der_len;
 
-static int slot_read(void *ctx, uint32_t off, void *buf, uint32_t len)
-{
-	return flash_area_read(ctx, off, buf, len);
-}
-
 static int validate(void *ctx, const struct flash_area *slot, struct boot_image_info *out)
 {
 	const struct dfukit_image_key key = {
 		.type = DFUKIT_IMAGE_KEY_ECDSA_P256, .der = boot_key_der, .len = boot_key_der_len};
-	const struct dfukit_image_src src = {
-		.read = slot_read, .ctx = (void *)(uintptr_t)slot, .slot_size = slot->size};
-	struct dfukit_image_result res;
 	(void)ctx;
-
-	int rc = dfukit_image_validate(&src, &key, 1, &res);
-	if (rc < 0) {
-		return res.status == DFUKIT_IMAGE_E_ERASED ? -ENOENT : rc;
-	}
-	out->major = res.hdr.version.major;
-	out->minor = res.hdr.version.minor;
-	out->revision = res.hdr.version.revision;
-	out->build = res.hdr.version.build_num;
-	out->hdr_size = res.hdr.hdr_size;
-	out->img_size = res.hdr.img_size;
-	out->total_size = res.image_end;
-	return 0;
+	return boot_image_validate(slot, &key, 1, out, NULL);
 }
 
 /* Start the image: its vector table follows the header. */

@@ -7,8 +7,7 @@
 #include <string.h>
 
 #include "../image/image_fixture.h"
-#include "dfukit/boot.h"
-#include "dfukit/image.h"
+#include "dfukit/boot_image.h"
 
 struct fixture_keys {
 	struct dfukit_image_key keys[2];
@@ -32,31 +31,12 @@ static inline void fixture_keys_free(struct fixture_keys *k)
 	free(k->der[1]);
 }
 
-static inline int fixture_read_area(void *ctx, uint32_t off, void *buf, uint32_t len)
-{
-	return flash_area_read(ctx, off, buf, len);
-}
-
 /* A boot_validate_fn; ctx is a struct fixture_keys. */
 static inline int fixture_validate(void *ctx, const struct flash_area *slot,
 				   struct boot_image_info *out)
 {
 	struct fixture_keys *k = ctx;
-	struct dfukit_image_src src = {fixture_read_area, (void *)(uintptr_t)slot, slot->size};
-	struct dfukit_image_result res;
-	int rc = dfukit_image_validate(&src, k->keys, 2, &res);
-	if (rc < 0) {
-		return rc;
-	}
-	memset(out, 0, sizeof(*out));
-	out->major = res.hdr.version.major;
-	out->minor = res.hdr.version.minor;
-	out->revision = res.hdr.version.revision;
-	out->build = res.hdr.version.build_num;
-	out->hdr_size = res.hdr.hdr_size;
-	out->img_size = res.hdr.img_size;
-	out->total_size = res.image_end;
-	return 0;
+	return boot_image_validate(slot, k->keys, 2, out, NULL);
 }
 
 #endif /* DFUKIT_TEST_FIXTURE_BOOT_H */
