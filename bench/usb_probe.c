@@ -8,11 +8,17 @@
  *   usb-probe time CMD [ARGS...]  run CMD and print its wall time
  *   usb-probe msos20 VID:PID CODE fetch the MS OS 2.0 descriptor set with
  *                                 vendor request CODE, as Windows does
+ *   usb-probe chaos VID:PID ALT N SEED
+ *                                 a hostile host: N random DFU class requests
+ *                                 (any request, state, length up to 4096) on
+ *                                 alternate ALT; STALLs are expected, then the
+ *                                 device must still answer GETSTATUS
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/usbdevice_fs.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +145,64 @@ int main(int argc, char **argv)
 			off += len;
 		}
 		printf(" bytes=%d\n", n);
+		return 0;
+	}
+	if (argc >= 6 && strcmp(argv[1], "chaos") == 0) {
+		unsigned vid, pid;
+		int alt = atoi(argv[3]), count = atoi(argv[4]);
+		unsigned seed = (unsigned)strtoul(argv[5], NULL, 0);
+		if (sscanf(argv[2], "%x:%x", &vid, &pid) != 2 || count <= 0) {
+			fprintf(stderr, "usb-probe: chaos VID:PID ALT N SEED\n");
+			return 2;
+		}
+		int fd = open_device(vid, pid);
+		unsigned int iface = 0;
+		struct usbdevfs_setinterface si = {.interface = 0, .altsetting = (unsigned)alt};
+		if (fd < 0 || ioctl(fd, USBDEVFS_CLAIMINTERFACE, &iface) < 0 ||
+		    ioctl(fd, USBDEVFS_SETINTERFACE, &si) < 0) {
+			fprintf(stderr, "usb-probe: cannot open %04x:%04x alt %d: %s\n", vid, pid, alt, strerror(errno));
+			return 1;
+		}
+		static unsigned char buf[4096];
+		int stalls = 0, ok = 0;
+		srand(seed);
+		for (int i = 0; i < count; i++) {
+			/* Mostly the DFU requests (0-6), now and then an unknown one. */
+			unsigned req = rand() % 16 == 0 ? 7u + (unsigned)rand() % 2u : (unsigned)rand() % 7u;
+			bool in = req == 2 || req == 3 || req == 5 ? rand() % 8 != 0 : rand() % 8 == 0;
+			unsigned len = (unsigned)rand() % 4 == 0 ? (unsigned)rand() % 4097u : (unsigned)rand() % 65u;
+			for (unsigned b = 0; b < len; b++) {
+				buf[b] = (unsigned char)rand();
+			}
+			struct usbdevfs_ctrltransfer c = {
+				.bRequestType = (unsigned char)(in ? 0xa1 : 0x21), .bRequest = (unsigned char)req,
+				.wValue = (unsigned short)(rand() % 3 ? i : rand()), .wIndex = 0,
+				.wLength = (unsigned short)len, .timeout = 2000, .data = buf};
+			if (ioctl(fd, USBDEVFS_CONTROL, &c) < 0) {
+				if (errno != EPIPE) {
+					fprintf(stderr, "usb-probe: request %d (%u, len %u): %s\n", i, req, len, strerror(errno));
+					return 1;
+				}
+				stalls++;
+				/* Usually recover as a host would, so that every state gets visited. */
+				if (rand() % 4 != 0) {
+					struct usbdevfs_ctrltransfer clr = {.bRequestType = 0x21, .bRequest = 4,
+									    .timeout = 2000};
+					ioctl(fd, USBDEVFS_CONTROL, &clr);
+				}
+			} else {
+				ok++;
+			}
+		}
+		/* Still alive: GETSTATUS answers, CLRSTATUS/ABORT bring it back to dfuIDLE. */
+		struct usbdevfs_ctrltransfer gs = {.bRequestType = 0xa1, .bRequest = 3, .wLength = 6,
+						   .timeout = 2000, .data = buf};
+		if (ioctl(fd, USBDEVFS_CONTROL, &gs) != 6) {
+			fprintf(stderr, "usb-probe: no GETSTATUS after the chaos: %s\n", strerror(errno));
+			return 1;
+		}
+		printf("CHAOS requests=%d accepted=%d stalled=%d final_state=%u status=%u\n", count, ok,
+		       stalls, buf[4], buf[0]);
 		return 0;
 	}
 	if (argc >= 3 && strcmp(argv[1], "time") == 0) {
