@@ -22,7 +22,6 @@
 #include "dfukit/usbip.h"
 #include "dfukit/vudc.h"
 
-#define BUSID "1-1"
 #define TRANSFER_SIZE 4096u
 
 struct app {
@@ -163,8 +162,11 @@ static int slot1_complete(void *ctx, uint32_t total)
 		return -EIO;
 	}
 	flash_file_sync(&app->flash);
-	board_log("inf", "main", "SLOT-1: image v%u.%u.%u verified, test swap at the next reset",
-		  info.major, info.minor, info.revision);
+	/* An imgtool --pad --confirm image carries its own (permanent) request. */
+	struct boot_swap_state st;
+	bool permanent = boot_read_swap_state(&app->slot1, &st) == 0 && st.image_ok == BOOT_FLAG_SET;
+	board_log("inf", "main", "SLOT-1: image v%u.%u.%u verified, %s swap at the next reset",
+		  info.major, info.minor, info.revision, permanent ? "permanent" : "test");
 	return 0;
 }
 
@@ -241,7 +243,7 @@ static int start_device(struct app *app, bool dfu_mode)
 	}
 	if (rc == 0) {
 		board_log("inf", "main", "USBD message: VBUS ready");
-		rc = usbip_server_add_device(&app->srv, BUSID, &app->vudc);
+		rc = usbip_server_add_device(&app->srv, app->env.busid, &app->vudc);
 	}
 	app->dfu_mode = dfu_mode;
 	return rc;
@@ -314,7 +316,7 @@ int main(int argc, char **argv)
 		if (app.detach_requested) {
 			/* bitWillDetach: leave the bus, come back in DFU mode by ourselves. */
 			app.detach_requested = false;
-			usbip_server_remove_device(&app.srv, BUSID);
+			usbip_server_remove_device(&app.srv, app.env.busid);
 			usbd_enable(&app.dev.usbd, false);
 			rc = start_device(&app, true);
 			if (rc < 0) {

@@ -45,6 +45,17 @@
  *   discarded; the connection stays up.
  * - Each connection event (connect, import, refusal, disconnect, protocol
  *   error) produces one log line through the log callback (default: stderr).
+ * - Hand-off mode, for a hub that serves several servers behind one TCP port
+ *   (`dfukit board run --count N`): given a connected AF_UNIX socket (one end
+ *   of a socketpair, SOCK_SEQPACKET preferred) instead of a listening one,
+ *   usbip_server_init() sends the hub one byte, USBIP_HANDOFF_READY, and from
+ *   then on the server accepts nothing itself: every message the hub sends is
+ *   one byte USBIP_HANDOFF_CONN with a connected client socket in SCM_RIGHTS
+ *   (usbip_handoff_send()), which becomes a connection exactly as if it had
+ *   been accepted; bytes the hub only peeked at (MSG_PEEK) are still there to
+ *   be read. Any socket type works (a unix socketpair end too). When the hub
+ *   closes its end, usbip_server_poll() returns -EPIPE: the hub is gone and so
+ *   is every new client.
  *
  * Replies (RET_SUBMIT / RET_UNLINK) carry the request's seqnum and the
  * device's devid (busnum << 16 | devnum); direction and ep are 0 as the
@@ -79,6 +90,10 @@ struct vudc;
 #ifndef USBIP_RETRY_MS
 #define USBIP_RETRY_MS 1
 #endif
+/* Descriptors taken from one hand-off message (the hub sends one). */
+#ifndef USBIP_HANDOFF_MAX_FDS
+#define USBIP_HANDOFF_MAX_FDS 4
+#endif
 
 #define USBIP_DEFAULT_PORT 3240
 #define USBIP_BUSID_SIZE 32
@@ -103,6 +118,9 @@ struct vudc;
 #define USBIP_ST_DEV_BUSY 2u
 #define USBIP_ST_DEV_ERR 3u
 #define USBIP_ST_NODEV 4u
+/* Hand-off mode messages (one byte each; see the model above). */
+#define USBIP_HANDOFF_READY 'R' /* server -> hub: hand connections over now */
+#define USBIP_HANDOFF_CONN 'C'	/* hub -> server: with one socket in SCM_RIGHTS */
 /* Sizes of the device record in OP_REP_DEVLIST / OP_REP_IMPORT. */
 #define USBIP_PATH_SIZE 256
 #define USBIP_DEV_RECORD_SIZE 312
@@ -148,7 +166,8 @@ struct usbip_conn {
 };
 
 struct usbip_server {
-	int listen_fd;
+	int listen_fd;	/* listening socket, or the hub's socketpair end */
+	bool handoff;	/* connections come from a hub (see hand-off mode) */
 	unsigned next_id;
 	usbip_log_fn log;
 	void *log_ctx;
@@ -168,11 +187,21 @@ struct usbip_server {
 int usbip_listen(const char *addr, uint16_t port);
 
 /*
- * Start a server on an already listening socket (made non-blocking here; the
- * caller keeps ownership and closes it after usbip_server_close()).
- * Returns 0 or -EINVAL.
+ * Start a server on an already listening socket, or (hand-off mode) on a
+ * connected AF_UNIX socket to a hub, which is told USBIP_HANDOFF_READY here.
+ * The socket is made non-blocking; the caller keeps ownership and closes it
+ * after usbip_server_close(). Returns 0, -EINVAL, or -EPIPE (the hub's end is
+ * closed).
  */
 int usbip_server_init(struct usbip_server *srv, int listen_fd);
+
+/*
+ * Hub side of hand-off mode: pass the connected client socket conn_fd to the
+ * server at the other end of handoff_fd (non-blocking send). The caller still
+ * owns conn_fd and normally closes it right after. Returns 0 or a negative
+ * errno (-EAGAIN when the server's queue is full, -EPIPE when it is gone).
+ */
+int usbip_handoff_send(int handoff_fd, int conn_fd);
 
 /* Replace the log sink (NULL restores the default: one line to stderr). */
 void usbip_server_set_log(struct usbip_server *srv, usbip_log_fn fn, void *ctx);
@@ -204,8 +233,9 @@ bool usbip_server_is_imported(const struct usbip_server *srv, const char *busid)
 
 /*
  * Wait up to timeout_ms (-1 = no limit, 0 = just look) for socket activity and
- * handle it: accept connections, read and answer requests, retry queued URBs.
- * Returns the number of sockets that were ready (0 on timeout or EINTR), or a
+ * handle it: accept connections (or take them from the hub), read and answer
+ * requests, retry queued URBs. Returns the number of sockets that were ready
+ * (0 on timeout or EINTR), -EPIPE in hand-off mode once the hub has gone, or a
  * negative errno if poll() itself failed.
  */
 int usbip_server_poll(struct usbip_server *srv, int timeout_ms);

@@ -72,5 +72,6 @@ int board_env_load(struct board_env *env, const char *program)
 	env->flash_path = getenv(BOARD_ENV_FLASH);
 	env->firmware_dir = getenv(BOARD_ENV_FIRMWARE_DIR);
 	env->usbip_fd = atoi(fd);
+	env->busid = getenv(BOARD_ENV_BUSID) ? getenv(BOARD_ENV_BUSID) : BOARD_DEFAULT_BUSID;
 	return 0;
 }

@@ -821,15 +821,75 @@ static void conn_read(struct usbip_server *srv, struct usbip_conn *c, short reve
 	process(srv, c);
 }
 
+/* Peer address of a connection for the log: "host:port", or "local" for a unix socket. */
+static void peer_name(int fd, const struct sockaddr_storage *known, char *out, size_t n)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char host[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+
+	if (known)
+		ss = *known;
+	else if (getpeername(fd, (struct sockaddr *)&ss, &sl) < 0)
+		ss.ss_family = AF_UNSPEC;
+	if (ss.ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
+
+		inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+		port = ntohs(a->sin_port);
+	} else if (ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
+
+		inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+		port = ntohs(a->sin6_port);
+	} else if (ss.ss_family == AF_UNIX) {
+		snprintf(out, n, "local");
+		return;
+	}
+	snprintf(out, n, "%s:%u", host, port);
+}
+
+/* Take a connected socket (accepted, or handed over by a hub) as a new connection. */
+static void conn_add(struct usbip_server *srv, int fd, const char *peer)
+{
+	struct usbip_conn *c = NULL;
+	int one = 1;
+
+	for (int i = 0; i < USBIP_MAX_CONNS; i++) {
+		if (srv->conns[i].fd < 0) {
+			c = &srv->conns[i];
+			break;
+		}
+	}
+	if (!c) {
+		slog(srv, "connection from %s refused: %d connections open", peer, USBIP_MAX_CONNS);
+		close(fd);
+		return;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+		slog(srv, "connection from %s dropped: fcntl: %s", peer, strerror(errno));
+		close(fd);
+		return;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)); /* fails on unix sockets */
+	c->fd = fd;
+	c->id = ++srv->next_id;
+	c->dev = -1;
+	c->blocked = false;
+	c->skip = 0;
+	c->rx_len = 0;
+	snprintf(c->peer, sizeof(c->peer), "%s", peer);
+	slog(srv, "conn %u (%s): connected%s", c->id, c->peer, srv->handoff ? " (handed over)" : "");
+}
+
 static void accept_all(struct usbip_server *srv)
 {
 	for (;;) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
-		char host[INET6_ADDRSTRLEN] = "?";
-		unsigned port = 0;
-		struct usbip_conn *c = NULL;
-		int one = 1;
+		char peer[64];
 		int fd = accept(srv->listen_fd, (struct sockaddr *)&ss, &sl);
 
 		if (fd < 0) {
@@ -839,45 +899,61 @@ static void accept_all(struct usbip_server *srv)
 				slog(srv, "accept: %s", strerror(errno));
 			return;
 		}
-		if (ss.ss_family == AF_INET) {
-			const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
+		peer_name(fd, &ss, peer, sizeof(peer));
+		conn_add(srv, fd, peer);
+	}
+}
 
-			inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
-			port = ntohs(a->sin_port);
-		} else if (ss.ss_family == AF_INET6) {
-			const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
+/*
+ * Hand-off mode: take every connection the hub sent (one per message, in
+ * SCM_RIGHTS). Returns 0, or -EPIPE once the hub has closed its end.
+ */
+static int receive_handoffs(struct usbip_server *srv)
+{
+	for (;;) {
+		union {
+			struct cmsghdr h;
+			char buf[CMSG_SPACE(USBIP_HANDOFF_MAX_FDS * sizeof(int))];
+		} cm;
+		uint8_t tag[16];
+		struct iovec iov = {.iov_base = tag, .iov_len = sizeof(tag)};
+		struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1,
+				   .msg_control = cm.buf, .msg_controllen = sizeof(cm.buf)};
+		ssize_t n = recvmsg(srv->listen_fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 
-			inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
-			port = ntohs(a->sin6_port);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			slog(srv, "hand-off socket: %s", strerror(errno));
+			return -EPIPE;
 		}
-		for (int i = 0; i < USBIP_MAX_CONNS; i++) {
-			if (srv->conns[i].fd < 0) {
-				c = &srv->conns[i];
-				break;
+		if (n == 0 && !m.msg_controllen) {
+			slog(srv, "hand-off socket closed by the hub");
+			return -EPIPE;
+		}
+		for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h)) {
+			size_t nfd;
+
+			if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+				continue;
+			nfd = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (size_t k = 0; k < nfd; k++) {
+				int fd;
+				char peer[64];
+
+				memcpy(&fd, CMSG_DATA(h) + k * sizeof(int), sizeof(int));
+				if (n < 1 || tag[0] != USBIP_HANDOFF_CONN) {
+					close(fd); /* not a connection hand-over: drop it */
+					continue;
+				}
+				peer_name(fd, NULL, peer, sizeof(peer));
+				conn_add(srv, fd, peer);
 			}
 		}
-		if (!c) {
-			slog(srv, "connection from %s:%u refused: %d connections open", host, port,
-			     USBIP_MAX_CONNS);
-			close(fd);
-			continue;
-		}
-		if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0 ||
-		    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
-			slog(srv, "connection from %s:%u dropped: fcntl: %s", host, port,
-			     strerror(errno));
-			close(fd);
-			continue;
-		}
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		c->fd = fd;
-		c->id = ++srv->next_id;
-		c->dev = -1;
-		c->blocked = false;
-		c->skip = 0;
-		c->rx_len = 0;
-		snprintf(c->peer, sizeof(c->peer), "%s:%u", host, port);
-		slog(srv, "conn %u (%s): connected", c->id, c->peer);
+		if (m.msg_flags & MSG_CTRUNC)
+			slog(srv, "hand-off socket: too many descriptors in one message, some dropped");
 	}
 }
 
@@ -931,24 +1007,75 @@ int usbip_listen(const char *addr, uint16_t port)
 	return fd;
 }
 
+/* A connected unix socket (socketpair end) rather than a listening socket? */
+static bool is_handoff_socket(int fd)
+{
+	int domain = 0, listening = 0;
+	socklen_t l1 = sizeof(domain), l2 = sizeof(listening);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &l1) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &l2) < 0)
+		return false;
+	return domain == AF_UNIX && !listening;
+}
+
 int usbip_server_init(struct usbip_server *srv, int listen_fd)
 {
 	int fl;
+	bool handoff;
 
 	if (!srv || listen_fd < 0)
 		return -EINVAL;
 	fl = fcntl(listen_fd, F_GETFL);
 	if (fl < 0 || fcntl(listen_fd, F_SETFL, fl | O_NONBLOCK) < 0)
 		return -EINVAL;
+	handoff = is_handoff_socket(listen_fd);
 	memset(srv, 0, sizeof(*srv));
 	srv->listen_fd = listen_fd;
+	srv->handoff = handoff;
 	for (int i = 0; i < USBIP_MAX_DEVICES; i++)
 		srv->devs[i].importer = -1;
 	for (int i = 0; i < USBIP_MAX_CONNS; i++) {
 		srv->conns[i].fd = -1;
 		srv->conns[i].dev = -1;
 	}
+	if (handoff) {
+		/* Tell the hub that connections can come. */
+		uint8_t ready = USBIP_HANDOFF_READY;
+
+		if (send_all(listen_fd, &ready, 1) < 0)
+			return -EPIPE;
+	}
 	return 0;
+}
+
+int usbip_handoff_send(int handoff_fd, int conn_fd)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cm;
+	uint8_t tag = USBIP_HANDOFF_CONN;
+	struct iovec iov = {.iov_base = &tag, .iov_len = 1};
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1,
+			   .msg_control = cm.buf, .msg_controllen = sizeof(cm.buf)};
+	struct cmsghdr *h;
+	ssize_t n;
+
+	if (handoff_fd < 0 || conn_fd < 0)
+		return -EINVAL;
+	memset(&cm, 0, sizeof(cm));
+	h = CMSG_FIRSTHDR(&m);
+	h->cmsg_level = SOL_SOCKET;
+	h->cmsg_type = SCM_RIGHTS;
+	h->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(h), &conn_fd, sizeof(int));
+	do
+		n = sendmsg(handoff_fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return n == 1 ? 0 : -EIO;
 }
 
 void usbip_server_set_log(struct usbip_server *srv, usbip_log_fn fn, void *ctx)
@@ -1048,6 +1175,7 @@ int usbip_server_poll(struct usbip_server *srv, int timeout_ms)
 	struct pollfd pfd[1 + USBIP_MAX_CONNS];
 	int who[1 + USBIP_MAX_CONNS];
 	nfds_t n = 0;
+	bool hub_gone = false;
 	int r;
 
 	if (service(srv) && (timeout_ms < 0 || timeout_ms > USBIP_RETRY_MS))
@@ -1069,8 +1197,12 @@ int usbip_server_poll(struct usbip_server *srv, int timeout_ms)
 	if (r < 0)
 		return errno == EINTR ? 0 : -errno;
 
-	if (pfd[0].revents & POLLIN)
-		accept_all(srv);
+	if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+		if (!srv->handoff)
+			accept_all(srv);
+		else if (receive_handoffs(srv) < 0)
+			hub_gone = true;
+	}
 	for (nfds_t k = 1; k < n; k++) {
 		struct usbip_conn *c = &srv->conns[who[k]];
 
@@ -1078,7 +1210,7 @@ int usbip_server_poll(struct usbip_server *srv, int timeout_ms)
 			conn_read(srv, c, pfd[k].revents);
 	}
 	service(srv);
-	return r;
+	return hub_gone ? -EPIPE : r;
 }
 
 void usbip_server_close(struct usbip_server *srv)

@@ -17,8 +17,9 @@ trap 'rm -rf "$work"' EXIT
 payload="$build/firmware/hello_world.bin"
 common=(--header-size 0x200 --pad-header --align 4 --slot-size 0x76000 --version 0.0.0)
 $img sign "${common[@]}" "$payload" "$work/unsigned.bin" >/dev/null
-$img sign "${common[@]}" --key "$root/tests/fixtures/mcuboot/keys/ecdsa-p256.pem" \
-	"$payload" "$work/wrongkey.bin" >/dev/null
+# A key the board does not trust, made for this run.
+$img keygen -k "$work/untrusted.pem" -t ecdsa-p256 >/dev/null
+$img sign "${common[@]}" --key "$work/untrusted.pem" "$payload" "$work/wrongkey.bin" >/dev/null
 cp "$build/firmware/hello_world.signed.bin" "$work/tampered.bin"
 # Flip one bit in the payload (past the 0x200 header).
 printf '\x01' | dd of="$work/tampered.bin" bs=1 seek=$((0x300)) conv=notrunc status=none
@@ -32,7 +33,7 @@ PY
 head -c 4000 "$build/firmware/hello_world.signed.bin" >"$work/truncated.bin"
 # A trailer asking for a permanent swap, around an image that does not verify:
 # the app refuses it, and the bootloader would erase it if it got through.
-$img sign "${common[@]}" --key "$root/tests/fixtures/mcuboot/keys/ecdsa-p256.pem" --pad --confirm \
+$img sign "${common[@]}" --key "$work/untrusted.pem" --pad --confirm \
 	"$payload" "$work/padded-wrongkey.bin" >/dev/null
 
 exec "$here/with-board.sh" --board "$board" \

@@ -944,7 +944,7 @@ static void test_hostile_op_phase(void **state)
 
 static void test_hostile_urbs(void **state)
 {
-	uint8_t h[USBIP_HDR_SIZE + 10];
+	uint8_t h[USBIP_HDR_SIZE + 10] = {0}; /* the OUT data is sent too: define it */
 	uint8_t s[8];
 
 	(void)state;
@@ -1133,6 +1133,226 @@ static void test_api_errors(void **state)
 	close(fd);
 }
 
+/* ------------------------------------------------- hand-off mode (a hub) */
+
+static int hub_fd = -1;	   /* the hub's end of the socketpair */
+static int hub_listen = -1; /* the hub's TCP listener, the server has none */
+
+static int setup_handoff(void **state)
+{
+	struct sockaddr_in a;
+	socklen_t al = sizeof(a);
+	int sv[2];
+	uint8_t ready = 0;
+
+	(void)state;
+	memset(&vendor, 0, sizeof(vendor));
+	vendor.cls.ops = &vendor_ops;
+	bind_device(&dev1, &vudc1, &desc1);
+	bind_device(&dev2, &vudc2, &desc2);
+
+	hub_listen = usbip_listen("127.0.0.1", 0);
+	assert_true(hub_listen >= 0);
+	assert_int_equal(getsockname(hub_listen, (struct sockaddr *)&a, &al), 0);
+	port = ntohs(a.sin_port);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	hub_fd = sv[0];
+	listen_fd = sv[1];
+	assert_int_equal(usbip_server_init(&srv, listen_fd), 0);
+	assert_true(srv.handoff);
+	/* The server said it is ready for connections. */
+	assert_int_equal(recv(hub_fd, &ready, 1, MSG_DONTWAIT), 1);
+	assert_int_equal(ready, USBIP_HANDOFF_READY);
+	loglen = 0;
+	logbuf[0] = '\0';
+	usbip_server_set_log(&srv, capture_log, NULL);
+	assert_int_equal(usbip_server_add_device(&srv, "1-1", &vudc1), 0);
+	assert_int_equal(usbip_server_add_device(&srv, "1-2", &vudc2), 0);
+	return 0;
+}
+
+static int teardown_handoff(void **state)
+{
+	(void)state;
+	usbip_server_close(&srv);
+	close(listen_fd);
+	if (hub_fd >= 0)
+		close(hub_fd);
+	close(hub_listen);
+	hub_fd = hub_listen = -1;
+	return 0;
+}
+
+/* The hub's part: accept a client, peek its first request, hand it over. */
+static int hub_connect_and_hand_over(const void *req, size_t n, int *client)
+{
+	uint8_t peek[64];
+	int fd, c = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a;
+	int64_t end = now_ms() + 3000;
+	ssize_t got = 0;
+
+	assert_true(c >= 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons(port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(c, (struct sockaddr *)&a, sizeof(a)), 0);
+	cli_send(c, req, n);
+	fd = accept(hub_listen, NULL, NULL);
+	assert_true(fd >= 0);
+	while (got < (ssize_t)n && now_ms() < end)
+		got = recv(fd, peek, n, MSG_PEEK);
+	assert_int_equal(got, (ssize_t)n);
+	assert_memory_equal(peek, req, n);
+	assert_int_equal(usbip_handoff_send(hub_fd, fd), 0);
+	close(fd); /* the server has its own copy now */
+	*client = c;
+	return c;
+}
+
+static void test_handoff_import_and_urbs(void **state)
+{
+	uint8_t req[40] = {0}, rep[8], rec[USBIP_DEV_RECORD_SIZE];
+	int c;
+
+	(void)state;
+	op_header(req, USBIP_VERSION, USBIP_OP_REQ_IMPORT);
+	strcpy((char *)req + 8, "1-1");
+	hub_connect_and_hand_over(req, sizeof(req), &c);
+	/* The server reads the request the hub only peeked at. */
+	assert_true(cli_recv(c, rep, sizeof(rep)));
+	assert_int_equal(be16(rep + 2), USBIP_OP_REP_IMPORT);
+	assert_int_equal(be32(rep + 4), 0);
+	assert_true(cli_recv(c, rec, sizeof(rec)));
+	assert_string_equal((char *)rec + 256, "1-1");
+	assert_true(usbip_server_is_imported(&srv, "1-1"));
+	get_device_descriptor(c, 1);
+	set_configuration(c, 2, 1);
+	assert_true(log_has("(handed over)"));
+	assert_true(log_has("(127.0.0.1:")); /* the real peer, not the hub */
+	close(c);
+	pump(20);
+	assert_false(usbip_server_is_imported(&srv, "1-1"));
+}
+
+static void test_handoff_devlist_over_socketpair(void **state)
+{
+	uint8_t req[8], rep[12], rec[USBIP_DEV_RECORD_SIZE + 4];
+	int sv[2];
+
+	(void)state;
+	/* How the hub collects a device list: a fresh socketpair per server. */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(usbip_handoff_send(hub_fd, sv[1]), 0);
+	close(sv[1]);
+	op_header(req, USBIP_VERSION, USBIP_OP_REQ_DEVLIST);
+	cli_send(sv[0], req, sizeof(req));
+	assert_true(cli_recv(sv[0], rep, sizeof(rep)));
+	assert_int_equal(be16(rep + 2), USBIP_OP_REP_DEVLIST);
+	assert_int_equal(be32(rep + 8), 2);
+	assert_true(cli_recv(sv[0], rec, sizeof(rec)));
+	assert_string_equal((char *)rec + 256, "1-1");
+	assert_true(cli_recv(sv[0], rec, sizeof(rec)));
+	assert_string_equal((char *)rec + 256, "1-2");
+	assert_true(cli_closed(sv[0]));
+	close(sv[0]);
+	assert_true(log_has("(local): devlist: 2 devices"));
+}
+
+static void test_handoff_several_and_busy(void **state)
+{
+	uint8_t req[40] = {0}, rep[8];
+	int c1, c2;
+
+	(void)state;
+	op_header(req, USBIP_VERSION, USBIP_OP_REQ_IMPORT);
+	strcpy((char *)req + 8, "1-2");
+	hub_connect_and_hand_over(req, sizeof(req), &c1);
+	hub_connect_and_hand_over(req, sizeof(req), &c2);
+	assert_true(cli_recv(c1, rep, sizeof(rep)));
+	assert_int_equal(be32(rep + 4), 0);
+	assert_true(cli_recv(c2, rep, sizeof(rep)));
+	assert_int_equal(be32(rep + 4), USBIP_ST_DEV_BUSY);
+	assert_true(cli_closed(c2));
+	close(c1);
+	close(c2);
+}
+
+static void test_handoff_foreign_message_dropped(void **state)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cm;
+	uint8_t tag = 'X', b;
+	struct iovec iov = {.iov_base = &tag, .iov_len = 1};
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf,
+			   .msg_controllen = sizeof(cm.buf)};
+	struct cmsghdr *h;
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	memset(&cm, 0, sizeof(cm));
+	h = CMSG_FIRSTHDR(&m);
+	h->cmsg_level = SOL_SOCKET;
+	h->cmsg_type = SCM_RIGHTS;
+	h->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(h), &sv[1], sizeof(int));
+	assert_int_equal(sendmsg(hub_fd, &m, 0), 1);
+	close(sv[1]);
+	/* Not a connection: the server closes the descriptor it got. */
+	assert_true(cli_closed(sv[0]));
+	close(sv[0]);
+	assert_true(recv(hub_fd, &b, 1, MSG_DONTWAIT) < 0);
+	/* and the server still serves */
+	{
+		int sp[2];
+		uint8_t req[8], rep[12];
+
+		assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+		assert_int_equal(usbip_handoff_send(hub_fd, sp[1]), 0);
+		close(sp[1]);
+		op_header(req, USBIP_VERSION, USBIP_OP_REQ_DEVLIST);
+		cli_send(sp[0], req, sizeof(req));
+		assert_true(cli_recv(sp[0], rep, sizeof(rep)));
+		assert_int_equal(be32(rep + 8), 2);
+		close(sp[0]);
+	}
+}
+
+static void test_handoff_hub_gone(void **state)
+{
+	(void)state;
+	close(hub_fd);
+	hub_fd = -1;
+	assert_int_equal(usbip_server_poll(&srv, 100), -EPIPE);
+	assert_true(log_has("closed by the hub"));
+}
+
+static void test_handoff_api(void **state)
+{
+	struct usbip_server s2;
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(usbip_handoff_send(-1, 0), -EINVAL);
+	assert_int_equal(usbip_handoff_send(hub_fd, -1), -EINVAL);
+	/* A listening server is not in hand-off mode. */
+	assert_int_equal(usbip_server_init(&s2, hub_listen), 0);
+	assert_false(s2.handoff);
+	/* A hub that has already gone. */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	close(sv[0]);
+	assert_int_equal(usbip_server_init(&s2, sv[1]), -EPIPE);
+	/* Sending to a server that has gone. */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	close(sv[1]);
+	assert_int_equal(usbip_handoff_send(sv[0], hub_listen), -EPIPE);
+	close(sv[0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1159,6 +1379,14 @@ int main(void)
 		T(test_random_garbage),
 		T(test_api_errors),
 #undef T
+#define H(f) cmocka_unit_test_setup_teardown(f, setup_handoff, teardown_handoff)
+		H(test_handoff_import_and_urbs),
+		H(test_handoff_devlist_over_socketpair),
+		H(test_handoff_several_and_busy),
+		H(test_handoff_foreign_message_dropped),
+		H(test_handoff_hub_gone),
+		H(test_handoff_api),
+#undef H
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
