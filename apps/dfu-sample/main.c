@@ -4,6 +4,14 @@
  * DFU run-time mode; DETACH makes it leave the bus and come back in DFU mode
  * with alternate 0 "ramdisk0" (and 1 "SLOT-1" when the board has flash).
  * USB reaches it over USB/IP on the socket the board handed over.
+ *
+ * DFUKIT_DFUSE=1 makes it a DfuSe device (ST's extension; bcdDFUVersion
+ * 0x011A in both modes, since the version is device-wide): DFU mode then
+ * offers one alternate, SLOT-1 at its bus address in ST's memory-layout
+ * format (e.g. "@SLOT-1 /0x080F8000/116*008Kg" on nucleo_u575zi_q), for
+ * `dfu-util -a 0 -s 0x080F8000[:leave] -D|-U ...`. "Leave DFU" checks the
+ * image, requests the MCUboot test swap and presses the board's reset button
+ * (SIGRTMIN with its board number to the board process, our parent).
  */
 #include <errno.h>
 #include <signal.h>
@@ -11,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dfukit/board_env.h"
 #include "dfukit/board_image.h"
@@ -18,6 +27,7 @@
 #include "dfukit/boot.h"
 #include "dfukit/dfu_flash.h"
 #include "dfukit/dfu_ramdisk.h"
+#include "dfukit/dfuse.h"
 #include "dfukit/sample_device.h"
 #include "dfukit/usbip.h"
 #include "dfukit/vudc.h"
@@ -38,6 +48,13 @@ struct app {
 	struct dfu_backend_ops slot1_ops;
 	struct dfu_flash_timing slot1_timing;
 	struct dfu_alt alts[2];
+	/* DfuSe mode (DFUKIT_DFUSE=1): SLOT-1 as the only alternate. */
+	bool dfuse;
+	struct dfuse slot1_dfuse;
+	struct dfu_alt dfuse_alts[1];
+	char slot1_layout[64];
+	const char *dfuse_names[1];
+	uint64_t reset_at; /* DfuSe leave: press reset at this time (monotonic us), 0 if not */
 	uint8_t block[TRANSFER_SIZE];
 	uint8_t *ramdisk_mem;
 	uint32_t transfers_at_start; /* control transfers seen when a download began */
@@ -46,6 +63,11 @@ struct app {
 };
 
 static const char *const alt_names[] = {"ramdisk0", "SLOT-1"};
+
+static const char *alt_name(const struct app *app, uint8_t alt)
+{
+	return app->dfuse && app->dfu_mode ? "SLOT-1" : alt_names[alt];
+}
 
 static void on_dfu_event(void *ctx, enum dfu_event event, uint8_t alt)
 {
@@ -57,7 +79,7 @@ static void on_dfu_event(void *ctx, enum dfu_event event, uint8_t alt)
 		break;
 	case DFU_EVENT_DNLOAD_STARTED:
 		app->transfers_at_start = app->vudc.ctrl_count;
-		board_log("inf", "main", "USBD message: DFU download started (alt %u, %s)", alt, alt_names[alt]);
+		board_log("inf", "main", "USBD message: DFU download started (alt %u, %s)", alt, alt_name(app, alt));
 		break;
 	case DFU_EVENT_DNLOAD_COMPLETED: {
 		uint32_t bytes = app->dev.dfu.offset;
@@ -178,6 +200,44 @@ static uint64_t monotonic_us(void *ctx)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+/*
+ * DfuSe "leave DFU" (a zero-length DNLOAD): as the flash backend's end of a
+ * download, check the image in SLOT-1 and request the test swap, then reset
+ * the board a moment later (once the host has its last GETSTATUS answer).
+ * With nothing written the board just resets. A bad image is refused
+ * (errFILE) and the device stays in DFU mode.
+ */
+static int slot1_leave(void *ctx, bool written)
+{
+	struct app *app = ctx;
+	struct boot_image_info info;
+	struct flash_sector tail;
+	const char *why;
+
+	if (written) {
+		/* No stale upgrade request may outlive the image it was made for. */
+		if (flash_area_sector_at(&app->slot1, app->slot1.size - 1u, &tail) < 0 ||
+		    flash_area_erase(&app->slot1, tail.off, tail.size) < 0) {
+			return -EFAULT;
+		}
+		if (board_validate_slot(&app->slot1, &info, &why) < 0) {
+			board_log("err", "main", "SLOT-1: DfuSe leave, image refused: %s", why);
+			return -EBADMSG;
+		}
+		int rc = boot_request_upgrade(&app->slot1, false);
+		if (rc < 0) {
+			board_log("err", "main", "SLOT-1: cannot request the upgrade: %s", strerror(-rc));
+			return -EIO;
+		}
+		flash_file_sync(&app->flash);
+		board_log("inf", "main", "SLOT-1: image v%u.%u.%u verified, test swap at the next reset",
+			  info.major, info.minor, info.revision);
+	}
+	board_log("inf", "main", "USBD message: DfuSe leave, resetting the board");
+	app->reset_at = monotonic_us(NULL) + 200000u;
+	return 0;
+}
+
 static int open_flash(struct app *app)
 {
 	const struct board_profile *bp = board_profile_find(app->env.board_id);
@@ -204,6 +264,21 @@ static int open_flash(struct app *app)
 	app->slot1_ops.dnload_begin = slot1_begin;
 	app->alts[1] = (struct dfu_alt){&app->slot1_ops, &app->slot1_backend};
 	app->has_flash = true;
+	if (app->dfuse) {
+		/* The class is app->dev.dfu: its wBlockNum addresses DfuSe blocks. */
+		rc = dfuse_init(&app->slot1_dfuse, &app->dev.dfu, &app->slot1,
+				bp->flash_base + app->slot1.off, slot1_leave, app);
+		if (rc == 0 && dfuse_layout(&app->slot1_dfuse, "SLOT-1", app->slot1_layout,
+					    sizeof(app->slot1_layout)) < 0) {
+			rc = -ENAMETOOLONG;
+		}
+		if (rc < 0) {
+			return rc;
+		}
+		app->slot1_dfuse.timing = app->slot1_backend.timing;
+		app->dfuse_alts[0] = (struct dfu_alt){&dfuse_ops, &app->slot1_dfuse};
+		app->dfuse_names[0] = app->slot1_layout;
+	}
 	/* Running means this image works: make it permanent, as the sample does with MCUboot. */
 	if (!boot_is_confirmed(&app->slot0)) {
 		rc = boot_confirm(&app->slot0);
@@ -234,7 +309,13 @@ static int start_device(struct app *app, bool dfu_mode)
 		.event = on_dfu_event,
 		.app = app,
 		.ms_os_20 = true, /* Windows binds WinUSB by itself, in both modes */
+		.dfuse = app->dfuse,
 	};
+	if (app->dfuse) {
+		p.alt_names = app->dfuse_names;
+		p.alts = app->dfuse_alts;
+		p.num_alts = 1;
+	}
 	vudc_init(&app->vudc, &app->dev.usbd);
 	struct udc udc = vudc_udc(&app->vudc);
 	int rc = sample_device_init(&app->dev, &p, &udc);
@@ -287,6 +368,11 @@ int main(int argc, char **argv)
 	app.alts[0] = (struct dfu_alt){&dfu_ramdisk_ops, &app.ramdisk};
 
 	int rc = 0;
+	app.dfuse = getenv("DFUKIT_DFUSE") != NULL && strcmp(getenv("DFUKIT_DFUSE"), "0") != 0;
+	if (app.dfuse && app.env.flash_path == NULL) {
+		board_log("err", "main", "DFUKIT_DFUSE: DfuSe mode needs the board's flash");
+		return 2;
+	}
 	if (app.env.flash_path != NULL) {
 		rc = open_flash(&app);
 		if (rc < 0) {
@@ -308,10 +394,22 @@ int main(int argc, char **argv)
 	board_log("inf", "main", "USB DFU sample is initialized");
 
 	for (;;) {
-		rc = usbip_server_poll(&app.srv, 1000);
+		rc = usbip_server_poll(&app.srv, app.reset_at != 0 ? 20 : 1000);
 		if (rc < 0 && rc != -EINTR) {
 			board_log("err", "main", "USB/IP server: %s", strerror(-rc));
 			return 1;
+		}
+		if (app.reset_at != 0 && monotonic_us(NULL) >= app.reset_at) {
+			/*
+			 * DfuSe leave: press this board's reset button. The board (our
+			 * parent) takes SIGRTMIN with the board's number, the N of busid
+			 * 1-N, so that the other boards of a fleet keep running.
+			 */
+			app.reset_at = 0;
+			flash_file_sync(&app.flash);
+			const char *dash = strchr(app.env.busid, '-');
+			union sigval board = {.sival_int = dash != NULL ? atoi(dash + 1) : 1};
+			sigqueue(getppid(), SIGRTMIN, board);
 		}
 		if (app.detach_requested) {
 			/* bitWillDetach: leave the bus, come back in DFU mode by ourselves. */
@@ -323,8 +421,13 @@ int main(int argc, char **argv)
 				board_log("err", "main", "USB device: %s", strerror(-rc));
 				return 1;
 			}
-			board_log("inf", "main", "USBD message: DFU mode, alternates: 0 \"%s\"%s", alt_names[0],
-				  app.has_flash ? ", 1 \"SLOT-1\"" : "");
+			if (app.dfuse) {
+				board_log("inf", "main", "USBD message: DfuSe mode, alternate 0 \"%s\"",
+					  app.slot1_layout);
+			} else {
+				board_log("inf", "main", "USBD message: DFU mode, alternates: 0 \"%s\"%s",
+					  alt_names[0], app.has_flash ? ", 1 \"SLOT-1\"" : "");
+			}
 		}
 	}
 }

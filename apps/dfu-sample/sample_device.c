@@ -18,6 +18,9 @@ int sample_device_init(struct sample_device *d, const struct sample_params *p,
 	d->strings[2] = p->serial;
 	dfu_functional_desc(d->functional, SAMPLE_DFU_ATTRIBUTES, SAMPLE_DETACH_TIMEOUT_MS,
 			    p->transfer_size);
+	if (p->dfuse) {
+		d->functional[7] = 0x1a; /* bcdDFUVersion 0x011A: DfuSe (dfukit/dfuse.h) */
+	}
 	for (uint8_t i = 0; i < num_alts; i++) {
 		struct usbd_alt_desc *alt = &d->alt_desc[i];
 		alt->iface_class = DFU_INTERFACE_CLASS;

@@ -78,6 +78,7 @@ enum dfu_status {
  *   -ENOTEMPTY               -> errCHECK_ERASED            -EFAULT -> errERASE
  *   -EILSEQ                  -> errVERIFY    -EBADMSG   -> errFILE
  *   -EPROTO                  -> errPROG      -ENODATA   -> errNOTDONE
+ *   -EACCES                  -> errTARGET    -EPIPE     -> errSTALLEDPKT
  *   anything else            -> errUNKNOWN
  */
 struct dfu_backend_ops {
@@ -134,6 +135,7 @@ struct dfu_class {
 	uint32_t offset;         /* next byte of the download/upload, counted by the device */
 	uint32_t poll_ms;        /* bwPollTimeout of the last GETSTATUS */
 	uint16_t pending_len;    /* bytes of the last DNLOAD block */
+	uint16_t block;          /* wBlockNum of the DNLOAD/UPLOAD being handled (DfuSe addresses by it) */
 	bool manifest_started;
 	uint8_t reply[6];
 };

@@ -37,6 +37,12 @@ struct sample_params {
 	uint8_t num_alts;
 	void (*event)(void *app, enum dfu_event event, uint8_t alt);
 	void *app;
+	/*
+	 * DfuSe device (bcdDFUVersion 0x011A, in both modes: the version is
+	 * device-wide); the alternates are then DfuSe backends (dfukit/dfuse.h)
+	 * named in ST's memory-layout format.
+	 */
+	bool dfuse;
 	/* Answer Windows' MS OS 2.0 queries (bcdUSB becomes 2.10), so WinUSB binds without Zadig. */
 	bool ms_os_20;
 };

@@ -38,10 +38,12 @@ enum dfu_status dfu_status_from_errno(int err)
 		{EBADMSG, DFU_STATUS_ERR_FILE},
 		{EPROTO, DFU_STATUS_ERR_PROG},
 		{ENODATA, DFU_STATUS_ERR_NOTDONE},
+		{EACCES, DFU_STATUS_ERR_TARGET},
+		{EPIPE, DFU_STATUS_ERR_STALLEDPKT},
 	};
 	_Static_assert(ENOSPC < 256 && EFBIG < 256 && ERANGE < 256 && EIO < 256 && EFAULT < 256 &&
 			       ENOTEMPTY < 256 && EILSEQ < 256 && EBADMSG < 256 && EPROTO < 256 &&
-			       ENODATA < 256,
+			       ENODATA < 256 && EACCES < 256 && EPIPE < 256,
 		       "errno values fit the table's bytes");
 
 	for (unsigned i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
@@ -335,6 +337,7 @@ static int upload_request(struct dfu_class *dfu, const struct usbd_setup *s,
 	if (dfu->state == DFU_STATE_IDLE) {
 		dfu->offset = 0;
 	}
+	dfu->block = s->wValue;
 	int n = alt->ops->read(alt->ctx, dfu->offset, dfu->cfg->buffer, s->wLength);
 	if (n < 0 || n > s->wLength) {
 		enter_error(dfu, dfu_status_from_errno(n < 0 ? n : -EIO));
@@ -426,6 +429,7 @@ static int dfu_control_out_done(struct usbd_class *cls, const struct usbd_setup 
 	if (s->bRequest != DFU_DNLOAD || len == 0) {
 		return -EPROTO;
 	}
+	dfu->block = s->wValue;
 	if (dfu->state == DFU_STATE_IDLE) {
 		dfu->offset = 0;
 		if (alt->ops->dnload_begin != NULL) {
@@ -435,7 +439,8 @@ static int dfu_control_out_done(struct usbd_class *cls, const struct usbd_setup 
 	}
 	/*
 	 * The block lands at the offset the device counted, never at one derived
-	 * from wBlockNum, which wraps after 65535 blocks.
+	 * from wBlockNum, which wraps after 65535 blocks. (A DfuSe backend reads
+	 * dfu->block instead: there wBlockNum is an address by definition.)
 	 */
 	if (rc == 0 && dfu->offset > UINT32_MAX - len) {
 		rc = -EFBIG;

@@ -519,6 +519,8 @@ static void test_status_mapping(void **state)
 	assert_int_equal(dfu_status_from_errno(-EBADMSG), DFU_STATUS_ERR_FILE);
 	assert_int_equal(dfu_status_from_errno(-EPROTO), DFU_STATUS_ERR_PROG);
 	assert_int_equal(dfu_status_from_errno(-ENODATA), DFU_STATUS_ERR_NOTDONE);
+	assert_int_equal(dfu_status_from_errno(-EACCES), DFU_STATUS_ERR_TARGET);
+	assert_int_equal(dfu_status_from_errno(-EPIPE), DFU_STATUS_ERR_STALLEDPKT);
 	assert_int_equal(dfu_status_from_errno(-E2BIG), DFU_STATUS_ERR_UNKNOWN);
 }
 
