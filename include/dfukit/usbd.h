@@ -187,25 +187,16 @@ enum usbd_ctrl_stage {
 	USBD_CTRL_STALLED,
 };
 
-enum usbd_in_source {
-	USBD_IN_BUFFER = 0,
-	USBD_IN_DEVICE_DESC,
-	USBD_IN_CONFIG_DESC,
-	USBD_IN_STRING_DESC,
-};
-
 struct usbd_ctrl {
 	struct usbd_setup setup;
 	enum usbd_ctrl_stage stage;
-	enum usbd_in_source source;
 	struct usbd_class *owner; /* class answering the request, NULL for standard ones */
-	const uint8_t *in_data;
-	uint8_t *out_buf;
+	struct usbd_ctrl_reply reply; /* the data stage's buffer, as the request set it */
 	uint16_t total;  /* bytes of the data stage */
 	uint16_t done;   /* bytes moved so far */
 	uint16_t last;   /* bytes armed in the packet in flight */
+	uint8_t desc_type;  /* USB_DESC_* serialised packet by packet, 0 = reply.in_data */
 	uint8_t desc_index;
-	bool send_zlp;
 	uint8_t packet[64]; /* one EP0 packet of generated data or a small reply */
 };
 
@@ -213,14 +204,14 @@ struct usbd_device {
 	const struct usbd_device_desc *desc;
 	struct udc udc;
 	enum usbd_state state;
+	/* usbd_on_bus_reset() clears everything from here to the end. */
 	uint8_t address;
 	uint8_t pending_address;
 	uint8_t config_value; /* 0 = not configured */
 	uint8_t alt[USBD_MAX_INTERFACES];
 	bool remote_wakeup;
 	bool suspended;
-	uint16_t halted_in;  /* bit n: IN endpoint n halted */
-	uint16_t halted_out; /* bit n: OUT endpoint n halted */
+	uint32_t halted; /* bit n: OUT endpoint n halted, bit 16 + n: IN endpoint n */
 	struct usbd_ctrl ctrl;
 };
 
@@ -240,8 +231,16 @@ void usbd_on_xfer_done(struct usbd_device *dev, uint8_t ep, uint16_t actual);
 void usbd_on_suspend(struct usbd_device *dev);
 void usbd_on_resume(struct usbd_device *dev);
 
+/*
+ * Length of the whole descriptor of this type and index (for a configuration,
+ * with its interfaces and endpoints), or <0 if there is none.
+ */
+int usbd_desc_len(const struct usbd_device_desc *desc, uint8_t type, uint8_t index);
 /* Length of the full configuration descriptor of config index idx, or <0. */
-int usbd_config_desc_len(const struct usbd_device_desc *desc, uint8_t idx);
+static inline int usbd_config_desc_len(const struct usbd_device_desc *desc, uint8_t idx)
+{
+	return usbd_desc_len(desc, USB_DESC_CONFIGURATION, idx);
+}
 /*
  * Serialise the bytes [offset, offset + len) of a descriptor into out.
  * Returns the number of bytes written (less than len at its end) or <0.

@@ -50,102 +50,86 @@ static const struct usbd_config_desc *active_config(const struct usbd_device *de
 	return &dev->desc->configs[dev->config_value - 1u];
 }
 
-static const struct usbd_alt_desc *active_alt(const struct usbd_device *dev, uint8_t iface)
+/* The selected alternate of interface iface of the active configuration c. */
+static const struct usbd_alt_desc *active_alt(const struct usbd_device *dev,
+					      const struct usbd_config_desc *c, unsigned iface)
 {
-	const struct usbd_config_desc *c = active_config(dev);
-	if (c == NULL || iface >= c->num_ifaces) {
-		return NULL;
-	}
 	return &c->ifaces[iface].alts[dev->alt[iface]];
 }
 
-/* The interface whose active alternate holds endpoint ep, or -ENOENT. */
-static int endpoint_iface(const struct usbd_device *dev, uint8_t ep)
+/* The interface whose active alternate holds endpoint ep, or NULL. */
+static const struct usbd_iface_desc *endpoint_iface(const struct usbd_device *dev, uint8_t ep)
 {
 	const struct usbd_config_desc *c = active_config(dev);
 	if (c == NULL) {
-		return -ENOENT;
+		return NULL;
 	}
-	for (uint8_t i = 0; i < c->num_ifaces; i++) {
-		const struct usbd_alt_desc *alt = active_alt(dev, i);
-		for (uint8_t e = 0; e < alt->num_endpoints; e++) {
+	for (unsigned i = 0; i < c->num_ifaces; i++) {
+		const struct usbd_alt_desc *alt = active_alt(dev, c, i);
+		for (unsigned e = 0; e < alt->num_endpoints; e++) {
 			if (alt->endpoints[e].address == ep) {
-				return i;
+				return &c->ifaces[i];
 			}
 		}
 	}
-	return -ENOENT;
+	return NULL;
 }
 
-static void set_halt_bit(struct usbd_device *dev, uint8_t ep, bool halted)
+/* The bit of endpoint ep in dev->halted: OUT n is bit n, IN n is bit 16 + n. */
+static uint32_t halt_bit(uint8_t ep)
 {
-	uint16_t *mask = (ep & UDC_EP_DIR_IN) ? &dev->halted_in : &dev->halted_out;
-	uint16_t bit = (uint16_t)(1u << (ep & 0x0fu));
-	*mask = halted ? (uint16_t)(*mask | bit) : (uint16_t)(*mask & ~bit);
+	return 1u << ((ep & 0x0fu) | ((ep & UDC_EP_DIR_IN) >> 3));
 }
 
-static bool halt_bit(const struct usbd_device *dev, uint8_t ep)
+static void alt_endpoints(struct usbd_device *dev, const struct usbd_config_desc *c, unsigned iface,
+			  bool enable)
 {
-	uint16_t mask = (ep & UDC_EP_DIR_IN) ? dev->halted_in : dev->halted_out;
-	return ((uint32_t)mask >> (ep & 0x0fu)) & 1u;
-}
-
-static void alt_endpoints(struct usbd_device *dev, uint8_t iface, bool enable)
-{
-	const struct usbd_alt_desc *alt = active_alt(dev, iface);
-	if (alt == NULL) {
-		return;
-	}
-	for (uint8_t e = 0; e < alt->num_endpoints; e++) {
-		const struct usbd_endpoint_desc *ep = &alt->endpoints[e];
+	const struct usbd_alt_desc *alt = active_alt(dev, c, iface);
+	const struct usbd_endpoint_desc *ep = alt->endpoints;
+	for (unsigned n = alt->num_endpoints; n != 0; n--, ep++) {
+		uint8_t address = ep->address;
 		if (enable) {
-			dev->udc.ops->ep_enable(dev->udc.port, ep->address,
+			dev->udc.ops->ep_enable(dev->udc.port, address,
 						(enum udc_ep_type)(ep->attributes & 3u), ep->max_packet);
 		} else {
-			dev->udc.ops->ep_disable(dev->udc.port, ep->address);
+			dev->udc.ops->ep_disable(dev->udc.port, address);
 		}
-		set_halt_bit(dev, ep->address, false);
+		dev->halted &= ~halt_bit(address);
 	}
 }
 
-static void reset_classes(struct usbd_device *dev)
-{
-	const struct usbd_config_desc *c = active_config(dev);
-	if (c == NULL) {
-		return;
-	}
-	for (uint8_t i = 0; i < c->num_ifaces; i++) {
-		struct usbd_class *owner = c->ifaces[i].owner;
-		if (owner != NULL && owner->ops->reset != NULL) {
-			owner->ops->reset(owner);
-		}
-	}
-}
-
+/* Back to the address state (callers leaving for another state set it after). */
 static void deconfigure(struct usbd_device *dev)
 {
 	const struct usbd_config_desc *c = active_config(dev);
 	if (c == NULL) {
 		return;
 	}
-	reset_classes(dev);
-	for (uint8_t i = 0; i < c->num_ifaces; i++) {
-		alt_endpoints(dev, i, false);
+	const struct usbd_iface_desc *iface = c->ifaces;
+	for (unsigned n = c->num_ifaces; n != 0; n--, iface++) {
+		struct usbd_class *owner = iface->owner;
+		if (owner != NULL && owner->ops->reset != NULL) {
+			owner->ops->reset(owner);
+		}
+	}
+	for (unsigned i = 0; i < c->num_ifaces; i++) {
+		alt_endpoints(dev, c, i, false);
 		dev->alt[i] = 0;
 	}
 	dev->config_value = 0;
+	dev->state = USBD_STATE_ADDRESS;
 }
 
-static int select_alt(struct usbd_device *dev, uint8_t iface, uint8_t alt)
+static int select_alt(struct usbd_device *dev, unsigned iface, uint8_t alt)
 {
 	const struct usbd_config_desc *c = active_config(dev);
 	struct usbd_class *owner = c->ifaces[iface].owner;
 
-	alt_endpoints(dev, iface, false);
+	alt_endpoints(dev, c, iface, false);
 	dev->alt[iface] = alt;
-	alt_endpoints(dev, iface, true);
+	alt_endpoints(dev, c, iface, true);
 	if (owner != NULL && owner->ops->set_alt != NULL) {
-		return owner->ops->set_alt(owner, iface, alt);
+		return owner->ops->set_alt(owner, (uint8_t)iface, alt);
 	}
 	return 0;
 }
@@ -155,19 +139,18 @@ static int set_configuration(struct usbd_device *dev, uint16_t value)
 	if (value > dev->desc->num_configs) {
 		return -EINVAL;
 	}
+	/* Called in the address or configured state only: ends in the address state. */
 	deconfigure(dev);
 	if (value == 0) {
-		dev->state = USBD_STATE_ADDRESS;
 		return 0;
 	}
 	dev->config_value = (uint8_t)value;
 	dev->state = USBD_STATE_CONFIGURED;
 	const struct usbd_config_desc *c = active_config(dev);
-	for (uint8_t i = 0; i < c->num_ifaces; i++) {
+	for (unsigned i = 0; i < c->num_ifaces; i++) {
 		int rc = select_alt(dev, i, 0);
 		if (rc < 0) {
 			deconfigure(dev);
-			dev->state = USBD_STATE_ADDRESS;
 			return rc;
 		}
 	}
@@ -184,53 +167,23 @@ static int reply_small(struct usbd_ctrl_reply *r, struct usbd_ctrl *ctrl, uint8_
 	return 0;
 }
 
+/*
+ * Descriptors are serialised one packet at a time. Device qualifier and
+ * other-speed configuration are not among them: a full-speed-only device
+ * answers them with a request error (USB 2.0 9.6.2).
+ */
 static int get_descriptor(struct usbd_device *dev, const struct usbd_setup *s,
 			  struct usbd_ctrl_reply *r)
 {
 	uint8_t type = (uint8_t)(s->wValue >> 8);
 	uint8_t index = (uint8_t)(s->wValue & 0xffu);
-	struct usbd_ctrl *ctrl = &dev->ctrl;
-	int len;
+	int len = usbd_desc_len(dev->desc, type, index);
 
-	switch (type) {
-	case USB_DESC_DEVICE:
-		if (index != 0) {
-			return -ENOENT;
-		}
-		ctrl->source = USBD_IN_DEVICE_DESC;
-		len = 18;
-		break;
-	case USB_DESC_CONFIGURATION:
-		len = usbd_config_desc_len(dev->desc, index);
-		ctrl->source = USBD_IN_CONFIG_DESC;
-		break;
-	case USB_DESC_STRING:
-		/* Measure it: the first two bytes are bLength and the type. */
-		len = usbd_desc_read(dev->desc, USB_DESC_STRING, index, 0, ctrl->packet, 1);
-		if (len == 1) {
-			len = ctrl->packet[0];
-		}
-		ctrl->source = USBD_IN_STRING_DESC;
-		break;
-	case USB_DESC_BOS:
-		if (index != 0 || dev->desc->bos == NULL || dev->desc->bcd_usb < 0x0201u) {
-			return -ENOENT;
-		}
-		r->in_data = dev->desc->bos;
-		r->in_len = dev->desc->bos_len;
-		return 0;
-	default:
-		/*
-		 * Device qualifier and other-speed configuration included: a
-		 * full-speed-only device answers them with a request error
-		 * (USB 2.0 9.6.2).
-		 */
-		return -ENOENT;
-	}
 	if (len < 0) {
 		return len;
 	}
-	ctrl->desc_index = index;
+	dev->ctrl.desc_type = type;
+	dev->ctrl.desc_index = index;
 	r->in_len = (uint16_t)len;
 	return 0;
 }
@@ -315,37 +268,41 @@ static bool std_req_fields_ok(const struct usbd_setup *s, unsigned rq)
 	       !((f & RQ_L0) && s->wLength != 0);
 }
 
-static bool endpoint_valid(const struct usbd_device *dev, uint8_t ep)
+static int dispatch(struct usbd_device *dev, const struct usbd_setup *s, struct usbd_ctrl_reply *r)
 {
-	if ((ep & 0x70u) != 0) {
-		return false;
-	}
-	if ((ep & 0x0fu) == 0) {
-		return true;
-	}
-	return endpoint_iface(dev, ep) >= 0;
-}
-
-static int standard_request(struct usbd_device *dev, const struct usbd_setup *s,
-			    struct usbd_ctrl_reply *r)
-{
+	uint8_t type = s->bmRequestType & USB_REQTYPE_TYPE_MASK;
 	uint8_t recipient = s->bmRequestType & USB_REQTYPE_RECIPIENT_MASK;
 	const struct usbd_config_desc *c = active_config(dev);
 	uint8_t low = (uint8_t)(s->wIndex & 0xffu); /* interface or endpoint */
+	const struct usbd_iface_desc *iface = NULL;  /* the interface addressed */
+	struct usbd_class *owner = NULL;
 
-	if (recipient > USB_REQTYPE_ENDPOINT) {
-		return -EINVAL;
+	if (recipient == USB_REQTYPE_INTERFACE) {
+		if (c == NULL || low >= c->num_ifaces) {
+			return -EINVAL;
+		}
+		iface = &c->ifaces[low];
+	} else if (recipient == USB_REQTYPE_ENDPOINT) {
+		/* Only configured endpoints have an interface (and EP0 none). */
+		iface = endpoint_iface(dev, low);
+	} else if (recipient == USB_REQTYPE_DEVICE && type == USB_REQTYPE_VENDOR) {
+		owner = dev->desc->vendor;
 	}
-	if (recipient != USB_REQTYPE_DEVICE && (s->wIndex >> 8) != 0) {
-		return -EINVAL;
+	if (iface != NULL) {
+		owner = iface->owner;
 	}
-	if (recipient == USB_REQTYPE_INTERFACE && (c == NULL || low >= c->num_ifaces)) {
+	if (type != USB_REQTYPE_STANDARD) {
+		/* Class and vendor requests: to the class that owns the recipient. */
+		return forward(dev, owner, s, r);
+	}
+
+	if (recipient > USB_REQTYPE_ENDPOINT ||
+	    (recipient != USB_REQTYPE_DEVICE && (s->wIndex >> 8) != 0)) {
 		return -EINVAL;
 	}
 	/* Outside the configured state only EP0 may be addressed (9.4). */
 	if (recipient == USB_REQTYPE_ENDPOINT &&
-	    (!endpoint_valid(dev, low) ||
-	     ((low & 0x0fu) != 0 && dev->state != USBD_STATE_CONFIGURED))) {
+	    ((low & 0x70u) != 0 || (iface == NULL && (low & 0x0fu) != 0))) {
 		return -EINVAL;
 	}
 
@@ -356,8 +313,7 @@ static int standard_request(struct usbd_device *dev, const struct usbd_setup *s,
 		 * report descriptor) go to its class; SET_DESCRIPTOR,
 		 * SYNCH_FRAME (no isochronous endpoints) and others are refused.
 		 */
-		return recipient == USB_REQTYPE_INTERFACE ? forward(dev, c->ifaces[low].owner, s, r)
-							   : -ENOTSUP;
+		return recipient == USB_REQTYPE_INTERFACE ? forward(dev, owner, s, r) : -ENOTSUP;
 	}
 	if (!std_req_fields_ok(s, rq)) {
 		return -EINVAL;
@@ -401,64 +357,36 @@ static int standard_request(struct usbd_device *dev, const struct usbd_setup *s,
 	case IF_GET_INTERFACE:
 		return reply_small(r, &dev->ctrl, dev->alt[low], 1);
 	case IF_SET_INTERFACE:
-		if (s->wValue >= c->ifaces[low].num_alts) {
+		if (s->wValue >= iface->num_alts) {
 			return -EINVAL;
 		}
 		return select_alt(dev, low, (uint8_t)s->wValue);
 	case EP_GET_STATUS:
-		return reply_small(r, &dev->ctrl, halt_bit(dev, low) ? 1u : 0u, 2);
+		return reply_small(r, &dev->ctrl, (dev->halted & halt_bit(low)) ? 1u : 0u, 2);
 	default: {
 		/* EP_CLEAR_FEATURE, EP_SET_FEATURE (ENDPOINT_HALT). */
 		bool halt = rq == EP_SET_FEATURE;
 		/* EP0 halts only on a protocol error; the request itself is a no-op. */
 		if ((low & 0x0fu) != 0) {
 			dev->udc.ops->ep_set_stall(dev->udc.port, low, halt);
-			set_halt_bit(dev, low, halt);
+			dev->halted = halt ? dev->halted | halt_bit(low) : dev->halted & ~halt_bit(low);
 		}
 		return 0;
 	}
 	}
 }
 
-static int class_request(struct usbd_device *dev, const struct usbd_setup *s,
-			 struct usbd_ctrl_reply *r)
+static void ep0_stall(const struct usbd_device *dev, bool stall)
 {
-	struct usbd_class *owner = NULL;
-	uint8_t recipient = s->bmRequestType & USB_REQTYPE_RECIPIENT_MASK;
-
-	if (recipient == USB_REQTYPE_INTERFACE) {
-		const struct usbd_config_desc *c = active_config(dev);
-		uint8_t iface = (uint8_t)(s->wIndex & 0xffu);
-		if (c == NULL || iface >= c->num_ifaces) {
-			return -EINVAL;
-		}
-		owner = c->ifaces[iface].owner;
-	} else if (recipient == USB_REQTYPE_ENDPOINT) {
-		int iface = endpoint_iface(dev, (uint8_t)(s->wIndex & 0xffu));
-		if (iface < 0) {
-			return -EINVAL;
-		}
-		owner = active_config(dev)->ifaces[iface].owner;
-	} else if (recipient == USB_REQTYPE_DEVICE &&
-		   (s->bmRequestType & USB_REQTYPE_TYPE_MASK) == USB_REQTYPE_VENDOR) {
-		owner = dev->desc->vendor;
-	}
-	return forward(dev, owner, s, r);
-}
-
-static int dispatch(struct usbd_device *dev, const struct usbd_setup *s, struct usbd_ctrl_reply *r)
-{
-	if ((s->bmRequestType & USB_REQTYPE_TYPE_MASK) != USB_REQTYPE_STANDARD) {
-		return class_request(dev, s, r);
-	}
-	return standard_request(dev, s, r);
+	const struct udc *udc = &dev->udc;
+	udc->ops->ep_set_stall(udc->port, UDC_EP0_IN, stall);
+	udc->ops->ep_set_stall(udc->port, UDC_EP0_OUT, stall);
 }
 
 static void ctrl_stall(struct usbd_device *dev)
 {
 	dev->ctrl.stage = USBD_CTRL_STALLED;
-	dev->udc.ops->ep_set_stall(dev->udc.port, UDC_EP0_IN, true);
-	dev->udc.ops->ep_set_stall(dev->udc.port, UDC_EP0_OUT, true);
+	ep0_stall(dev, true);
 }
 
 static void arm(struct usbd_device *dev, uint8_t ep, uint8_t *buf, uint16_t len)
@@ -469,23 +397,23 @@ static void arm(struct usbd_device *dev, uint8_t ep, uint8_t *buf, uint16_t len)
 	}
 }
 
-static void send_in_packet(struct usbd_device *dev)
+/* Arm the next packet of the data stage: at most bMaxPacketSize0 bytes. */
+static void next_packet(struct usbd_device *dev)
 {
 	struct usbd_ctrl *ctrl = &dev->ctrl;
 	uint16_t left = (uint16_t)(ctrl->total - ctrl->done);
 	uint16_t n = left < dev->desc->max_packet0 ? left : dev->desc->max_packet0;
 	uint8_t *buf;
 
-	if (ctrl->source == USBD_IN_BUFFER) {
+	if (ctrl->stage == USBD_CTRL_DATA_OUT) {
+		arm(dev, UDC_EP0_OUT, ctrl->reply.out_buf + ctrl->done, n);
+		return;
+	}
+	if (ctrl->desc_type == 0) {
 		/* Ports only read IN buffers; the cast drops const for the shared op. */
-		buf = (uint8_t *)(uintptr_t)(ctrl->in_data + ctrl->done);
+		buf = (uint8_t *)(uintptr_t)(ctrl->reply.in_data + ctrl->done);
 	} else {
-		static const uint8_t types[] = {
-			[USBD_IN_DEVICE_DESC] = USB_DESC_DEVICE,
-			[USBD_IN_CONFIG_DESC] = USB_DESC_CONFIGURATION,
-			[USBD_IN_STRING_DESC] = USB_DESC_STRING,
-		};
-		int got = usbd_desc_read(dev->desc, types[ctrl->source], ctrl->desc_index, ctrl->done,
+		int got = usbd_desc_read(dev->desc, ctrl->desc_type, ctrl->desc_index, ctrl->done,
 					 ctrl->packet, n);
 		if (got != (int)n) {
 			ctrl_stall(dev);
@@ -496,57 +424,44 @@ static void send_in_packet(struct usbd_device *dev)
 	arm(dev, UDC_EP0_IN, buf, n);
 }
 
-static void arm_out_packet(struct usbd_device *dev)
-{
-	struct usbd_ctrl *ctrl = &dev->ctrl;
-	uint16_t left = (uint16_t)(ctrl->total - ctrl->done);
-	uint16_t n = left < dev->desc->max_packet0 ? left : dev->desc->max_packet0;
-	arm(dev, UDC_EP0_OUT, ctrl->out_buf + ctrl->done, n);
-}
-
 void usbd_on_setup(struct usbd_device *dev, const uint8_t raw[8])
 {
 	struct usbd_ctrl *ctrl = &dev->ctrl;
-	struct usbd_ctrl_reply reply = {0};
+	const struct usbd_setup *s = &ctrl->setup;
 
 	/* A SETUP ends whatever transfer was in progress and clears EP0's halt. */
 	memset(ctrl, 0, sizeof(*ctrl));
 	usbd_setup_decode(&ctrl->setup, raw);
-	dev->udc.ops->ep_set_stall(dev->udc.port, UDC_EP0_IN, false);
-	dev->udc.ops->ep_set_stall(dev->udc.port, UDC_EP0_OUT, false);
+	ep0_stall(dev, false);
 
-	const struct usbd_setup *s = &ctrl->setup;
-	if (dev->state == USBD_STATE_DETACHED || dispatch(dev, s, &reply) < 0) {
+	if (dev->state == USBD_STATE_DETACHED || dispatch(dev, s, &ctrl->reply) < 0) {
 		ctrl_stall(dev);
 		return;
 	}
-	if (s->wLength == 0) {
+	uint16_t total = s->wLength;
+	if (total == 0) {
 		ctrl->stage = USBD_CTRL_STATUS_IN;
 		arm(dev, UDC_EP0_IN, NULL, 0);
-	} else if (is_in(s)) {
-		if (ctrl->source == USBD_IN_BUFFER && reply.in_data == NULL) {
-			ctrl_stall(dev);
-			return;
-		}
-		ctrl->in_data = reply.in_data;
-		ctrl->total = reply.in_len < s->wLength ? reply.in_len : s->wLength;
-		/* A reply shorter than asked for must end with a short packet (5.5.3). */
-		ctrl->send_zlp = ctrl->total < s->wLength && ctrl->total % dev->desc->max_packet0 == 0;
-		ctrl->stage = USBD_CTRL_DATA_IN;
-		if (ctrl->total == 0) {
-			ctrl->send_zlp = false;
-		}
-		send_in_packet(dev);
-	} else {
-		if (reply.out_buf == NULL) {
-			ctrl_stall(dev);
-			return;
-		}
-		ctrl->out_buf = reply.out_buf;
-		ctrl->total = s->wLength;
-		ctrl->stage = USBD_CTRL_DATA_OUT;
-		arm_out_packet(dev);
+		return;
 	}
+	if (is_in(s)) {
+		if (ctrl->desc_type == 0 && ctrl->reply.in_data == NULL) {
+			ctrl_stall(dev);
+			return;
+		}
+		if (ctrl->reply.in_len < total) {
+			total = ctrl->reply.in_len;
+		}
+		ctrl->stage = USBD_CTRL_DATA_IN;
+	} else {
+		if (ctrl->reply.out_buf == NULL) {
+			ctrl_stall(dev);
+			return;
+		}
+		ctrl->stage = USBD_CTRL_DATA_OUT;
+	}
+	ctrl->total = total;
+	next_packet(dev);
 }
 
 static void ctrl_finish(struct usbd_device *dev)
@@ -555,15 +470,16 @@ static void ctrl_finish(struct usbd_device *dev)
 	const struct usbd_setup *s = &ctrl->setup;
 
 	ctrl->stage = USBD_CTRL_IDLE;
-	if ((s->bmRequestType & (USB_REQTYPE_TYPE_MASK | USB_REQTYPE_RECIPIENT_MASK)) ==
-		    (USB_REQTYPE_STANDARD | USB_REQTYPE_DEVICE) &&
-	    s->bRequest == USB_REQ_SET_ADDRESS) {
-		/* The new address applies only after the status stage (9.4.6). */
+	/* An accepted SET_ADDRESS is bmRequestType 0 (OUT, standard, device). */
+	if (s->bmRequestType == 0 && s->bRequest == USB_REQ_SET_ADDRESS) {
+		/*
+		 * The new address applies only after the status stage (9.4.6).
+		 * SET_ADDRESS is refused in the configured state, and any
+		 * SETUP in between would have ended this request.
+		 */
 		dev->address = dev->pending_address;
 		dev->udc.ops->set_address(dev->udc.port, dev->address);
-		if (dev->state != USBD_STATE_CONFIGURED) {
-			dev->state = dev->address ? USBD_STATE_ADDRESS : USBD_STATE_DEFAULT;
-		}
+		dev->state = dev->address ? USBD_STATE_ADDRESS : USBD_STATE_DEFAULT;
 	}
 	if (ctrl->owner != NULL && ctrl->owner->ops->control_done != NULL) {
 		ctrl->owner->ops->control_done(ctrl->owner, s);
@@ -578,9 +494,12 @@ static void ep0_in_done(struct usbd_device *dev)
 	case USBD_CTRL_DATA_IN:
 		ctrl->done = (uint16_t)(ctrl->done + ctrl->last);
 		if (ctrl->done < ctrl->total) {
-			send_in_packet(dev);
-		} else if (ctrl->send_zlp) {
-			ctrl->send_zlp = false;
+			next_packet(dev);
+		} else if (ctrl->last == dev->desc->max_packet0 && ctrl->total < ctrl->setup.wLength) {
+			/*
+			 * A reply shorter than asked for must end with a short
+			 * packet (5.5.3): a zero-length one after a full one.
+			 */
 			arm(dev, UDC_EP0_IN, NULL, 0);
 		} else {
 			ctrl->stage = USBD_CTRL_STATUS_OUT;
@@ -607,7 +526,7 @@ static void ep0_out_done(struct usbd_device *dev, uint16_t actual)
 		}
 		ctrl->done = (uint16_t)(ctrl->done + actual);
 		if (ctrl->done < ctrl->total && actual == ctrl->last) {
-			arm_out_packet(dev);
+			next_packet(dev);
 			return;
 		}
 		/* Complete, or the host ended the stage early with a short packet. */
@@ -642,14 +561,8 @@ void usbd_on_xfer_done(struct usbd_device *dev, uint8_t ep, uint16_t actual)
 void usbd_on_bus_reset(struct usbd_device *dev)
 {
 	deconfigure(dev);
-	memset(&dev->ctrl, 0, sizeof(dev->ctrl));
-	memset(dev->alt, 0, sizeof(dev->alt));
-	dev->address = 0;
-	dev->pending_address = 0;
-	dev->remote_wakeup = false;
-	dev->suspended = false;
-	dev->halted_in = 0;
-	dev->halted_out = 0;
+	/* Everything from the address on: alternates, features, halts, EP0. */
+	memset(&dev->address, 0, sizeof(*dev) - offsetof(struct usbd_device, address));
 	dev->udc.ops->set_address(dev->udc.port, 0);
 	dev->udc.ops->ep_enable(dev->udc.port, UDC_EP0_OUT, UDC_EP_CONTROL, dev->desc->max_packet0);
 	dev->udc.ops->ep_enable(dev->udc.port, UDC_EP0_IN, UDC_EP_CONTROL, dev->desc->max_packet0);
@@ -668,25 +581,25 @@ void usbd_on_resume(struct usbd_device *dev)
 
 static int check_desc(const struct usbd_device_desc *desc)
 {
-	uint8_t mps = desc->max_packet0;
-	if (mps != 8 && mps != 16 && mps != 32 && mps != 64) {
+	unsigned mps = desc->max_packet0;
+	/* bMaxPacketSize0 is 8, 16, 32 or 64: a power of two in 0x78. */
+	if ((mps & 0x78u) == 0 || (mps & (mps - 1u)) != 0 || desc->num_configs == 0 ||
+	    desc->configs == NULL || (desc->bos != NULL && desc->bcd_usb < 0x0201u)) {
 		return -EINVAL;
 	}
-	if (desc->num_configs == 0 || desc->configs == NULL) {
-		return -EINVAL;
-	}
-	if (desc->bos != NULL && desc->bcd_usb < 0x0201u) {
-		return -EINVAL;
-	}
-	for (uint8_t c = 0; c < desc->num_configs; c++) {
+	for (unsigned c = 0; c < desc->num_configs; c++) {
 		const struct usbd_config_desc *cfg = &desc->configs[c];
-		if (cfg->num_ifaces > USBD_MAX_INTERFACES || usbd_config_desc_len(desc, c) < 0) {
+		const struct usbd_iface_desc *iface = cfg->ifaces;
+		if (cfg->num_ifaces > USBD_MAX_INTERFACES) {
 			return -EINVAL;
 		}
-		for (uint8_t i = 0; i < cfg->num_ifaces; i++) {
-			if (cfg->ifaces[i].num_alts == 0 || cfg->ifaces[i].alts == NULL) {
+		for (unsigned n = cfg->num_ifaces; n != 0; n--, iface++) {
+			if (iface->num_alts == 0 || iface->alts == NULL) {
 				return -EINVAL;
 			}
+		}
+		if (usbd_config_desc_len(desc, (uint8_t)c) < 0) {
+			return -EINVAL;
 		}
 	}
 	return 0;
@@ -698,10 +611,9 @@ int usbd_init(struct usbd_device *dev, const struct usbd_device_desc *desc, cons
 	if (rc < 0) {
 		return rc;
 	}
-	memset(dev, 0, sizeof(*dev));
+	memset(dev, 0, sizeof(*dev)); /* USBD_STATE_DETACHED */
 	dev->desc = desc;
 	dev->udc = *udc;
-	dev->state = USBD_STATE_DETACHED;
 	return 0;
 }
 

@@ -41,26 +41,18 @@ static void put_bytes(struct desc_writer *w, const uint8_t *bytes, uint16_t len)
 	}
 }
 
-static int written(const struct desc_writer *w)
-{
-	if (w->pos <= w->begin) {
-		return 0;
-	}
-	uint32_t n = w->pos - w->begin;
-	return (int)(n < w->len ? n : w->len);
-}
-
 /*
  * Descriptors are laid out by field lists, one byte per descriptor field:
  * a literal byte (< 0x40), an 8-bit member (F8) or a 16-bit member (F16) of
- * the struct that describes it, or a value computed by the caller (X).
+ * the struct that describes it, or a value computed by the caller (X: byte i
+ * of the extra word).
  */
 #define F8(type, member) (0x40u | offsetof(type, member))
 #define F16(type, member) (0x80u | offsetof(type, member))
 #define X(i) (0xc0u | (i))
 
 static void put_fields(struct desc_writer *w, const void *obj, const uint8_t *fields, unsigned n,
-		       const uint8_t *extra)
+		       uint32_t extra)
 {
 	const uint8_t *base = obj;
 	for (unsigned i = 0; i < n; i++) {
@@ -72,14 +64,12 @@ static void put_fields(struct desc_writer *w, const void *obj, const uint8_t *fi
 		case 1:
 			put8(w, base[off]);
 			break;
-		case 2: {
-			uint16_t v;
-			memcpy(&v, base + off, sizeof(v));
-			put16(w, v);
+		case 2:
+			/* An F16 offset is that of a uint16_t member. */
+			put16(w, *(const uint16_t *)(const void *)(base + off));
 			break;
-		}
 		default:
-			put8(w, extra[off]);
+			put8(w, (uint8_t)(extra >> (8u * off)));
 			break;
 		}
 	}
@@ -95,7 +85,7 @@ static const uint8_t device_fields[] = {
 _Static_assert(offsetof(D, num_configs) < 0x40, "device fields fit the list encoding");
 #undef D
 
-/* Extras: total length (2 bytes), bConfigurationValue, bmAttributes. */
+/* Extras (bytes 0-3): total length (2 bytes), bConfigurationValue, bmAttributes. */
 #define C struct usbd_config_desc
 static const uint8_t config_fields[] = {
 	9, USB_DESC_CONFIGURATION, X(0), X(1), F8(C, num_ifaces), X(2), F8(C, string_index), X(3),
@@ -104,7 +94,7 @@ static const uint8_t config_fields[] = {
 _Static_assert(offsetof(C, num_ifaces) < 0x40, "config fields fit the list encoding");
 #undef C
 
-/* Extras: bInterfaceNumber, bAlternateSetting. */
+/* Extras (bytes 0-1): bInterfaceNumber, bAlternateSetting. */
 #define A struct usbd_alt_desc
 static const uint8_t iface_fields[] = {
 	9, USB_DESC_INTERFACE, X(0), X(1), F8(A, num_endpoints), F8(A, iface_class),
@@ -124,19 +114,17 @@ _Static_assert(offsetof(E, interval) < 0x40, "endpoint fields fit the list encod
 static void emit_config(struct desc_writer *w, const struct usbd_config_desc *c, uint8_t value,
 			uint16_t total)
 {
-	const uint8_t head[] = {(uint8_t)(total & 0xffu), (uint8_t)(total >> 8), value,
-				(uint8_t)(c->attributes | USB_CONFIG_ATTR_ONE)};
-	put_fields(w, c, config_fields, sizeof(config_fields), head);
+	put_fields(w, c, config_fields, sizeof(config_fields),
+		   total | (uint32_t)value << 16 | (uint32_t)(c->attributes | USB_CONFIG_ATTR_ONE) << 24);
 	for (unsigned i = 0; i < c->num_ifaces; i++) {
 		const struct usbd_iface_desc *iface = &c->ifaces[i];
 		for (unsigned a = 0; a < iface->num_alts; a++) {
 			const struct usbd_alt_desc *alt = &iface->alts[a];
-			const uint8_t numbers[] = {(uint8_t)i, (uint8_t)a};
-			put_fields(w, alt, iface_fields, sizeof(iface_fields), numbers);
+			put_fields(w, alt, iface_fields, sizeof(iface_fields), i | a << 8);
 			put_bytes(w, alt->class_desc, alt->class_desc_len);
 			for (unsigned e = 0; e < alt->num_endpoints; e++) {
 				put_fields(w, &alt->endpoints[e], endpoint_fields,
-					   sizeof(endpoint_fields), NULL);
+					   sizeof(endpoint_fields), 0);
 			}
 		}
 	}
@@ -169,35 +157,37 @@ static int emit_string(struct desc_writer *w, const struct usbd_device_desc *d, 
 	return 0;
 }
 
-int usbd_config_desc_len(const struct usbd_device_desc *desc, uint8_t idx)
+/*
+ * Serialise a descriptor through the window [begin, begin + len) into out.
+ * Returns its whole length (whatever the window) or <0 if there is none.
+ */
+static int emit(const struct usbd_device_desc *desc, uint8_t type, uint8_t index, uint8_t *out,
+		uint32_t begin, uint32_t len)
 {
-	if (idx >= desc->num_configs) {
-		return -ENOENT;
-	}
-	/* A writer with an empty window only counts. */
-	struct desc_writer w = {.out = NULL, .begin = 0, .len = 0, .pos = 0};
-	emit_config(&w, &desc->configs[idx], 0, 0);
-	return w.pos > 0xffffu ? -E2BIG : (int)w.pos;
-}
-
-int usbd_desc_read(const struct usbd_device_desc *desc, uint8_t type, uint8_t index,
-		   uint16_t offset, uint8_t *out, uint16_t len)
-{
-	struct desc_writer w = {.out = out, .begin = offset, .len = len, .pos = 0};
+	struct desc_writer w = {.out = out, .begin = begin, .len = len, .pos = 0};
 
 	switch (type) {
 	case USB_DESC_DEVICE:
 		if (index != 0) {
 			return -ENOENT;
 		}
-		put_fields(&w, desc, device_fields, sizeof(device_fields), NULL);
+		put_fields(&w, desc, device_fields, sizeof(device_fields), 0);
 		break;
 	case USB_DESC_CONFIGURATION: {
-		int total = usbd_config_desc_len(desc, index);
-		if (total < 0) {
-			return total;
+		if (index >= desc->num_configs) {
+			return -ENOENT;
 		}
-		emit_config(&w, &desc->configs[index], (uint8_t)(index + 1u), (uint16_t)total);
+		const struct usbd_config_desc *c = &desc->configs[index];
+		/* A pass with an empty window only counts: wTotalLength. */
+		w.len = 0;
+		emit_config(&w, c, 0, 0);
+		uint32_t total = w.pos;
+		if (total > 0xffffu) {
+			return -E2BIG;
+		}
+		w.len = len;
+		w.pos = 0;
+		emit_config(&w, c, (uint8_t)(index + 1u), (uint16_t)total);
 		break;
 	}
 	case USB_DESC_STRING: {
@@ -216,5 +206,21 @@ int usbd_desc_read(const struct usbd_device_desc *desc, uint8_t type, uint8_t in
 	default:
 		return -ENOENT;
 	}
-	return written(&w);
+	return (int)w.pos;
+}
+
+int usbd_desc_len(const struct usbd_device_desc *desc, uint8_t type, uint8_t index)
+{
+	return emit(desc, type, index, NULL, 0, 0);
+}
+
+int usbd_desc_read(const struct usbd_device_desc *desc, uint8_t type, uint8_t index,
+		   uint16_t offset, uint8_t *out, uint16_t len)
+{
+	int total = emit(desc, type, index, out, offset, len);
+	if (total <= offset) {
+		return total < 0 ? total : 0;
+	}
+	int n = total - offset;
+	return n < len ? n : len;
 }
