@@ -89,9 +89,9 @@ int main(int argc, char **argv)
 			}
 			uint32_t sectors = (total + bp->flash.sector_size - 1) / bp->flash.sector_size;
 			printf("%-16s %3u KiB %-9s: %6.2f s flash time, %4u erases (minimum %u), "
-			       "%6u writes of %u B, running v%u\n",
+			       "%5u program operations, running v%u\n",
 			       bp->id, kib, names[step], (double)sim.sim_us / 1e6, (unsigned)sim.erases,
-			       3u * sectors, (unsigned)sim.writes, (unsigned)bp->flash.write_block,
+			       3u * sectors, (unsigned)sim.writes,
 			       res.image.major);
 		}
 		free(mem);
