@@ -20,6 +20,28 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=gcc -DDFUKI
 cmake --build build-asan -j"$jobs"
 ctest --test-dir build-asan --output-on-failure -j"$jobs" -L unit
 
+echo "== reliability: static analysis, unit tests under valgrind, short fuzzing"
+# Tools of these steps (Debian 12 packages), installed like install-deps.sh does.
+rel_pkgs=(clang clang-tidy cppcheck valgrind libclang-rt-14-dev)
+rel_missing=()
+for p in "${rel_pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || rel_missing+=("$p")
+done
+if ((${#rel_missing[@]})); then
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${rel_missing[@]}"
+fi
+t0=$SECONDS
+SA_BUILD="$root/build-analysis" ./scripts/static-analysis.sh
+t1=$SECONDS
+VG_BUILD="$root/build-valgrind" ./scripts/valgrind-unit.sh
+t2=$SECONDS
+FUZZ_BUILD="$root/build-fuzz" ./scripts/fuzz.sh 20
+t3=$SECONDS
+echo "reliability steps: static analysis $((t1 - t0)) s, valgrind $((t2 - t1)) s, fuzzing $((t3 - t2)) s"
+
 echo "== Cortex-M builds (M4F, M33): library, firmware and bootloader sizes"
 ./scripts/cortex-m-sizes.sh
 

@@ -231,6 +231,7 @@ static int copy_sector(struct swap_ctx *c, const struct flash_area *dst, uint32_
 		if (rc != 0) {
 			return rc;
 		}
+		/* cppcheck-suppress knownConditionTrueFalse ; n >= 1 here (off < sz), cppcheck 2.10 misses it */
 		for (uint32_t i = 0; i < n && blank; i++) {
 			blank = c->buf[i] == ev;
 		}

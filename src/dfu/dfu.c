@@ -188,7 +188,6 @@ static void getstatus_transition(struct dfu_class *dfu)
 {
 	uint32_t poll_ms = 0;
 	bool dnload = dfu->state == DFU_STATE_DNLOAD_SYNC;
-	int rc = 0;
 
 	if (dfu->state == DFU_STATE_DNBUSY || dfu->state == DFU_STATE_MANIFEST) {
 		/* advance() found the operation still running: say how long it needs. */
@@ -201,6 +200,7 @@ static void getstatus_transition(struct dfu_class *dfu)
 
 	if (dnload || dfu->state == DFU_STATE_MANIFEST_SYNC) {
 		const struct dfu_alt *alt = cur_alt(dfu);
+		int rc = 0;
 		if (!dnload && !dfu->manifest_started) {
 			dfu->manifest_started = true;
 			if (alt->ops->manifest != NULL) {

@@ -275,6 +275,7 @@ int flash_area_is_erased(const struct flash_area *fa, uint32_t off, uint32_t len
 		if (rc != 0) {
 			return rc;
 		}
+		/* cppcheck-suppress knownConditionTrueFalse ; n >= 1 here (len > 0), cppcheck 2.10 misses it */
 		for (uint32_t i = 0; i < n; i++) {
 			if (buf[i] != ev) {
 				return 0;

@@ -190,6 +190,9 @@ static int read_info(const struct dfukit_image_src *src, uint32_t off, uint16_t 
 	uint8_t raw[DFUKIT_IMAGE_TLV_INFO_SIZE];
 	int rc = src_read(src, off, raw, sizeof(raw));
 
+	/* Defined on every path: error returns come from a table lookup. */
+	*magic = 0;
+	*tot = 0;
 	if (rc == -ENODATA)
 		return fail(st, DFUKIT_IMAGE_E_TRUNCATED);
 	if (rc != 0)
@@ -480,7 +483,7 @@ int dfukit_image_validate(const struct dfukit_image_src *src, const struct dfuki
 			  struct dfukit_image_result *res)
 {
 	struct dfukit_image_tlv_iter it;
-	struct dfukit_image_tlv tlv;
+	struct dfukit_image_tlv tlv = {0};
 	uint8_t buf[RSA2048_SIG_LEN];
 	bool saw_bad_sig = false, saw_unsupported = false, sig_ok = false, bad_key = false;
 	int key_sel = -1;
