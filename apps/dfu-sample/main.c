@@ -161,21 +161,18 @@ static int slot1_begin(void *ctx)
 }
 
 /*
- * A SLOT-1 download is complete: refuse an image that does not verify (the
- * bootloader would erase it anyway), else ask for a test swap at the next
- * reset, as Zephyr's flash backend does.
+ * Check the image in SLOT-1 and ask the bootloader to swap it in at the next
+ * reset: a test swap, as Zephyr's flash backend requests, unless the image
+ * carries its own permanent request (imgtool --pad --confirm).
  */
-static int slot1_complete(void *ctx, uint32_t total)
+static int request_slot1_swap(struct app *app, const char *what)
 {
-	struct app *app = ctx;
 	struct boot_image_info info;
+	struct boot_swap_state st;
 	const char *why;
 
-	if (app->slot1_verdict < 0) {
-		return app->slot1_verdict;
-	}
 	if (board_validate_slot(&app->slot1, &info, &why) < 0) {
-		board_log("err", "main", "SLOT-1: %u bytes received, image refused: %s", (unsigned)total, why);
+		board_log("err", "main", "SLOT-1: %s, image refused: %s", what, why);
 		return -EBADMSG;
 	}
 	int rc = boot_request_upgrade(&app->slot1, false);
@@ -184,12 +181,23 @@ static int slot1_complete(void *ctx, uint32_t total)
 		return -EIO;
 	}
 	flash_file_sync(&app->flash);
-	/* An imgtool --pad --confirm image carries its own (permanent) request. */
-	struct boot_swap_state st;
 	bool permanent = boot_read_swap_state(&app->slot1, &st) == 0 && st.image_ok == BOOT_FLAG_SET;
 	board_log("inf", "main", "SLOT-1: image v%u.%u.%u verified, %s swap at the next reset",
 		  info.major, info.minor, info.revision, permanent ? "permanent" : "test");
 	return 0;
+}
+
+/* A SLOT-1 download is complete (the bootloader would erase a bad image anyway). */
+static int slot1_complete(void *ctx, uint32_t total)
+{
+	struct app *app = ctx;
+	char what[48];
+
+	if (app->slot1_verdict < 0) {
+		return app->slot1_verdict;
+	}
+	snprintf(what, sizeof(what), "%u bytes received", (unsigned)total);
+	return request_slot1_swap(app, what);
 }
 
 static uint64_t monotonic_us(void *ctx)
@@ -210,9 +218,7 @@ static uint64_t monotonic_us(void *ctx)
 static int slot1_leave(void *ctx, bool written)
 {
 	struct app *app = ctx;
-	struct boot_image_info info;
 	struct flash_sector tail;
-	const char *why;
 
 	if (written) {
 		/* No stale upgrade request may outlive the image it was made for. */
@@ -220,18 +226,10 @@ static int slot1_leave(void *ctx, bool written)
 		    flash_area_erase(&app->slot1, tail.off, tail.size) < 0) {
 			return -EFAULT;
 		}
-		if (board_validate_slot(&app->slot1, &info, &why) < 0) {
-			board_log("err", "main", "SLOT-1: DfuSe leave, image refused: %s", why);
-			return -EBADMSG;
-		}
-		int rc = boot_request_upgrade(&app->slot1, false);
+		int rc = request_slot1_swap(app, "DfuSe leave");
 		if (rc < 0) {
-			board_log("err", "main", "SLOT-1: cannot request the upgrade: %s", strerror(-rc));
-			return -EIO;
+			return rc;
 		}
-		flash_file_sync(&app->flash);
-		board_log("inf", "main", "SLOT-1: image v%u.%u.%u verified, test swap at the next reset",
-			  info.major, info.minor, info.revision);
 	}
 	board_log("inf", "main", "USBD message: DfuSe leave, resetting the board");
 	app->reset_at = monotonic_us(NULL) + 200000u;

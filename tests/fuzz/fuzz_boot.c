@@ -44,6 +44,7 @@
 #include <string.h>
 
 #include "dfukit/boot.h"
+#include "dfukit/boot_image.h"
 #include "dfukit/flash.h"
 #include "dfukit/image.h"
 
@@ -69,30 +70,11 @@ struct chip {
 static struct chip chip_a, chip_b;
 static uint8_t initial[MAX_FLASH];
 
-static int area_read(void *ctx, uint32_t off, void *buf, uint32_t len)
-{
-	return flash_area_read(ctx, off, buf, len);
-}
-
 static int validate(void *ctx, const struct flash_area *slot, struct boot_image_info *out)
 {
-	struct dfukit_image_src src = {area_read, (void *)(uintptr_t)slot, slot->size};
-	struct dfukit_image_result res;
-	int rc = dfukit_image_validate(&src, NULL, 0, &res);
-
 	(void)ctx;
-	if (rc != 0) {
-		return rc == -EIO || rc == -ENOENT ? rc : -EBADMSG;
-	}
-	memset(out, 0, sizeof(*out));
-	out->major = res.hdr.version.major;
-	out->minor = res.hdr.version.minor;
-	out->revision = res.hdr.version.revision;
-	out->build = res.hdr.version.build_num;
-	out->hdr_size = res.hdr.hdr_size;
-	out->img_size = res.hdr.img_size;
-	out->total_size = res.image_end;
-	return 0;
+	int rc = boot_image_validate(slot, NULL, 0, out, NULL);
+	return rc == 0 || rc == -EIO || rc == -ENOENT ? rc : -EBADMSG;
 }
 
 static void check_state(const struct boot_swap_state *st)

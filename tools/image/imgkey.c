@@ -23,7 +23,7 @@
 
 #define KEYFILE_MAX (64 * 1024)
 
-static int errf(char *err, size_t errlen, int rc, const char *fmt, ...)
+int img_errf(char *err, size_t errlen, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -87,7 +87,7 @@ static int fill_pub(struct imgkey *k, char *err, size_t errlen)
 	else
 		n = mbedtls_pk_write_pubkey_der(&k->pk, buf, sizeof(buf)); /* SPKI */
 	if (n <= 0 || (size_t)n > sizeof(k->pub))
-		return errf(err, errlen, -EINVAL, "cannot encode the public key");
+		return img_errf(err, errlen, -EINVAL, "cannot encode the public key");
 	memcpy(k->pub, buf + sizeof(buf) - (size_t)n, (size_t)n);
 	k->pub_len = (size_t)n;
 	k->has_public = true;
@@ -100,15 +100,15 @@ static int classify_pk(struct imgkey *k, char *err, size_t errlen)
 
 	if (t == MBEDTLS_PK_RSA) {
 		if (mbedtls_pk_get_bitlen(&k->pk) != 2048)
-			return errf(err, errlen, -ENOTSUP, "unsupported RSA key size %u (only rsa-2048)",
+			return img_errf(err, errlen, -ENOTSUP, "unsupported RSA key size %u (only rsa-2048)",
 				    (unsigned)mbedtls_pk_get_bitlen(&k->pk));
 		k->type = IMGKEY_RSA2048;
 	} else if (t == MBEDTLS_PK_ECKEY || t == MBEDTLS_PK_ECDSA) {
 		if (mbedtls_pk_ec(k->pk)->grp.id != MBEDTLS_ECP_DP_SECP256R1)
-			return errf(err, errlen, -ENOTSUP, "unsupported EC curve (only ecdsa-p256)");
+			return img_errf(err, errlen, -ENOTSUP, "unsupported EC curve (only ecdsa-p256)");
 		k->type = IMGKEY_ECDSA_P256;
 	} else {
-		return errf(err, errlen, -ENOTSUP, "unsupported key type");
+		return img_errf(err, errlen, -ENOTSUP, "unsupported key type");
 	}
 	return fill_pub(k, err, errlen);
 }
@@ -186,11 +186,11 @@ int imgkey_load_mem(struct imgkey *k, const uint8_t *data, size_t len, char *err
 	int rc;
 
 	if (len == 0 || len > KEYFILE_MAX)
-		return errf(err, errlen, -EINVAL, "key is empty or too large");
+		return img_errf(err, errlen, -EINVAL, "key is empty or too large");
 	/* mbedTLS wants PEM NUL terminated, with the NUL counted. */
 	z = malloc(len + 1);
 	if (z == NULL)
-		return errf(err, errlen, -ENOMEM, "out of memory");
+		return img_errf(err, errlen, -ENOMEM, "out of memory");
 	memcpy(z, data, len);
 	z[len] = 0;
 	zlen = (len >= 11 && memcmp(data, "-----BEGIN ", 11) == 0) ? len + 1 : len;
@@ -212,7 +212,7 @@ int imgkey_load_mem(struct imgkey *k, const uint8_t *data, size_t len, char *err
 		rc = 0;
 		goto out;
 	}
-	rc = errf(err, errlen, -EINVAL, "cannot parse key (expected an RSA-2048, ECDSA-P256 or Ed25519 key, "
+	rc = img_errf(err, errlen, -EINVAL, "cannot parse key (expected an RSA-2048, ECDSA-P256 or Ed25519 key, "
 					"PEM or DER, unencrypted)");
 out:
 	free(z);
@@ -227,17 +227,17 @@ int imgkey_load_file(struct imgkey *k, const char *path, char *err, size_t errle
 	int rc;
 
 	if (f == NULL)
-		return errf(err, errlen, -errno, "cannot open key file '%s': %s", path, strerror(errno));
+		return img_errf(err, errlen, -errno, "cannot open key file '%s': %s", path, strerror(errno));
 	buf = malloc(KEYFILE_MAX + 1);
 	if (buf == NULL) {
 		fclose(f);
-		return errf(err, errlen, -ENOMEM, "out of memory");
+		return img_errf(err, errlen, -ENOMEM, "out of memory");
 	}
 	n = fread(buf, 1, KEYFILE_MAX + 1, f);
 	fclose(f);
 	if (n > KEYFILE_MAX) {
 		free(buf);
-		return errf(err, errlen, -EFBIG, "key file '%s' is too large", path);
+		return img_errf(err, errlen, -EFBIG, "key file '%s' is too large", path);
 	}
 	rc = imgkey_load_mem(k, buf, n, err, errlen);
 	if (rc != 0 && err != NULL && errlen > 0) {
@@ -265,14 +265,14 @@ static int write_pkcs8_pem(mbedtls_pk_context *pk, enum imgkey_type type, const 
 
 	n = mbedtls_pk_write_key_der(pk, der, sizeof(der));
 	if (n <= 0)
-		return errf(err, errlen, -EIO, "cannot encode the private key");
+		return img_errf(err, errlen, -EIO, "cannot encode the private key");
 	len = (size_t)n;
 	c -= len;
 #define ASN1_CHK(expr)                                                                                   \
 	do {                                                                                             \
 		int r_ = (expr);                                                                         \
 		if (r_ < 0)                                                                              \
-			return errf(err, errlen, -EIO, "cannot encode the private key");                 \
+			return img_errf(err, errlen, -EIO, "cannot encode the private key");                 \
 		len += (size_t)r_;                                                                       \
 	} while (0)
 	/* PrivateKeyInfo ::= SEQUENCE { version 0, AlgorithmIdentifier, OCTET STRING key } */
@@ -282,7 +282,7 @@ static int write_pkcs8_pem(mbedtls_pk_context *pk, enum imgkey_type type, const 
 		par_len = mbedtls_asn1_write_oid(&c, der, MBEDTLS_OID_EC_GRP_SECP256R1,
 						 MBEDTLS_OID_SIZE(MBEDTLS_OID_EC_GRP_SECP256R1));
 		if (par_len < 0)
-			return errf(err, errlen, -EIO, "cannot encode the private key");
+			return img_errf(err, errlen, -EIO, "cannot encode the private key");
 		len += (size_t)par_len;
 		ASN1_CHK(mbedtls_asn1_write_algorithm_identifier(&c, der, MBEDTLS_OID_EC_ALG_UNRESTRICTED,
 								 MBEDTLS_OID_SIZE(MBEDTLS_OID_EC_ALG_UNRESTRICTED),
@@ -299,14 +299,14 @@ static int write_pkcs8_pem(mbedtls_pk_context *pk, enum imgkey_type type, const 
 	if (mbedtls_pem_write_buffer("-----BEGIN PRIVATE KEY-----\n", "-----END PRIVATE KEY-----\n", c, len, pem,
 				     sizeof(pem), &olen) != 0 ||
 	    olen == 0)
-		return errf(err, errlen, -EIO, "cannot encode the private key as PEM");
+		return img_errf(err, errlen, -EIO, "cannot encode the private key as PEM");
 	olen--; /* olen counts the terminating NUL */
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0)
-		return errf(err, errlen, -errno, "cannot create '%s': %s", path, strerror(errno));
+		return img_errf(err, errlen, -errno, "cannot create '%s': %s", path, strerror(errno));
 	w = write(fd, pem, olen);
 	if (close(fd) != 0 || w != (ssize_t)olen)
-		return errf(err, errlen, -EIO, "cannot write '%s'", path);
+		return img_errf(err, errlen, -EIO, "cannot write '%s'", path);
 	mbedtls_platform_zeroize(der, sizeof(der));
 	mbedtls_platform_zeroize(pem, sizeof(pem));
 	return 0;
@@ -319,26 +319,26 @@ int imgkey_generate(enum imgkey_type type, const char *path, char *err, size_t e
 	int rc;
 
 	if (type == IMGKEY_ED25519)
-		return errf(err, errlen, -ENOTSUP,
+		return img_errf(err, errlen, -ENOTSUP,
 			    "ed25519 keys are not supported (mbedTLS 2.28 has no Ed25519)");
 	if (type != IMGKEY_RSA2048 && type != IMGKEY_ECDSA_P256)
-		return errf(err, errlen, -EINVAL, "unknown key type");
+		return img_errf(err, errlen, -EINVAL, "unknown key type");
 	mbedtls_pk_init(&pk);
 	if (rng_init(&r) != 0) {
-		rc = errf(err, errlen, -EIO, "cannot seed the random generator");
+		rc = img_errf(err, errlen, -EIO, "cannot seed the random generator");
 		goto out;
 	}
 	if (type == IMGKEY_RSA2048) {
 		if (mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(MBEDTLS_PK_RSA)) != 0 ||
 		    mbedtls_rsa_gen_key(mbedtls_pk_rsa(pk), mbedtls_ctr_drbg_random, &r.drbg, 2048, 65537) != 0) {
-			rc = errf(err, errlen, -EIO, "RSA key generation failed");
+			rc = img_errf(err, errlen, -EIO, "RSA key generation failed");
 			goto out;
 		}
 	} else {
 		if (mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) != 0 ||
 		    mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(pk), mbedtls_ctr_drbg_random,
 					&r.drbg) != 0) {
-			rc = errf(err, errlen, -EIO, "EC key generation failed");
+			rc = img_errf(err, errlen, -EIO, "EC key generation failed");
 			goto out;
 		}
 	}
@@ -356,16 +356,16 @@ int imgkey_pub_pem(const struct imgkey *k, char *out, size_t outlen, char *err, 
 	size_t olen = 0;
 
 	if (!k->has_public)
-		return errf(err, errlen, -ENOTSUP,
+		return img_errf(err, errlen, -ENOTSUP,
 			    "cannot derive the public key of an Ed25519 private key (no Ed25519 in mbedTLS 2.28)");
 	if (k->type == IMGKEY_ED25519) {
 		if (mbedtls_pem_write_buffer("-----BEGIN PUBLIC KEY-----\n", "-----END PUBLIC KEY-----\n", k->pub,
 					     k->pub_len, (unsigned char *)out, outlen, &olen) != 0)
-			return errf(err, errlen, -EIO, "cannot encode the public key");
+			return img_errf(err, errlen, -EIO, "cannot encode the public key");
 		return 0;
 	}
 	if (mbedtls_pk_write_pubkey_pem((mbedtls_pk_context *)&k->pk, (unsigned char *)out, outlen) != 0)
-		return errf(err, errlen, -EIO, "cannot encode the public key");
+		return img_errf(err, errlen, -EIO, "cannot encode the public key");
 	return 0;
 }
 
@@ -404,13 +404,13 @@ int imgkey_sign_digest(const struct imgkey *k, const uint8_t digest[32], uint8_t
 	int rc = 0;
 
 	if (!k->has_private)
-		return errf(err, errlen, -EINVAL, "signing needs a private key");
+		return img_errf(err, errlen, -EINVAL, "signing needs a private key");
 	if (k->type == IMGKEY_ED25519)
-		return errf(err, errlen, -ENOTSUP,
+		return img_errf(err, errlen, -ENOTSUP,
 			    "Ed25519 signing is not supported (mbedTLS 2.28 has no Ed25519)");
 	if (rng_init(&r) != 0) {
 		rng_free(&r);
-		return errf(err, errlen, -EIO, "cannot seed the random generator");
+		return img_errf(err, errlen, -EIO, "cannot seed the random generator");
 	}
 	if (k->type == IMGKEY_RSA2048) {
 		mbedtls_rsa_context *rsa = mbedtls_pk_rsa(k->pk);
@@ -418,7 +418,7 @@ int imgkey_sign_digest(const struct imgkey *k, const uint8_t digest[32], uint8_t
 		mbedtls_rsa_set_padding(rsa, MBEDTLS_RSA_PKCS_V21, MBEDTLS_MD_SHA256);
 		if (mbedtls_rsa_rsassa_pss_sign_ext(rsa, mbedtls_ctr_drbg_random, &r.drbg, MBEDTLS_MD_SHA256, 32,
 						    digest, 32, sig) != 0)
-			rc = errf(err, errlen, -EIO, "RSA-PSS signing failed");
+			rc = img_errf(err, errlen, -EIO, "RSA-PSS signing failed");
 		else
 			*sig_len = mbedtls_rsa_get_len(rsa);
 	} else {
@@ -426,7 +426,7 @@ int imgkey_sign_digest(const struct imgkey *k, const uint8_t digest[32], uint8_t
 
 		if (mbedtls_pk_sign((mbedtls_pk_context *)&k->pk, MBEDTLS_MD_SHA256, digest, 32, sig, &n,
 				    mbedtls_ctr_drbg_random, &r.drbg) != 0)
-			rc = errf(err, errlen, -EIO, "ECDSA signing failed");
+			rc = img_errf(err, errlen, -EIO, "ECDSA signing failed");
 		else
 			*sig_len = n;
 	}

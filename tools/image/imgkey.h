@@ -97,4 +97,8 @@ int imgsign_build(const struct imgsign_opts *o, const struct imgkey *key, const 
 /* Trailer size as imgtool computes it (for the "exceeds slot" check). */
 uint32_t imgsign_trailer_size(const struct imgsign_opts *o);
 
+/* Format a one-line error into err (if given) and return rc: the tools' error style. */
+int img_errf(char *err, size_t errlen, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 #endif

@@ -20,18 +20,6 @@ static const uint8_t boot_magic8[16] = {0x77, 0xc2, 0x95, 0xf3, 0x60, 0xd2, 0xef
 static const uint8_t boot_magic_tail[14] = {0x2d, 0xe1, 0x5d, 0x29, 0x41, 0x0b, 0x8d,
 					    0x77, 0x67, 0x9c, 0x11, 0x0f, 0x1f, 0x8a};
 
-static int errf(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
 void imgsign_opts_init(struct imgsign_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -144,44 +132,44 @@ int imgsign_build(const struct imgsign_opts *o, const struct imgkey *key, const 
 	*out = NULL;
 	*out_len = 0;
 	if (o->header_size < DFUKIT_IMAGE_HEADER_SIZE)
-		return errf(err, errlen, -EINVAL, "Minimum value for -H/--header-size is %u",
+		return img_errf(err, errlen, -EINVAL, "Minimum value for -H/--header-size is %u",
 			    DFUKIT_IMAGE_HEADER_SIZE);
 	if (o->header_size > 0xffff)
-		return errf(err, errlen, -EINVAL, "-H/--header-size 0x%x does not fit in 16 bits", o->header_size);
+		return img_errf(err, errlen, -EINVAL, "-H/--header-size 0x%x does not fit in 16 bits", o->header_size);
 	if (!is_pow2_in(o->align, 1, 32))
-		return errf(err, errlen, -EINVAL, "Invalid alignment: %u", o->align);
+		return img_errf(err, errlen, -EINVAL, "Invalid alignment: %u", o->align);
 	if (o->max_align != 0 && !is_pow2_in(o->max_align, 8, 32))
-		return errf(err, errlen, -EINVAL, "Invalid max alignment: %u", o->max_align);
+		return img_errf(err, errlen, -EINVAL, "Invalid max alignment: %u", o->max_align);
 	ma = effective_max_align(o);
 	if (o->align > ma)
-		return errf(err, errlen, -EINVAL, "--max-align (%u) must not be smaller than --align (%u)", ma,
+		return img_errf(err, errlen, -EINVAL, "--max-align (%u) must not be smaller than --align (%u)", ma,
 			    o->align);
 	if (o->max_sectors == 0 || o->max_sectors > 0x10000)
-		return errf(err, errlen, -EINVAL, "invalid -M/--max-sectors");
+		return img_errf(err, errlen, -EINVAL, "invalid -M/--max-sectors");
 	if (key != NULL && key->type == IMGKEY_ED25519)
-		return errf(err, errlen, -ENOTSUP, "Ed25519 signing is not supported (mbedTLS 2.28 has no Ed25519)");
+		return img_errf(err, errlen, -ENOTSUP, "Ed25519 signing is not supported (mbedTLS 2.28 has no Ed25519)");
 	if (key != NULL && !key->has_private)
-		return errf(err, errlen, -EINVAL, "signing needs a private key");
+		return img_errf(err, errlen, -EINVAL, "signing needs a private key");
 
 	/* Body = header area + payload. */
 	if (o->pad_header) {
 		if (plen > 0xffffffffu - o->header_size)
-			return errf(err, errlen, -EFBIG, "image too large");
+			return img_errf(err, errlen, -EFBIG, "image too large");
 		body_len = o->header_size + plen;
 	} else {
 		if (plen < o->header_size)
-			return errf(err, errlen, -EINVAL,
+			return img_errf(err, errlen, -EINVAL,
 				    "Image (%zu bytes) is smaller than the header size 0x%x and --pad-header "
 				    "was not given",
 				    plen, o->header_size);
 		for (size_t i = 0; i < o->header_size; i++)
 			if (payload[i] != 0)
-				return errf(err, errlen, -EINVAL,
+				return img_errf(err, errlen, -EINVAL,
 					    "Header padding was not requested and image does not start with zeros");
 		body_len = plen;
 	}
 	if (body_len - o->header_size > 0xffffffffu)
-		return errf(err, errlen, -EFBIG, "image too large");
+		return img_errf(err, errlen, -EFBIG, "image too large");
 
 	if (o->has_security_counter) {
 		uint32_t sc = o->security_counter;
@@ -202,7 +190,7 @@ int imgsign_build(const struct imgsign_opts *o, const struct imgkey *key, const 
 	total = body_len + prot_len + tlv_len;
 	img = calloc(1, total);
 	if (img == NULL)
-		return errf(err, errlen, -ENOMEM, "out of memory");
+		return img_errf(err, errlen, -ENOMEM, "out of memory");
 	if (o->pad_header) {
 		memset(img, o->erased_val, o->header_size);
 		memcpy(img + o->header_size, payload, plen);
@@ -231,7 +219,7 @@ int imgsign_build(const struct imgsign_opts *o, const struct imgkey *key, const 
 	mbedtls_sha256_free(&sha);
 	if (rc != 0) {
 		free(img);
-		return errf(err, errlen, -EIO, "SHA-256 failed");
+		return img_errf(err, errlen, -EIO, "SHA-256 failed");
 	}
 	if (digest_out != NULL)
 		memcpy(digest_out, digest, 32);
@@ -253,7 +241,7 @@ int imgsign_build(const struct imgsign_opts *o, const struct imgkey *key, const 
 			put16(tlvs + tlv_len + 2, 32);
 			if (mbedtls_sha256_ret(key->pub, key->pub_len, tlvs + tlv_len + 4, 0) != 0) {
 				free(img);
-				return errf(err, errlen, -EIO, "SHA-256 failed");
+				return img_errf(err, errlen, -EIO, "SHA-256 failed");
 			}
 			tlv_len += 36;
 		}
@@ -273,13 +261,13 @@ int imgsign_build(const struct imgsign_opts *o, const struct imgkey *key, const 
 	total = body_len + prot_len + tlv_len;
 	if (total > 0xffffffffu) {
 		free(img);
-		return errf(err, errlen, -EFBIG, "image too large");
+		return img_errf(err, errlen, -EFBIG, "image too large");
 	}
 
 	trailer = imgsign_trailer_size(o);
 	if (o->slot_size > 0 && (uint64_t)total + trailer > o->slot_size) {
 		free(img);
-		return errf(err, errlen, -EFBIG, "Image size (0x%zx) + trailer (0x%x) exceeds requested size 0x%x",
+		return img_errf(err, errlen, -EFBIG, "Image size (0x%zx) + trailer (0x%x) exceeds requested size 0x%x",
 			    total, trailer, o->slot_size);
 	}
 	file_len = total;
@@ -288,12 +276,12 @@ int imgsign_build(const struct imgsign_opts *o, const struct imgkey *key, const 
 
 		if (o->slot_size == 0) {
 			free(img);
-			return errf(err, errlen, -EINVAL, "--pad/--confirm need -S/--slot-size");
+			return img_errf(err, errlen, -EINVAL, "--pad/--confirm need -S/--slot-size");
 		}
 		big = realloc(img, o->slot_size);
 		if (big == NULL) {
 			free(img);
-			return errf(err, errlen, -ENOMEM, "out of memory");
+			return img_errf(err, errlen, -ENOMEM, "out of memory");
 		}
 		img = big;
 		file_len = o->slot_size;
