@@ -20,6 +20,22 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=gcc -DDFUKI
 cmake --build build-asan -j"$jobs"
 ctest --test-dir build-asan --output-on-failure -j"$jobs" -L unit
 
+echo "== e2e under ASan+UBSan: the board and its firmware instrumented, real dfu-util in the guest"
+# Instrumented programs outgrow the flash slots, so the board runs the DFU
+# sample directly (no bootloader) with DFUKIT_BOARD_FIRMWARE; any sanitizer
+# report on the board's console fails the test.
+asan_fw="$root/build-asan/firmware/dfu-sample"
+DFUKIT_BOARD_FIRMWARE="$asan_fw" ./tests/e2e/with-board.sh \
+	--expect-log "USBD message: DFU download completed" build-asan --timeout 400 \
+	tests/e2e/scenarios/ramdisk.sh build/bench/usb-probe >build-asan/e2e-ramdisk.log 2>&1 ||
+	{ cat build-asan/e2e-ramdisk.log; exit 1; }
+DFUKIT_BOARD_FIRMWARE="$asan_fw" ./tests/e2e/with-board.sh \
+	--expect-log "SLOT-1: image v0.0.0 verified" build-asan --timeout 400 \
+	tests/e2e/scenarios/hostile-host.sh build/bench/usb-probe build/firmware/hello_world.signed.bin \
+	>build-asan/e2e-hostile.log 2>&1 || { cat build-asan/e2e-hostile.log; exit 1; }
+DFUKIT_BOARD_FIRMWARE="$asan_fw" ./tests/e2e/usbip-stress.sh build-asan
+echo "e2e under ASan+UBSan: ramdisk walkthrough, hostile host, USB/IP stress passed, no sanitizer report"
+
 echo "== reliability: static analysis, unit tests under valgrind, short fuzzing"
 # Tools of these steps (Debian 12 packages), installed like install-deps.sh does.
 rel_pkgs=(clang clang-tidy cppcheck valgrind libclang-rt-14-dev)

@@ -13,7 +13,8 @@ cleanup() {
 }
 trap cleanup EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$build/bin/dfukit" board run --flash "$work/board.flash" --listen "127.0.0.1:$port" >"$work/console.log" 2>&1 &
+"$build/bin/dfukit" board run --flash "$work/board.flash" --listen "127.0.0.1:$port" \
+	${DFUKIT_BOARD_FIRMWARE:+--firmware "$DFUKIT_BOARD_FIRMWARE"} >"$work/console.log" 2>&1 &
 board_pid=$!
 for _ in $(seq 100); do
 	grep -q "USB DFU sample is initialized" "$work/console.log" 2>/dev/null && break
@@ -25,4 +26,9 @@ rc=0
 python3 "$here/usbip-stress.py" "$port" "$fw_pid" "$work/board.flash" || rc=$?
 kill -0 "$fw_pid" 2>/dev/null || { echo "the firmware died" >&2; rc=1; }
 grep -c "usbip" "$work/console.log" | sed 's/^/usbip log lines on the console: /'
+if grep -Eq "ERROR: AddressSanitizer|runtime error: |ERROR: LeakSanitizer" "$work/console.log"; then
+	cat "$work/console.log"
+	echo "sanitizer report on the board console" >&2
+	rc=1
+fi
 exit $rc
