@@ -113,7 +113,13 @@ static void usage(FILE *f)
 		"  dfukit board reset --flash FILE   resets the board whose flash is FILE only\n"
 		"                                    (the pid file says pid and board index)\n"
 		"  kill -USR1 PID (or -HUP)          resets every board of the fleet\n"
-		"  dfukit board stop, kill PID       powers the whole fleet off\n",
+		"  dfukit board stop, kill PID       powers the whole fleet off\n"
+		"\n"
+		"Firmware switches (environment, passed on to the firmware):\n"
+		"  DFUKIT_FLASH_TIMING=1    erase/program take the chip's time, reported as\n"
+		"                           bwPollTimeout; the bootloader prints the swap's cost\n"
+		"  DFUKIT_DFUSE=1           the device speaks ST's DfuSe (bcdDFUVersion 0x011A)\n"
+		"  DFUKIT_RAMDISK_SIZE=1M   a larger ramdisk0 (default 64 KiB)\n",
 		HUB_MAX_BOARDS);
 }
 
