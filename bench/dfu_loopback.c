@@ -90,11 +90,7 @@ int main(int argc, char **argv)
 	struct sample_params p = {.transfer_size = (uint16_t)xfer, .buffer = buf,
 				  .manufacturer = "ZEPHYR", .product = "USBD DFU sample",
 				  .serial = "LOOPBACK", .alt_names = names, .alts = &alt, .num_alts = 1};
-	vudc_init(&v, &dev.usbd);
-	struct udc u = vudc_udc(&v);
-	if (sample_device_init(&dev, &p, &u) < 0 || usbd_enable(&dev.usbd, true) < 0 ||
-	    host_ctl(&v, 0, USB_REQ_SET_ADDRESS, 1, 0, 0, NULL) < 0 ||
-	    host_ctl(&v, 0, USB_REQ_SET_CONFIGURATION, 1, 0, 0, NULL) < 0) {
+	if (dfu_host_attach(&v, &dev, &p) < 0) {
 		fprintf(stderr, "dfu-loopback: device set-up failed\n");
 		return 1;
 	}

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "dfukit/dfu.h"
+#include "dfukit/sample_device.h"
 #include "dfukit/vudc.h"
 
 #define DFU_REQ_OUT (USB_REQTYPE_CLASS | USB_REQTYPE_INTERFACE)
@@ -28,6 +29,29 @@ static inline int host_ctl(struct vudc *v, uint8_t type, uint8_t req, uint16_t v
 {
 	struct usbd_setup s = {type, req, value, index, len};
 	return vudc_control(v, &s, data);
+}
+
+/*
+ * Build the sample device p describes on a fresh virtual controller and
+ * enumerate it as a host does (SET_ADDRESS 1, SET_CONFIGURATION 1).
+ * Returns 0 or the first negative errno.
+ */
+static inline int dfu_host_attach(struct vudc *v, struct sample_device *d,
+				  const struct sample_params *p)
+{
+	vudc_init(v, &d->usbd);
+	struct udc u = vudc_udc(v);
+	int rc = sample_device_init(d, p, &u);
+	if (rc == 0) {
+		rc = usbd_enable(&d->usbd, true);
+	}
+	if (rc == 0) {
+		rc = host_ctl(v, 0, USB_REQ_SET_ADDRESS, 1, 0, 0, NULL);
+	}
+	if (rc == 0) {
+		rc = host_ctl(v, 0, USB_REQ_SET_CONFIGURATION, 1, 0, 0, NULL);
+	}
+	return rc;
 }
 
 static inline int dfu_host_getstatus(struct vudc *v, struct dfu_host_status *st)

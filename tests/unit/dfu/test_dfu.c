@@ -112,13 +112,8 @@ static void start_with(bool runtime, uint16_t xfer, uint32_t disk_size, uint8_t 
 		.alt_names = names, .alts = b->alts, .num_alts = 2,
 		.event = on_event, .app = b,
 	};
-	vudc_init(&b->v, &b->d.usbd);
-	struct udc u = vudc_udc(&b->v);
-	assert_int_equal(sample_device_init(&b->d, &p, &u), 0);
+	assert_int_equal(dfu_host_attach(&b->v, &b->d, &p), 0);
 	b->d.dfu_cfg.attributes = attributes; /* may differ from the descriptor for tests */
-	assert_int_equal(usbd_enable(&b->d.usbd, true), 0);
-	assert_int_equal(host_ctl(&b->v, 0, USB_REQ_SET_ADDRESS, 1, 0, 0, NULL), 0);
-	assert_int_equal(host_ctl(&b->v, 0, USB_REQ_SET_CONFIGURATION, 1, 0, 0, NULL), 0);
 }
 
 static void start(bool runtime, uint16_t xfer, uint32_t disk_size)
@@ -345,12 +340,7 @@ static void test_block_number_wrap(void **state)
 	memset(&c, 0, sizeof(c));
 	struct sample_params p = {.transfer_size = 64, .buffer = T->buf, .manufacturer = "m",
 				  .product = "p", .serial = "s", .alt_names = n, .alts = &alt, .num_alts = 1};
-	vudc_init(&T->v, &T->d.usbd);
-	struct udc u = vudc_udc(&T->v);
-	assert_int_equal(sample_device_init(&T->d, &p, &u), 0);
-	assert_int_equal(usbd_enable(&T->d.usbd, true), 0);
-	assert_int_equal(host_ctl(&T->v, 0, USB_REQ_SET_ADDRESS, 1, 0, 0, NULL), 0);
-	assert_int_equal(host_ctl(&T->v, 0, USB_REQ_SET_CONFIGURATION, 1, 0, 0, NULL), 0);
+	assert_int_equal(dfu_host_attach(&T->v, &T->d, &p), 0);
 	for (uint32_t i = 0; i < blocks; i++) {
 		uint32_t tag = i * 64u;
 		memcpy(block, &tag, sizeof(tag));

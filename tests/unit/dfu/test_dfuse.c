@@ -76,12 +76,7 @@ static void rig_start(uint32_t write_block, bool timed)
 	struct sample_params p = {.transfer_size = XFER, .buffer = r->buf, .manufacturer = "m",
 				  .product = "p", .serial = "s", .alt_names = r->names,
 				  .alts = &r->alt, .num_alts = 1, .dfuse = true};
-	vudc_init(&r->v, &r->dev.usbd);
-	struct udc u = vudc_udc(&r->v);
-	assert_int_equal(sample_device_init(&r->dev, &p, &u), 0);
-	assert_int_equal(usbd_enable(&r->dev.usbd, true), 0);
-	assert_int_equal(host_ctl(&r->v, 0, USB_REQ_SET_ADDRESS, 1, 0, 0, NULL), 0);
-	assert_int_equal(host_ctl(&r->v, 0, USB_REQ_SET_CONFIGURATION, 1, 0, 0, NULL), 0);
+	assert_int_equal(dfu_host_attach(&r->v, &r->dev, &p), 0);
 }
 
 static int setup(void **state)
