@@ -179,7 +179,10 @@ static struct dfu_ramdisk *disk_of(struct rig *r, uint8_t alt)
 	return &r->fl[alt].disk;
 }
 
-static void check_state(const struct rig *r)
+/* The harness's own checks are not code under test: uninstrumented, they do
+ * not feed coverage noise back to libFuzzer (they were a third of the run
+ * time when instrumented). */
+__attribute__((no_sanitize("coverage"), noinline)) static void check_state(const struct rig *r)
 {
 	for (unsigned a = 0; a < NUM_ALTS; a++) {
 		for (unsigned i = 0; i < GUARD; i++) {
