@@ -4,8 +4,7 @@
 
 #include "dfukit/sample_device.h"
 
-int sample_device_init(struct sample_device *d, const struct sample_params *p,
-		       const struct udc *udc)
+int sample_device_describe(struct sample_device *d, const struct sample_params *p)
 {
 	uint8_t num_alts = p->runtime ? 1 : p->num_alts;
 
@@ -67,7 +66,6 @@ int sample_device_init(struct sample_device *d, const struct sample_params *p,
 		d->desc.vendor = &d->msos20.base;
 	}
 
-	d->dfu_cfg.runtime = p->runtime;
 	d->dfu_cfg.attributes = SAMPLE_DFU_ATTRIBUTES;
 	d->dfu_cfg.detach_timeout_ms = SAMPLE_DETACH_TIMEOUT_MS;
 	d->dfu_cfg.transfer_size = p->transfer_size;
@@ -76,10 +74,5 @@ int sample_device_init(struct sample_device *d, const struct sample_params *p,
 	d->dfu_cfg.num_alts = p->runtime ? 0 : p->num_alts;
 	d->dfu_cfg.event = p->event;
 	d->dfu_cfg.app = p->app;
-
-	int rc = dfu_init(&d->dfu, &d->dfu_cfg);
-	if (rc < 0) {
-		return rc;
-	}
-	return usbd_init(&d->usbd, &d->desc, udc);
+	return 0;
 }

@@ -114,7 +114,6 @@ enum dfu_event {
 };
 
 struct dfu_config {
-	bool runtime;             /* run-time mode (protocol 1) or DFU mode (protocol 2) */
 	uint8_t attributes;       /* DFU_ATTR_* */
 	uint16_t detach_timeout_ms;
 	uint16_t transfer_size;   /* wTransferSize, 64..4096; the size of buffer */
@@ -140,12 +139,28 @@ struct dfu_class {
 	uint8_t reply[6];
 };
 
-/* Validate cfg and set the class up; bind &dfu->base as an interface owner. */
+/*
+ * Validate cfg and set the class up in DFU mode (protocol 2, one alternate
+ * per backend) or in run-time mode (protocol 1: alts, num_alts and buffer
+ * unused); bind &dfu->base as the DFU interface's owner.
+ */
 int dfu_init(struct dfu_class *dfu, const struct dfu_config *cfg);
+int dfu_runtime_init(struct dfu_class *dfu, const struct dfu_config *cfg);
 
-/* The 9-byte functional descriptor for cfg, to place in the alternates' class_desc. */
-void dfu_functional_desc(uint8_t out[DFU_FUNCTIONAL_DESC_LEN], uint8_t attributes,
-			 uint16_t detach_timeout_ms, uint16_t transfer_size);
+/* The 9-byte functional descriptor, to place in the alternates' class_desc. */
+static inline void dfu_functional_desc(uint8_t out[DFU_FUNCTIONAL_DESC_LEN], uint8_t attributes,
+				       uint16_t detach_timeout_ms, uint16_t transfer_size)
+{
+	out[0] = DFU_FUNCTIONAL_DESC_LEN;
+	out[1] = DFU_FUNCTIONAL_DESC_TYPE;
+	out[2] = attributes;
+	out[3] = (uint8_t)(detach_timeout_ms & 0xffu);
+	out[4] = (uint8_t)(detach_timeout_ms >> 8);
+	out[5] = (uint8_t)(transfer_size & 0xffu);
+	out[6] = (uint8_t)(transfer_size >> 8);
+	out[7] = 0x10; /* bcdDFUVersion 1.1 */
+	out[8] = 0x01;
+}
 
 /* Errno value to DFU status (see struct dfu_backend_ops). */
 enum dfu_status dfu_status_from_errno(int err);

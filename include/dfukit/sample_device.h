@@ -60,8 +60,23 @@ struct sample_device {
 	struct usbd_msos20 msos20;
 };
 
-/* String indexes: 1 manufacturer, 2 product, 3 serial, 4.. alternates. */
-int sample_device_init(struct sample_device *d, const struct sample_params *p,
-		       const struct udc *udc);
+/* Fill in the descriptors and the DFU configuration (no class set up yet). */
+int sample_device_describe(struct sample_device *d, const struct sample_params *p);
+
+/*
+ * String indexes: 1 manufacturer, 2 product, 3 serial, 4.. alternates.
+ * Inline so that a firmware whose p->runtime is a constant links only the
+ * DFU class mode it uses.
+ */
+static inline int sample_device_init(struct sample_device *d, const struct sample_params *p,
+				     const struct udc *udc)
+{
+	bool runtime = p->runtime; /* read before p escapes, so a constant folds */
+	int rc = sample_device_describe(d, p);
+	if (rc == 0) {
+		rc = runtime ? dfu_runtime_init(&d->dfu, &d->dfu_cfg) : dfu_init(&d->dfu, &d->dfu_cfg);
+	}
+	return rc < 0 ? rc : usbd_init(&d->usbd, &d->desc, udc);
+}
 
 #endif /* DFUKIT_SAMPLE_DEVICE_H */

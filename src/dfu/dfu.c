@@ -54,20 +54,6 @@ enum dfu_status dfu_status_from_errno(int err)
 	return DFU_STATUS_ERR_UNKNOWN;
 }
 
-void dfu_functional_desc(uint8_t out[DFU_FUNCTIONAL_DESC_LEN], uint8_t attributes,
-			 uint16_t detach_timeout_ms, uint16_t transfer_size)
-{
-	out[0] = DFU_FUNCTIONAL_DESC_LEN;
-	out[1] = DFU_FUNCTIONAL_DESC_TYPE;
-	out[2] = attributes;
-	out[3] = (uint8_t)(detach_timeout_ms & 0xffu);
-	out[4] = (uint8_t)(detach_timeout_ms >> 8);
-	out[5] = (uint8_t)(transfer_size & 0xffu);
-	out[6] = (uint8_t)(transfer_size >> 8);
-	out[7] = 0x10; /* bcdDFUVersion 1.1 */
-	out[8] = 0x01;
-}
-
 static const struct dfu_alt *cur_alt(const struct dfu_class *dfu)
 {
 	return &dfu->cfg->alts[dfu->alt];
@@ -127,26 +113,10 @@ static void backend_failed(struct dfu_class *dfu, int err)
 /* A request not valid in this state: STALL, and record it where the spec says so. */
 static int refuse(struct dfu_class *dfu)
 {
-	switch (dfu->state) {
-	case DFU_STATE_APP_IDLE:
-	case DFU_STATE_ERROR:
-	case DFU_STATE_MANIFEST_WAIT_RESET:
-		break;
-	case DFU_STATE_APP_DETACH:
-		dfu->state = DFU_STATE_APP_IDLE;
-		break;
-	default:
+	if (dfu->state != DFU_STATE_ERROR && dfu->state != DFU_STATE_MANIFEST_WAIT_RESET) {
 		enter_error(dfu, DFU_STATUS_ERR_STALLEDPKT);
-		break;
 	}
 	return -EPROTO;
-}
-
-static int backend_poll(struct dfu_class *dfu, uint32_t *poll_ms)
-{
-	const struct dfu_alt *alt = cur_alt(dfu);
-	*poll_ms = 0;
-	return alt->ops->poll != NULL ? alt->ops->poll(alt->ctx, poll_ms) : 0;
 }
 
 static void manifest_done(struct dfu_class *dfu)
@@ -159,79 +129,56 @@ static void manifest_done(struct dfu_class *dfu)
 	notify(dfu, DFU_EVENT_DNLOAD_COMPLETED);
 }
 
-/* Take the transitions that time would have taken since the last request. */
-static void advance(struct dfu_class *dfu)
+/*
+ * The transitions of a state that waits for the backend (a block being
+ * written, manifestation), taken when a request arrives. GETSTATUS drives
+ * them (dfuDNLOAD-SYNC -> dfuDNBUSY or dfuDNLOAD-IDLE, dfuMANIFEST-SYNC ->
+ * dfuMANIFEST or on) and learns bwPollTimeout; any other request only sees
+ * a finished dfuDNBUSY / dfuMANIFEST end, as time would have ended it.
+ */
+static void take_time(struct dfu_class *dfu, bool getstatus)
 {
-	uint32_t poll_ms;
-	int rc;
-
-	if (dfu->state != DFU_STATE_DNBUSY && dfu->state != DFU_STATE_MANIFEST) {
-		return;
-	}
-	rc = backend_poll(dfu, &poll_ms);
-	if (rc == -EINPROGRESS) {
-		return;
-	}
-	if (rc != 0) {
-		backend_failed(dfu, rc);
-	} else if (dfu->state == DFU_STATE_DNBUSY) {
-		dfu->state = DFU_STATE_DNLOAD_SYNC;
-	} else if (dfu->cfg->attributes & DFU_ATTR_MANIFESTATION_TOLERANT) {
-		dfu->state = DFU_STATE_MANIFEST_SYNC;
-	} else {
-		manifest_done(dfu);
-	}
-}
-
-/* GETSTATUS: the request that drives downloads and manifestation forward. */
-static void getstatus_transition(struct dfu_class *dfu)
-{
+	enum dfu_state st = dfu->state;
+	bool busy = st == DFU_STATE_DNBUSY || st == DFU_STATE_MANIFEST;
+	bool dnload = st == DFU_STATE_DNBUSY || st == DFU_STATE_DNLOAD_SYNC;
+	bool tolerant = (dfu->cfg->attributes & DFU_ATTR_MANIFESTATION_TOLERANT) != 0;
+	const struct dfu_alt *alt = cur_alt(dfu);
 	uint32_t poll_ms = 0;
-	bool dnload = dfu->state == DFU_STATE_DNLOAD_SYNC;
+	int rc = 0;
 
-	if (dfu->state == DFU_STATE_DNBUSY || dfu->state == DFU_STATE_MANIFEST) {
-		/* advance() found the operation still running: say how long it needs. */
-		if (backend_poll(dfu, &poll_ms) != -EINPROGRESS) {
-			poll_ms = 0;
-		}
-		dfu->poll_ms = poll_ms > 0xffffffu ? 0xffffffu : poll_ms;
+	dfu->poll_ms = 0;
+	if (!busy && !(getstatus && (dnload || st == DFU_STATE_MANIFEST_SYNC))) {
 		return;
 	}
-
-	if (dnload || dfu->state == DFU_STATE_MANIFEST_SYNC) {
-		const struct dfu_alt *alt = cur_alt(dfu);
-		int rc = 0;
-		if (!dnload && !dfu->manifest_started) {
-			dfu->manifest_started = true;
-			if (alt->ops->manifest != NULL) {
-				rc = alt->ops->manifest(alt->ctx, dfu->offset);
-			}
-		}
-		if (rc == 0) {
-			rc = backend_poll(dfu, &poll_ms);
-		}
-		if (rc == -EINPROGRESS) {
-			dfu->state = dnload ? DFU_STATE_DNBUSY : DFU_STATE_MANIFEST;
-		} else {
-			poll_ms = 0; /* nothing pending */
-			if (rc != 0) {
-				backend_failed(dfu, rc);
-			} else if (dnload) {
-				dfu->state = DFU_STATE_DNLOAD_IDLE;
-			} else if (dfu->cfg->attributes & DFU_ATTR_MANIFESTATION_TOLERANT) {
-				manifest_done(dfu);
-			} else {
-				/* Report dfuMANIFEST; the next request finds it over. */
-				dfu->state = DFU_STATE_MANIFEST;
-			}
+	if (st == DFU_STATE_MANIFEST_SYNC && !dfu->manifest_started) {
+		dfu->manifest_started = true;
+		if (alt->ops->manifest != NULL) {
+			rc = alt->ops->manifest(alt->ctx, dfu->offset);
 		}
 	}
-	dfu->poll_ms = poll_ms > 0xffffffu ? 0xffffffu : poll_ms;
+	if (rc == 0 && alt->ops->poll != NULL) {
+		rc = alt->ops->poll(alt->ctx, &poll_ms);
+	}
+	if (rc == -EINPROGRESS) {
+		if (getstatus) {
+			dfu->state = dnload ? DFU_STATE_DNBUSY : DFU_STATE_MANIFEST;
+			dfu->poll_ms = poll_ms > 0xffffffu ? 0xffffffu : poll_ms;
+		}
+	} else if (rc != 0) {
+		backend_failed(dfu, rc);
+	} else if (dnload) {
+		dfu->state = getstatus ? DFU_STATE_DNLOAD_IDLE : DFU_STATE_DNLOAD_SYNC;
+	} else if (tolerant ? getstatus : busy) {
+		manifest_done(dfu);
+	} else {
+		/* Tolerant: back to dfuMANIFEST-SYNC; otherwise report dfuMANIFEST once. */
+		dfu->state = tolerant ? DFU_STATE_MANIFEST_SYNC : DFU_STATE_MANIFEST;
+	}
 }
 
+/* The GETSTATUS reply from the current status, bwPollTimeout and state. */
 static int reply_status(struct dfu_class *dfu, struct usbd_ctrl_reply *r)
 {
-	getstatus_transition(dfu);
 	dfu->reply[0] = (uint8_t)dfu->status;
 	dfu->reply[1] = (uint8_t)(dfu->poll_ms & 0xffu);
 	dfu->reply[2] = (uint8_t)((dfu->poll_ms >> 8) & 0xffu);
@@ -280,25 +227,6 @@ static bool well_formed(const struct usbd_setup *s)
 	unsigned dir = (s->bmRequestType & USB_REQTYPE_DIR_IN) ? WF_IN : WF_OUT;
 	return (f & dir) != 0 && !((f & WF_L0) && s->wLength != 0) &&
 	       !((f & WF_V0) && s->wValue != 0) && s->wLength >= (f >> 4);
-}
-
-static int runtime_request(struct dfu_class *dfu, const struct usbd_setup *s,
-			   struct usbd_ctrl_reply *r)
-{
-	switch (s->bRequest) {
-	case DFU_GETSTATUS:
-		return reply_status(dfu, r);
-	case DFU_GETSTATE:
-		return reply_state(dfu, r);
-	case DFU_DETACH:
-		if (dfu->state != DFU_STATE_APP_IDLE) {
-			return refuse(dfu);
-		}
-		dfu->state = DFU_STATE_APP_DETACH;
-		return 0;
-	default:
-		return refuse(dfu);
-	}
 }
 
 static int dnload_request(struct dfu_class *dfu, const struct usbd_setup *s,
@@ -359,7 +287,7 @@ static int upload_request(struct dfu_class *dfu, const struct usbd_setup *s,
 static int dfu_mode_request(struct dfu_class *dfu, const struct usbd_setup *s,
 			    struct usbd_ctrl_reply *r)
 {
-	advance(dfu);
+	take_time(dfu, s->bRequest == DFU_GETSTATUS);
 	if (dfu->state == DFU_STATE_MANIFEST_WAIT_RESET) {
 		/* The device waits for a reset and answers nothing. */
 		return -EPROTO;
@@ -405,19 +333,21 @@ static int dfu_mode_request(struct dfu_class *dfu, const struct usbd_setup *s,
 	}
 }
 
+static bool is_class_iface(const struct usbd_setup *s)
+{
+	return (s->bmRequestType & (USB_REQTYPE_TYPE_MASK | USB_REQTYPE_RECIPIENT_MASK)) ==
+	       (USB_REQTYPE_CLASS | USB_REQTYPE_INTERFACE);
+}
+
 static int dfu_control(struct usbd_class *cls, const struct usbd_setup *s,
 		       struct usbd_ctrl_reply *r)
 {
 	struct dfu_class *dfu = to_dfu(cls);
 
-	if ((s->bmRequestType & USB_REQTYPE_TYPE_MASK) != USB_REQTYPE_CLASS ||
-	    (s->bmRequestType & USB_REQTYPE_RECIPIENT_MASK) != USB_REQTYPE_INTERFACE) {
+	if (!is_class_iface(s)) {
 		return -ENOTSUP;
 	}
-	if (!well_formed(s)) {
-		return refuse(dfu);
-	}
-	return dfu->cfg->runtime ? runtime_request(dfu, s, r) : dfu_mode_request(dfu, s, r);
+	return well_formed(s) ? dfu_mode_request(dfu, s, r) : refuse(dfu);
 }
 
 static int dfu_control_out_done(struct usbd_class *cls, const struct usbd_setup *s, uint16_t len)
@@ -460,24 +390,11 @@ static int dfu_control_out_done(struct usbd_class *cls, const struct usbd_setup 
 	return 0;
 }
 
-static void dfu_control_done(struct usbd_class *cls, const struct usbd_setup *s)
-{
-	struct dfu_class *dfu = to_dfu(cls);
-
-	if (dfu->cfg->runtime && s->bRequest == DFU_DETACH && dfu->state == DFU_STATE_APP_DETACH) {
-		notify(dfu, DFU_EVENT_DETACH);
-	}
-}
-
 static int dfu_set_alt(struct usbd_class *cls, uint8_t iface, uint8_t alt)
 {
 	struct dfu_class *dfu = to_dfu(cls);
 	(void)iface;
 
-	if (dfu->cfg->runtime) {
-		dfu->state = DFU_STATE_APP_IDLE;
-		return alt == 0 ? 0 : -EINVAL;
-	}
 	if (alt >= dfu->cfg->num_alts) {
 		return -EINVAL;
 	}
@@ -495,10 +412,6 @@ static void dfu_reset(struct usbd_class *cls)
 {
 	struct dfu_class *dfu = to_dfu(cls);
 
-	if (dfu->cfg->runtime) {
-		dfu->state = DFU_STATE_APP_IDLE;
-		return;
-	}
 	if (transfer_in_progress(dfu->state)) {
 		backend_abort(dfu);
 	}
@@ -509,29 +422,108 @@ static void dfu_reset(struct usbd_class *cls)
 static const struct usbd_class_ops dfu_class_ops = {
 	.control = dfu_control,
 	.control_out_done = dfu_control_out_done,
-	.control_done = dfu_control_done,
 	.set_alt = dfu_set_alt,
 	.reset = dfu_reset,
 };
 
+/*
+ * Run-time mode (DFU 1.1 appendix A.1): appIDLE and appDETACH only. A class
+ * of its own, so a firmware that never enters one of the modes links none of
+ * that mode's code.
+ */
+static int runtime_control(struct usbd_class *cls, const struct usbd_setup *s,
+			   struct usbd_ctrl_reply *r)
+{
+	struct dfu_class *dfu = to_dfu(cls);
+
+	if (!is_class_iface(s)) {
+		return -ENOTSUP;
+	}
+	if (well_formed(s)) {
+		switch (s->bRequest) {
+		case DFU_GETSTATUS:
+			return reply_status(dfu, r);
+		case DFU_GETSTATE:
+			return reply_state(dfu, r);
+		case DFU_DETACH:
+			if (dfu->state == DFU_STATE_APP_IDLE) {
+				dfu->state = DFU_STATE_APP_DETACH;
+				return 0;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	/* Refused: appDETACH falls back to appIDLE, appIDLE stays. */
+	dfu->state = DFU_STATE_APP_IDLE;
+	return -EPROTO;
+}
+
+static void runtime_control_done(struct usbd_class *cls, const struct usbd_setup *s)
+{
+	struct dfu_class *dfu = to_dfu(cls);
+
+	if (s->bRequest == DFU_DETACH && dfu->state == DFU_STATE_APP_DETACH) {
+		notify(dfu, DFU_EVENT_DETACH);
+	}
+}
+
+static int runtime_set_alt(struct usbd_class *cls, uint8_t iface, uint8_t alt)
+{
+	(void)iface;
+	to_dfu(cls)->state = DFU_STATE_APP_IDLE;
+	return alt == 0 ? 0 : -EINVAL;
+}
+
+static void runtime_reset(struct usbd_class *cls)
+{
+	to_dfu(cls)->state = DFU_STATE_APP_IDLE;
+}
+
+static const struct usbd_class_ops dfu_runtime_ops = {
+	.control = runtime_control,
+	.control_done = runtime_control_done,
+	.set_alt = runtime_set_alt,
+	.reset = runtime_reset,
+};
+
+static int check_transfer_size(const struct dfu_config *cfg)
+{
+	return cfg->transfer_size < DFU_MIN_TRANSFER || cfg->transfer_size > DFU_MAX_TRANSFER
+		       ? -EINVAL
+		       : 0;
+}
+
+static void setup(struct dfu_class *dfu, const struct dfu_config *cfg,
+		  const struct usbd_class_ops *ops, enum dfu_state state)
+{
+	memset(dfu, 0, sizeof(*dfu));
+	dfu->base.ops = ops;
+	dfu->cfg = cfg;
+	dfu->state = state;
+}
+
 int dfu_init(struct dfu_class *dfu, const struct dfu_config *cfg)
 {
-	if (cfg->transfer_size < DFU_MIN_TRANSFER || cfg->transfer_size > DFU_MAX_TRANSFER) {
+	if (check_transfer_size(cfg) < 0 || cfg->buffer == NULL || cfg->num_alts == 0 ||
+	    cfg->alts == NULL) {
 		return -EINVAL;
 	}
-	if (!cfg->runtime) {
-		if (cfg->buffer == NULL || cfg->num_alts == 0 || cfg->alts == NULL) {
+	for (uint8_t i = 0; i < cfg->num_alts; i++) {
+		if (cfg->alts[i].ops == NULL) {
 			return -EINVAL;
 		}
-		for (uint8_t i = 0; i < cfg->num_alts; i++) {
-			if (cfg->alts[i].ops == NULL) {
-				return -EINVAL;
-			}
-		}
 	}
-	memset(dfu, 0, sizeof(*dfu));
-	dfu->base.ops = &dfu_class_ops;
-	dfu->cfg = cfg;
-	dfu->state = cfg->runtime ? DFU_STATE_APP_IDLE : DFU_STATE_IDLE;
+	setup(dfu, cfg, &dfu_class_ops, DFU_STATE_IDLE);
+	return 0;
+}
+
+int dfu_runtime_init(struct dfu_class *dfu, const struct dfu_config *cfg)
+{
+	if (check_transfer_size(cfg) < 0) {
+		return -EINVAL;
+	}
+	setup(dfu, cfg, &dfu_runtime_ops, DFU_STATE_APP_IDLE);
 	return 0;
 }

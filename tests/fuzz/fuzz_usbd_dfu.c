@@ -76,6 +76,7 @@ struct rig {
 	struct flaky fl[NUM_ALTS];
 	struct dfu_alt alts[NUM_ALTS];
 	uint8_t dev_desc[18];
+	bool runtime; /* the DFU class runs in run-time mode */
 	/* every disk and the block buffer sit between guard bytes */
 	uint8_t mem[NUM_ALTS][GUARD + DISK_SIZE + GUARD];
 	uint8_t buf[GUARD + MAX_XFER + GUARD];
@@ -226,7 +227,7 @@ static void control(struct rig *r, struct in *in)
 	enum dfu_state state_before = r->d.dfu.state;
 	int rc = vudc_control(&r->v, &s, out ? r->data : r->in);
 	CHECK(rc == -ENOTCONN || rc == -EPIPE || rc == -ETIMEDOUT || (rc >= 0 && rc <= s.wLength));
-	if (rc < 0 || r->d.dfu_cfg.runtime || !is_dfu_request(&s)) {
+	if (rc < 0 || r->runtime || !is_dfu_request(&s)) {
 		return;
 	}
 	struct dfu_ramdisk *disk = disk_of(r, r->d.dfu.alt);
@@ -321,7 +322,7 @@ static void check_alive(struct rig *r)
 	CHECK(memcmp(desc, r->dev_desc, sizeof(desc)) == 0);
 	CHECK(host_ctl(&r->v, 0, USB_REQ_SET_ADDRESS, 9, 0, 0, NULL) == 0);
 	CHECK(host_ctl(&r->v, 0, USB_REQ_SET_CONFIGURATION, 1, 0, 0, NULL) == 0);
-	if (r->d.dfu_cfg.runtime) {
+	if (r->runtime) {
 		CHECK(dfu_host_getstate(&r->v) == DFU_STATE_APP_IDLE);
 		return;
 	}
@@ -369,8 +370,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				    : (struct dfu_alt){&flaky_ops, &r->fl[a]};
 	}
 	uint16_t xfer = xfer_sizes[(h0 >> 3) & 7u];
+	r->runtime = (h0 & 1u) != 0;
 	struct sample_params p = {
-		.runtime = (h0 & 1u) != 0,
+		.runtime = r->runtime,
 		.transfer_size = xfer,
 		.buffer = r->buf + GUARD,
 		.manufacturer = "dfukit",

@@ -520,12 +520,15 @@ static void test_init_checks_config(void **state)
 	struct dfu_class dfu;
 	struct dfu_config cfg = {.transfer_size = 63};
 	assert_int_equal(dfu_init(&dfu, &cfg), -EINVAL);
+	assert_int_equal(dfu_runtime_init(&dfu, &cfg), -EINVAL);
 	cfg.transfer_size = 4097;
 	assert_int_equal(dfu_init(&dfu, &cfg), -EINVAL);
+	assert_int_equal(dfu_runtime_init(&dfu, &cfg), -EINVAL);
 	cfg.transfer_size = 64; /* DFU mode without a buffer or alternates */
 	assert_int_equal(dfu_init(&dfu, &cfg), -EINVAL);
-	cfg.runtime = true;
-	assert_int_equal(dfu_init(&dfu, &cfg), 0);
+	/* run-time mode needs neither */
+	assert_int_equal(dfu_runtime_init(&dfu, &cfg), 0);
+	assert_int_equal(dfu.state, DFU_STATE_APP_IDLE);
 }
 
 #define ROW(i) {"state machine row " #i, test_state_row, NULL, NULL, (void *)(uintptr_t)(i)}
