@@ -200,21 +200,22 @@ static int reply_state(struct dfu_class *dfu, struct usbd_ctrl_reply *r)
 
 /*
  * Requests must carry the direction the spec gives them. Per request: the
- * direction (WF_IN / WF_OUT), wLength == 0 (WF_L0), wValue == 0 (WF_V0) and
- * the smallest wLength (high nibble).
+ * direction (WF_IN / WF_OUT), wLength == 0 (WF_L0), wValue == 0 (WF_V0),
+ * wLength <= wTransferSize (WF_XFER) and the smallest wLength (bits 5-7).
  */
 #define WF_OUT 0x01u
 #define WF_IN 0x02u
 #define WF_L0 0x04u
 #define WF_V0 0x08u
-#define WF_MIN_LEN(n) ((n) << 4)
+#define WF_XFER 0x10u
+#define WF_MIN_LEN(n) ((n) << 5)
 
-static bool well_formed(const struct usbd_setup *s)
+static bool well_formed(const struct dfu_class *dfu, const struct usbd_setup *s)
 {
 	static const uint8_t rules[] = {
 		[DFU_DETACH] = WF_OUT | WF_L0,
-		[DFU_DNLOAD] = WF_OUT,
-		[DFU_UPLOAD] = WF_IN,
+		[DFU_DNLOAD] = WF_OUT | WF_XFER,
+		[DFU_UPLOAD] = WF_IN | WF_XFER | WF_MIN_LEN(1u),
 		[DFU_GETSTATUS] = WF_IN | WF_V0 | WF_MIN_LEN(6u),
 		[DFU_CLRSTATUS] = WF_OUT | WF_L0,
 		[DFU_GETSTATE] = WF_IN | WF_V0 | WF_MIN_LEN(1u),
@@ -226,7 +227,34 @@ static bool well_formed(const struct usbd_setup *s)
 	unsigned f = rules[s->bRequest];
 	unsigned dir = (s->bmRequestType & USB_REQTYPE_DIR_IN) ? WF_IN : WF_OUT;
 	return (f & dir) != 0 && !((f & WF_L0) && s->wLength != 0) &&
-	       !((f & WF_V0) && s->wValue != 0) && s->wLength >= (f >> 4);
+	       !((f & WF_V0) && s->wValue != 0) && s->wLength >= (f >> 5) &&
+	       !((f & WF_XFER) && s->wLength > dfu->cfg->transfer_size);
+}
+
+/*
+ * The states each (well-formed) request is valid in, from the spec's state
+ * tables (DFU 1.1 appendix A). dfuMANIFEST-WAIT-RESET answers nothing;
+ * dfuDNBUSY and dfuMANIFEST only GETSTATUS: the spec STALLs it there too
+ * (the host did not wait bwPollTimeout), but a host whose clock runs a
+ * little fast would lose its download, so it is answered with the time
+ * still needed.
+ */
+static bool valid_in_state(const struct dfu_class *dfu, uint8_t request)
+{
+#define ALL_BUT_WAIT_RESET (0x7ffu & ~STATE_BIT(DFU_STATE_MANIFEST_WAIT_RESET))
+	static const uint16_t states[] = {
+		[DFU_DETACH] = 0, /* a run-time request */
+		[DFU_DNLOAD] = STATE_BIT(DFU_STATE_IDLE) | STATE_BIT(DFU_STATE_DNLOAD_IDLE),
+		[DFU_UPLOAD] = STATE_BIT(DFU_STATE_IDLE) | STATE_BIT(DFU_STATE_UPLOAD_IDLE),
+		[DFU_GETSTATUS] = ALL_BUT_WAIT_RESET,
+		[DFU_CLRSTATUS] = STATE_BIT(DFU_STATE_ERROR),
+		[DFU_GETSTATE] = ALL_BUT_WAIT_RESET & ~(STATE_BIT(DFU_STATE_DNBUSY) |
+							  STATE_BIT(DFU_STATE_MANIFEST)),
+		[DFU_ABORT] = STATE_BIT(DFU_STATE_IDLE) | STATE_BIT(DFU_STATE_DNLOAD_IDLE) |
+			      STATE_BIT(DFU_STATE_UPLOAD_IDLE),
+	};
+#undef ALL_BUT_WAIT_RESET
+	return state_in(dfu->state, states[request]);
 }
 
 static int dnload_request(struct dfu_class *dfu, const struct usbd_setup *s,
@@ -244,10 +272,6 @@ static int dnload_request(struct dfu_class *dfu, const struct usbd_setup *s,
 		dfu->manifest_started = false;
 		return 0;
 	}
-	if ((dfu->state != DFU_STATE_IDLE && dfu->state != DFU_STATE_DNLOAD_IDLE) ||
-	    s->wLength > dfu->cfg->transfer_size) {
-		return refuse(dfu);
-	}
 	r->out_buf = dfu->cfg->buffer;
 	return 0;
 }
@@ -257,9 +281,7 @@ static int upload_request(struct dfu_class *dfu, const struct usbd_setup *s,
 {
 	const struct dfu_alt *alt = cur_alt(dfu);
 
-	if (!(dfu->cfg->attributes & DFU_ATTR_CAN_UPLOAD) || alt->ops->read == NULL ||
-	    (dfu->state != DFU_STATE_IDLE && dfu->state != DFU_STATE_UPLOAD_IDLE) ||
-	    s->wLength == 0 || s->wLength > dfu->cfg->transfer_size) {
+	if (!(dfu->cfg->attributes & DFU_ATTR_CAN_UPLOAD) || alt->ops->read == NULL) {
 		return refuse(dfu);
 	}
 	if (dfu->state == DFU_STATE_IDLE) {
@@ -288,19 +310,8 @@ static int dfu_mode_request(struct dfu_class *dfu, const struct usbd_setup *s,
 			    struct usbd_ctrl_reply *r)
 {
 	take_time(dfu, s->bRequest == DFU_GETSTATUS);
-	if (dfu->state == DFU_STATE_MANIFEST_WAIT_RESET) {
-		/* The device waits for a reset and answers nothing. */
-		return -EPROTO;
-	}
-	/*
-	 * Still busy: the host did not wait bwPollTimeout. The spec STALLs any
-	 * request here; GETSTATUS is answered instead (with the time still
-	 * needed), since a host whose clock runs a little fast would otherwise
-	 * lose its download.
-	 */
-	if ((dfu->state == DFU_STATE_DNBUSY || dfu->state == DFU_STATE_MANIFEST) &&
-	    s->bRequest != DFU_GETSTATUS) {
-		return refuse(dfu); /* the host did not wait bwPollTimeout */
+	if (!valid_in_state(dfu, s->bRequest)) {
+		return refuse(dfu);
 	}
 	switch (s->bRequest) {
 	case DFU_GETSTATUS:
@@ -308,17 +319,10 @@ static int dfu_mode_request(struct dfu_class *dfu, const struct usbd_setup *s,
 	case DFU_GETSTATE:
 		return reply_state(dfu, r);
 	case DFU_CLRSTATUS:
-		if (dfu->state != DFU_STATE_ERROR) {
-			return refuse(dfu);
-		}
 		dfu->state = DFU_STATE_IDLE;
 		dfu->status = DFU_STATUS_OK;
 		return 0;
 	case DFU_ABORT:
-		if (dfu->state != DFU_STATE_IDLE && dfu->state != DFU_STATE_DNLOAD_IDLE &&
-		    dfu->state != DFU_STATE_UPLOAD_IDLE) {
-			return refuse(dfu);
-		}
 		if (dfu->state != DFU_STATE_IDLE) {
 			backend_abort(dfu);
 		}
@@ -326,10 +330,8 @@ static int dfu_mode_request(struct dfu_class *dfu, const struct usbd_setup *s,
 		return 0;
 	case DFU_DNLOAD:
 		return dnload_request(dfu, s, r);
-	case DFU_UPLOAD:
+	default: /* UPLOAD: DETACH is valid in run-time mode only */
 		return upload_request(dfu, s, r);
-	default:
-		return refuse(dfu); /* DETACH is a run-time request */
 	}
 }
 
@@ -347,7 +349,7 @@ static int dfu_control(struct usbd_class *cls, const struct usbd_setup *s,
 	if (!is_class_iface(s)) {
 		return -ENOTSUP;
 	}
-	return well_formed(s) ? dfu_mode_request(dfu, s, r) : refuse(dfu);
+	return well_formed(dfu, s) ? dfu_mode_request(dfu, s, r) : refuse(dfu);
 }
 
 static int dfu_control_out_done(struct usbd_class *cls, const struct usbd_setup *s, uint16_t len)
@@ -439,7 +441,7 @@ static int runtime_control(struct usbd_class *cls, const struct usbd_setup *s,
 	if (!is_class_iface(s)) {
 		return -ENOTSUP;
 	}
-	if (well_formed(s)) {
+	if (well_formed(dfu, s)) {
 		switch (s->bRequest) {
 		case DFU_GETSTATUS:
 			return reply_status(dfu, r);
