@@ -105,14 +105,11 @@ static void deconfigure(struct usbd_device *dev)
 	if (c == NULL) {
 		return;
 	}
-	const struct usbd_iface_desc *iface = c->ifaces;
-	for (unsigned n = c->num_ifaces; n != 0; n--, iface++) {
-		struct usbd_class *owner = iface->owner;
+	for (unsigned i = 0; i < c->num_ifaces; i++) {
+		struct usbd_class *owner = c->ifaces[i].owner;
 		if (owner != NULL && owner->ops->reset != NULL) {
 			owner->ops->reset(owner);
 		}
-	}
-	for (unsigned i = 0; i < c->num_ifaces; i++) {
 		alt_endpoints(dev, c, i, false);
 		dev->alt[i] = 0;
 	}
@@ -154,16 +151,6 @@ static int set_configuration(struct usbd_device *dev, uint16_t value)
 			return rc;
 		}
 	}
-	return 0;
-}
-
-/* Reply with one or two bytes; the packet buffer is zeroed at each SETUP. */
-static int reply_small(struct usbd_ctrl_reply *r, struct usbd_ctrl *ctrl, uint8_t value,
-		       uint16_t len)
-{
-	ctrl->packet[0] = value;
-	r->in_data = ctrl->packet;
-	r->in_len = len;
 	return 0;
 }
 
@@ -318,14 +305,15 @@ static int dispatch(struct usbd_device *dev, const struct usbd_setup *s, struct 
 	if (!std_req_fields_ok(s, rq)) {
 		return -EINVAL;
 	}
+	unsigned value = 0, len = 2; /* a GET_STATUS reply unless a case says otherwise */
 	switch (rq) {
 	case DEV_GET_STATUS: {
 		const struct usbd_config_desc *sc = c != NULL ? c : &dev->desc->configs[0];
 		/* usbd_init() refuses desc->configs == NULL, which the analyzer cannot see. */
-		return reply_small(r, &dev->ctrl, /* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
-				   (uint8_t)(((sc->attributes & USB_CONFIG_ATTR_SELF_POWERED) ? 1u : 0u) |
-					     (dev->remote_wakeup ? 2u : 0u)),
-				   2);
+		/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
+		value = ((sc->attributes & USB_CONFIG_ATTR_SELF_POWERED) ? 1u : 0u) |
+			(dev->remote_wakeup ? 2u : 0u);
+		break;
 	}
 	case DEV_CLEAR_FEATURE:
 	case DEV_SET_FEATURE:
@@ -347,16 +335,20 @@ static int dispatch(struct usbd_device *dev, const struct usbd_setup *s, struct 
 	case DEV_GET_DESCRIPTOR:
 		return get_descriptor(dev, s, r);
 	case DEV_GET_CONFIGURATION:
-		return reply_small(r, &dev->ctrl, dev->config_value, 1);
+		value = dev->config_value;
+		len = 1;
+		break;
 	case DEV_SET_CONFIGURATION:
 		if ((s->wValue >> 8) != 0 || dev->state < USBD_STATE_ADDRESS) {
 			return -EINVAL;
 		}
 		return set_configuration(dev, s->wValue);
 	case IF_GET_STATUS:
-		return reply_small(r, &dev->ctrl, 0, 2);
+		break;
 	case IF_GET_INTERFACE:
-		return reply_small(r, &dev->ctrl, dev->alt[low], 1);
+		value = dev->alt[low];
+		len = 1;
+		break;
 	case IF_SET_INTERFACE:
 		/* Found only for recipient INTERFACE, where iface was set above. */
 		if (s->wValue >= iface->num_alts) { /* NOLINT(clang-analyzer-core.NullDereference) */
@@ -364,7 +356,8 @@ static int dispatch(struct usbd_device *dev, const struct usbd_setup *s, struct 
 		}
 		return select_alt(dev, low, (uint8_t)s->wValue);
 	case EP_GET_STATUS:
-		return reply_small(r, &dev->ctrl, (dev->halted & halt_bit(low)) ? 1u : 0u, 2);
+		value = (dev->halted & halt_bit(low)) ? 1u : 0u;
+		break;
 	default: {
 		/* EP_CLEAR_FEATURE, EP_SET_FEATURE (ENDPOINT_HALT). */
 		bool halt = rq == EP_SET_FEATURE;
@@ -376,6 +369,11 @@ static int dispatch(struct usbd_device *dev, const struct usbd_setup *s, struct 
 		return 0;
 	}
 	}
+	/* One or two bytes; the packet buffer is zeroed at each SETUP. */
+	dev->ctrl.packet[0] = (uint8_t)value;
+	r->in_data = dev->ctrl.packet;
+	r->in_len = (uint16_t)len;
+	return 0;
 }
 
 static void ep0_stall(const struct usbd_device *dev, bool stall)

@@ -198,7 +198,8 @@ static int emit(const struct usbd_device_desc *desc, uint8_t type, uint8_t index
 		break;
 	}
 	case USB_DESC_BOS:
-		if (index != 0 || desc->bos == NULL || desc->bcd_usb < 0x0201u) {
+		/* usbd_init() refused a BOS on a device older than USB 2.01. */
+		if (index != 0 || desc->bos == NULL) {
 			return -ENOENT;
 		}
 		put_bytes(&w, desc->bos, desc->bos_len);
