@@ -66,11 +66,11 @@ for preset in "${presets[@]}"; do
 			$1 ~ /^(boot|trailer)\.c$/ { b += $2; next }
 			$1 == "image.c" { im += $2; next }
 			$1 ~ /^(flash|flash_sim)\.c$/ { fl += $2; next }
-			$1 ~ /^(asn1parse|asn1write|bignum|constant_time|ecdsa|ecp|ecp_curves|md|memory_buffer_alloc|oid|pk|pk_wrap|pkparse|platform|platform_util)$/ { ec += $2; next }
+			$1 ~ /^(asn1parse|asn1write|bignum|constant_time|ecdsa|ecp|ecp_curves|md|memory_buffer_alloc|platform|platform_util)$/ { ec += $2; next }
 			$1 == "sha256" { sha += $2; next }
 			$1 ~ /^libc|^libgcc/ { lc += $2; next }
 			{ other += $2 }
-			END { printf "   boot core %d, image validation %d, flash %d, SHA-256 %d, mbedTLS ECDSA-P256 (+bignum, pk, asn1) %d, libc %d, main+board+null port+startup %d\n",
+			END { printf "   boot core %d, image validation %d, flash %d, SHA-256 %d, mbedTLS ECDSA-P256 (+bignum, asn1) %d, libc %d, main+board+null port+startup %d\n",
 				b, im, fl, sha, ec, lc, other }'
 	done
 done

@@ -60,6 +60,8 @@ echo "reliability steps: static analysis $((t1 - t0)) s, valgrind $((t2 - t1)) s
 
 echo "== Cortex-M builds (M4F, M33): library, firmware and bootloader sizes"
 ./scripts/cortex-m-sizes.sh
+echo "== the bootloader's mbedTLS configuration, run on the host against the fixtures"
+./scripts/target-crypto-check.sh "$root/build-target-crypto"
 
 echo "== big-endian: unit tests built for s390x, run under qemu-user"
 ./scripts/big-endian-tests.sh "$root/build-s390x"

@@ -13,9 +13,9 @@
 
 #include <mbedtls/asn1.h>
 #include <mbedtls/bignum.h>
+#include <mbedtls/ecdsa.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/md.h>
-#include <mbedtls/pk.h>
 #include <mbedtls/rsa.h>
 #include <mbedtls/sha256.h>
 
@@ -408,16 +408,49 @@ static uint32_t der_seq_len(const uint8_t *sig, uint32_t len)
 	return total <= len ? total : 0;
 }
 
+/*
+ * Load a P-256 public key from its SubjectPublicKeyInfo DER (imgtool's key
+ * format): SEQUENCE { SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING
+ * point }. Parsed here rather than through mbedTLS's pk layer, whose key
+ * type tables link the signing code too (about 4 KiB in the bootloader).
+ */
+static bool load_p256_key(mbedtls_ecdsa_context *ctx, const uint8_t *der, size_t der_len)
+{
+	static const uint8_t ec_public_key[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
+	static const uint8_t prime256v1[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+	unsigned char *p = (unsigned char *)(uintptr_t)der;
+	const unsigned char *end = der + der_len, *alg_end;
+	size_t len;
+
+	if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0 ||
+	    p + len != end ||
+	    mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0)
+		return false;
+	alg_end = p + len;
+	if (mbedtls_asn1_get_tag(&p, alg_end, &len, MBEDTLS_ASN1_OID) != 0 ||
+	    len != sizeof(ec_public_key) || memcmp(p, ec_public_key, len) != 0)
+		return false;
+	p += len;
+	if (mbedtls_asn1_get_tag(&p, alg_end, &len, MBEDTLS_ASN1_OID) != 0 ||
+	    len != sizeof(prime256v1) || memcmp(p, prime256v1, len) != 0 || p + len != alg_end)
+		return false;
+	p += len;
+	if (mbedtls_asn1_get_bitstring_null(&p, end, &len) != 0 || p + len != end)
+		return false;
+	return mbedtls_ecp_group_load(&ctx->grp, MBEDTLS_ECP_DP_SECP256R1) == 0 &&
+	       mbedtls_ecp_point_read_binary(&ctx->grp, &ctx->Q, p, len) == 0 &&
+	       mbedtls_ecp_check_pubkey(&ctx->grp, &ctx->Q) == 0;
+}
+
 static enum dfukit_image_status verify_ecdsa_p256(const struct dfukit_image_key *key, const uint8_t hash[32],
 						  const uint8_t *sig, uint32_t sig_len)
 {
 	enum dfukit_image_status st = DFUKIT_IMAGE_E_BAD_KEY;
-	mbedtls_pk_context pk;
+	mbedtls_ecdsa_context ecdsa;
 	uint32_t der_len;
 
-	mbedtls_pk_init(&pk);
-	if (mbedtls_pk_parse_public_key(&pk, key->der, key->len) != 0 ||
-	    mbedtls_pk_get_type(&pk) != MBEDTLS_PK_ECKEY || mbedtls_pk_ec(pk)->grp.id != MBEDTLS_ECP_DP_SECP256R1)
+	mbedtls_ecdsa_init(&ecdsa);
+	if (!load_p256_key(&ecdsa, key->der, key->len))
 		goto out;
 	st = DFUKIT_IMAGE_E_BAD_SIGNATURE;
 	/* The TLV may carry zero padding after the DER signature (imgtool --pad-sig). */
@@ -427,10 +460,10 @@ static enum dfukit_image_status verify_ecdsa_p256(const struct dfukit_image_key 
 	for (uint32_t i = der_len; i < sig_len; i++)
 		if (sig[i] != 0)
 			goto out;
-	if (mbedtls_pk_verify(&pk, MBEDTLS_MD_SHA256, hash, 32, sig, der_len) == 0)
+	if (mbedtls_ecdsa_read_signature(&ecdsa, hash, 32, sig, der_len) == 0)
 		st = DFUKIT_IMAGE_OK;
 out:
-	mbedtls_pk_free(&pk);
+	mbedtls_ecdsa_free(&ecdsa);
 	return st;
 }
 

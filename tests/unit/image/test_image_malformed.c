@@ -425,6 +425,68 @@ static void test_signatures(void **state)
 }
 
 /* Deterministic mutation fuzzing: never crash, status and return value agree. */
+/*
+ * The P-256 key is parsed from its SubjectPublicKeyInfo by dfukit itself:
+ * every malformed or foreign key in the table is refused as a bad key (the
+ * forged KEYHASH selects it), and the real key still verifies.
+ */
+static void test_ecdsa_key_parsing(void **state)
+{
+	uint8_t *eder;
+	struct dfukit_image_key ec = load_key("ecdsa-p256", DFUKIT_IMAGE_KEY_ECDSA_P256, &eder);
+	struct img e = load("ecdsa-p256-z70000.bin", 0);
+	uint8_t *keyhash = e.data + TLV_OFF_Z70000 + 4 + 36 + 4;
+	struct dfukit_image_result res;
+	struct mem_src ms;
+	uint8_t der[128];
+	(void)state;
+
+	/* SEQUENCE { SEQUENCE { OID id-ecPublicKey (bytes 6-12), OID prime256v1
+	 * (15-22) }, BIT STRING (tag 23, unused bits 25) { 0x04 X Y (26-90) } } */
+	assert_int_equal(ec.len, 91);
+	assert_int_equal(eder[12], 0x01);
+	assert_int_equal(eder[22], 0x07);
+	assert_int_equal(eder[23], 0x03);
+	assert_int_equal(eder[26], 0x04);
+	struct {
+		const char *what;
+		unsigned at;  /* byte to change (0xffff: none) */
+		uint8_t xor;
+		int len_delta; /* bytes dropped (<0) or zero bytes appended (>0) */
+	} cases[] = {
+		{"truncated point", 0xffff, 0, -1},
+		{"trailing byte", 0xffff, 0, +1},
+		{"outer tag", 0, 0x01, 0},
+		{"outer length", 1, 0x01, 0},
+		{"algorithm OID 1.2.840.10045.2.3", 12, 0x02, 0},
+		{"curve OID 1.2.840.10045.3.1.6", 22, 0x01, 0},
+		{"bit string tag", 23, 0x04, 0},
+		{"compressed point", 26, 0x04 ^ 0x02, 0},
+		{"point off the curve", 60, 0x01, 0},
+		{"unused-bits byte", 25, 0x01, 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t len = (size_t)((int)ec.len + cases[i].len_delta);
+		memset(der, 0, sizeof(der));
+		memcpy(der, eder, cases[i].len_delta < 0 ? len : ec.len);
+		if (cases[i].at != 0xffff) {
+			der[cases[i].at] ^= cases[i].xor;
+		}
+		struct dfukit_image_key bad = {DFUKIT_IMAGE_KEY_ECDSA_P256, der, len};
+		assert_int_equal(dfukit_image_key_hash(&bad, keyhash), 0);
+		dfukit_image_validate(mem_src_init(&ms, e.data, e.len), &bad, 1, &res);
+		if (res.status != DFUKIT_IMAGE_E_BAD_KEY) {
+			fail_msg("%s: status %d", cases[i].what, res.status);
+		}
+	}
+	/* the real key, selected the same way, verifies */
+	assert_int_equal(dfukit_image_key_hash(&ec, keyhash), 0);
+	assert_int_equal(dfukit_image_validate(mem_src_init(&ms, e.data, e.len), &ec, 1, &res), 0);
+
+	free(e.data);
+	free(eder);
+}
+
 static void test_mutations(void **state)
 {
 	static const char *const names[] = {"ecdsa-p256-1000-padhdr.bin", "rsa-2048-1000-padhdr.bin"};
@@ -484,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_tlv_info),     cmocka_unit_test(test_tlv_entries),
 		cmocka_unit_test(test_io_and_args),  cmocka_unit_test(test_tlv_iterator),
 		cmocka_unit_test(test_signatures),   cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_ecdsa_key_parsing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
