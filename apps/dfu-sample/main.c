@@ -56,6 +56,12 @@ struct app {
 	const char *dfuse_names[1];
 	uint64_t reset_at; /* DfuSe leave: press reset at this time (monotonic us), 0 if not */
 	uint8_t block[TRANSFER_SIZE];
+	/*
+	 * SLOT-1's second buffer: the flash programs one block from here while
+	 * the host sends the next into block (4 KiB of the chip's RAM: 256 KiB
+	 * on reel_board's nRF52840, 768 KiB on the STM32U575).
+	 */
+	uint8_t slot1_staging[TRANSFER_SIZE];
 	uint8_t *ramdisk_mem;
 	uint32_t transfers_at_start; /* control transfers seen when a download began */
 	bool detach_requested;
@@ -121,7 +127,11 @@ static int slot1_progress(void *ctx, uint32_t received)
 	struct dfukit_image_header hdr;
 
 	if (received < sizeof(raw) || app->slot1_verdict != 1) {
-		return app->slot1_verdict < 0 ? app->slot1_verdict : 0;
+		if (app->slot1_verdict < 0) {
+			return app->slot1_verdict;
+		}
+		/* A full slot: nothing more can come. */
+		return received == app->slot1.size ? DFU_FLASH_END_OF_IMAGE : 0;
 	}
 	if (dfu_flash_read_received(df, 0, raw, sizeof(raw)) < 0) {
 		return -EIO;
@@ -148,8 +158,10 @@ static int slot1_progress(void *ctx, uint32_t received)
 	if (rc < 0) {
 		board_log("err", "main", "SLOT-1: image refused after %u bytes: %s", (unsigned)received,
 			  dfukit_image_strerror(res.status));
+		return app->slot1_verdict;
 	}
-	return app->slot1_verdict;
+	/* Probably the last block (a padded image goes on to the slot's end). */
+	return DFU_FLASH_END_OF_IMAGE;
 }
 
 static int slot1_begin(void *ctx)
@@ -250,6 +262,10 @@ static int open_flash(struct app *app)
 		return rc;
 	}
 	app->slot1_backend.on_progress = slot1_progress;
+	rc = dfu_flash_set_staging(&app->slot1_backend, app->slot1_staging, sizeof(app->slot1_staging));
+	if (rc < 0) {
+		return rc;
+	}
 	/* DFUKIT_FLASH_TIMING=1: the flash takes the chip's time, reported as bwPollTimeout. */
 	if (getenv("DFUKIT_FLASH_TIMING") != NULL) {
 		app->slot1_timing = (struct dfu_flash_timing){monotonic_us, NULL, bp->timing.erase_us,
@@ -392,7 +408,15 @@ int main(int argc, char **argv)
 	board_log("inf", "main", "USB DFU sample is initialized");
 
 	for (;;) {
-		rc = usbip_server_poll(&app.srv, app.reset_at != 0 ? 20 : 1000);
+		int timeout_ms = app.reset_at != 0 ? 20 : 1000;
+		/* Wake up when SLOT-1's flash is free for the block waiting for it. */
+		uint64_t wake = app.has_flash ? dfu_flash_service(&app.slot1_backend) : 0;
+		if (wake != 0) {
+			uint64_t now = monotonic_us(NULL);
+			uint64_t ms = wake > now ? (wake - now + 999u) / 1000u : 0u;
+			timeout_ms = ms < (uint64_t)timeout_ms ? (int)ms : timeout_ms;
+		}
+		rc = usbip_server_poll(&app.srv, timeout_ms);
 		if (rc < 0 && rc != -EINTR) {
 			board_log("err", "main", "USB/IP server: %s", strerror(-rc));
 			return 1;
