@@ -48,14 +48,7 @@
 #include "dfukit/flash.h"
 #include "dfukit/image.h"
 
-#define CHECK(cond)                                                                              \
-	do {                                                                                     \
-		if (!(cond)) {                                                                   \
-			fprintf(stderr, "fuzz_boot: invariant failed at %s:%d: %s\n", __FILE__,     \
-				__LINE__, #cond);                                                \
-			abort();                                                                 \
-		}                                                                                \
-	} while (0)
+#include "fuzz_check.h"
 
 #define MAX_SECTORS (2u + 10u + 10u)
 #define MAX_FLASH (MAX_SECTORS * 1024u)

@@ -38,14 +38,7 @@
 #error "DFUKIT_FUZZ_FIXTURES must name tests/fixtures"
 #endif
 
-#define CHECK(cond)                                                                              \
-	do {                                                                                     \
-		if (!(cond)) {                                                                   \
-			fprintf(stderr, "fuzz_image: invariant failed at %s:%d: %s\n", __FILE__,    \
-				__LINE__, #cond);                                                \
-			abort();                                                                 \
-		}                                                                                \
-	} while (0)
+#include "fuzz_check.h"
 
 #define MAX_KNOWN 64
 

@@ -51,14 +51,7 @@
 #define NUM_ALTS SAMPLE_MAX_ALTS
 #define MAX_XFER 4096u
 
-#define CHECK(cond)                                                                              \
-	do {                                                                                     \
-		if (!(cond)) {                                                                   \
-			fprintf(stderr, "fuzz_usbd_dfu: invariant failed at %s:%d: %s\n", __FILE__, \
-				__LINE__, #cond);                                                \
-			abort();                                                                 \
-		}                                                                                \
-	} while (0)
+#include "fuzz_check.h"
 
 /* Alternates 1..3: a RAM disk whose timing and failures the input steers. */
 struct flaky {
@@ -180,10 +173,7 @@ static struct dfu_ramdisk *disk_of(struct rig *r, uint8_t alt)
 	return &r->fl[alt].disk;
 }
 
-/* The harness's own checks are not code under test: uninstrumented, they do
- * not feed coverage noise back to libFuzzer (they were a third of the run
- * time when instrumented). */
-__attribute__((no_sanitize("coverage"), noinline)) static void check_state(const struct rig *r)
+HARNESS_ONLY static void check_state(const struct rig *r)
 {
 	for (unsigned a = 0; a < NUM_ALTS; a++) {
 		for (unsigned i = 0; i < GUARD; i++) {

@@ -49,14 +49,7 @@
 #include "dfukit/usbip.h"
 #include "dfukit/vudc.h"
 
-#define CHECK(cond)                                                                              \
-	do {                                                                                     \
-		if (!(cond)) {                                                                   \
-			fprintf(stderr, "fuzz_usbip: invariant failed at %s:%d: %s\n", __FILE__,    \
-				__LINE__, #cond);                                                \
-			abort();                                                                 \
-		}                                                                                \
-	} while (0)
+#include "fuzz_check.h"
 
 #define BUSID "1-1"
 #define DISK_SIZE 1024u
@@ -65,10 +58,6 @@
 #define GUARD_BYTE 0x3cu
 #define NCLIENTS 2
 
-/* The harness's own checks are not code under test: uninstrumented, they do
- * not feed coverage noise back to libFuzzer, and they ran per poll at half the
- * harness's time when instrumented. */
-#define HARNESS_ONLY __attribute__((no_sanitize("coverage"), noinline))
 
 struct rig {
 	struct usbip_server srv;
