@@ -133,7 +133,6 @@ struct dfu_class {
 	uint8_t alt;
 	uint32_t offset;         /* next byte of the download/upload, counted by the device */
 	uint32_t poll_ms;        /* bwPollTimeout of the last GETSTATUS */
-	uint16_t pending_len;    /* bytes of the last DNLOAD block */
 	uint16_t block;          /* wBlockNum of the DNLOAD/UPLOAD being handled (DfuSe addresses by it) */
 	bool manifest_started;
 	uint8_t reply[6];

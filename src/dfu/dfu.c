@@ -119,16 +119,6 @@ static int refuse(struct dfu_class *dfu)
 	return -EPROTO;
 }
 
-static void manifest_done(struct dfu_class *dfu)
-{
-	if (dfu->cfg->attributes & DFU_ATTR_MANIFESTATION_TOLERANT) {
-		dfu->state = DFU_STATE_IDLE;
-	} else {
-		dfu->state = DFU_STATE_MANIFEST_WAIT_RESET;
-	}
-	notify(dfu, DFU_EVENT_DNLOAD_COMPLETED);
-}
-
 /*
  * The transitions of a state that waits for the backend (a block being
  * written, manifestation), taken when a request arrives. GETSTATUS drives
@@ -169,7 +159,9 @@ static void take_time(struct dfu_class *dfu, bool getstatus)
 	} else if (dnload) {
 		dfu->state = getstatus ? DFU_STATE_DNLOAD_IDLE : DFU_STATE_DNLOAD_SYNC;
 	} else if (tolerant ? getstatus : busy) {
-		manifest_done(dfu);
+		/* Manifestation is over: a tolerant device is ready for more. */
+		dfu->state = tolerant ? DFU_STATE_IDLE : DFU_STATE_MANIFEST_WAIT_RESET;
+		notify(dfu, DFU_EVENT_DNLOAD_COMPLETED);
 	} else {
 		/* Tolerant: back to dfuMANIFEST-SYNC; otherwise report dfuMANIFEST once. */
 		dfu->state = tolerant ? DFU_STATE_MANIFEST_SYNC : DFU_STATE_MANIFEST;
@@ -383,7 +375,6 @@ static int dfu_control_out_done(struct usbd_class *cls, const struct usbd_setup 
 	}
 	/* Errors surface in the next GETSTATUS, as the spec's dfuDNLOAD-SYNC says. */
 	dfu->state = DFU_STATE_DNLOAD_SYNC;
-	dfu->pending_len = len;
 	if (rc < 0) {
 		backend_failed(dfu, rc);
 		return 0;
