@@ -15,42 +15,44 @@ int sample_device_describe(struct sample_device *d, const struct sample_params *
 	d->strings[0] = p->manufacturer;
 	d->strings[1] = p->product;
 	d->strings[2] = p->serial;
-	dfu_functional_desc(d->functional, SAMPLE_DFU_ATTRIBUTES, SAMPLE_DETACH_TIMEOUT_MS,
-			    p->transfer_size);
-	if (p->dfuse) {
-		d->functional[7] = 0x1a; /* bcdDFUVersion 0x011A: DfuSe (dfukit/dfuse.h) */
-	}
+
+	/* A BOS needs bcdUSB 2.01 or later; Windows reads MS OS 2.0 from 2.10 devices. */
+	const uint8_t device[] = {USBD_DEVICE_DESC(p->ms_os_20 ? 0x0210u : 0x0200u, 0, 0, 0, 64,
+						   SAMPLE_VID, SAMPLE_PID, SAMPLE_BCD_DEVICE, 1, 2,
+						   3, 1)};
+	memcpy(d->device_desc, device, sizeof(device));
+
+	unsigned total =
+		USBD_CONFIG_DESC_LEN + num_alts * (USBD_IFACE_DESC_LEN + DFU_FUNCTIONAL_DESC_LEN);
+	const uint8_t config[] = {USBD_CONFIG_DESC(total, 1, 1, 0, USB_CONFIG_ATTR_SELF_POWERED,
+						   50 /* 100 mA */)};
+	uint8_t *at = d->config_desc;
+	memcpy(at, config, sizeof(config));
+	at += sizeof(config);
 	for (uint8_t i = 0; i < num_alts; i++) {
-		struct usbd_alt_desc *alt = &d->alt_desc[i];
-		alt->iface_class = DFU_INTERFACE_CLASS;
-		alt->iface_subclass = DFU_INTERFACE_SUBCLASS;
-		alt->iface_protocol = p->runtime ? DFU_PROTOCOL_RUNTIME : DFU_PROTOCOL_DFU;
 		/* The run-time interface has no name: dfu-util shows "UNKNOWN", as in the seed. */
+		uint8_t name = p->runtime ? 0 : (uint8_t)(4u + i);
+		const uint8_t iface[] = {USBD_IFACE_DESC(
+			0, i, 0, DFU_INTERFACE_CLASS, DFU_INTERFACE_SUBCLASS,
+			p->runtime ? DFU_PROTOCOL_RUNTIME : DFU_PROTOCOL_DFU, name)};
+		memcpy(at, iface, sizeof(iface));
+		at += sizeof(iface);
 		if (!p->runtime) {
 			d->strings[3 + i] = p->alt_names[i];
-			alt->string_index = (uint8_t)(4u + i);
 		}
 		/* USB DFU 1.1 4.2.3: the functional descriptor follows each alternate. */
-		alt->class_desc = d->functional;
-		alt->class_desc_len = DFU_FUNCTIONAL_DESC_LEN;
+		dfu_functional_desc(at, SAMPLE_DFU_ATTRIBUTES, SAMPLE_DETACH_TIMEOUT_MS,
+				    p->transfer_size);
+		if (p->dfuse) {
+			at[7] = 0x1a; /* bcdDFUVersion 0x011A: DfuSe (dfukit/dfuse.h) */
+		}
+		at += DFU_FUNCTIONAL_DESC_LEN;
 	}
-	d->iface.alts = d->alt_desc;
-	d->iface.num_alts = num_alts;
-	d->iface.owner = &d->dfu.base;
-	d->config.attributes = USB_CONFIG_ATTR_SELF_POWERED;
-	d->config.max_power_2ma = 50; /* 100 mA */
-	d->config.ifaces = &d->iface;
-	d->config.num_ifaces = 1;
-	d->desc.bcd_usb = 0x0200;
-	d->desc.max_packet0 = 64;
-	d->desc.vendor_id = SAMPLE_VID;
-	d->desc.product_id = SAMPLE_PID;
-	d->desc.bcd_device = SAMPLE_BCD_DEVICE;
-	d->desc.manufacturer_index = 1;
-	d->desc.product_index = 2;
-	d->desc.serial_index = 3;
+	d->owners[0] = &d->dfu.base;
+	d->config.desc = d->config_desc;
+	d->config.owners = d->owners;
+	d->desc.device = d->device_desc;
 	d->desc.configs = &d->config;
-	d->desc.num_configs = 1;
 	d->desc.strings = d->strings;
 	d->desc.num_strings = (uint8_t)(p->runtime ? 3u : 3u + num_alts);
 
@@ -59,10 +61,7 @@ int sample_device_describe(struct sample_device *d, const struct sample_params *
 		if (rc < 0) {
 			return rc;
 		}
-		/* A BOS needs bcdUSB 2.01 or later; Windows reads MS OS 2.0 from 2.10 devices. */
-		d->desc.bcd_usb = 0x0210;
 		d->desc.bos = d->msos20.bos;
-		d->desc.bos_len = MSOS20_BOS_LEN;
 		d->desc.vendor = &d->msos20.base;
 	}
 

@@ -10,10 +10,11 @@
  * <ffs_dir>/ep0, and ep0 then delivers the function's events, among them the
  * class/vendor SETUP packets addressed to its interfaces.
  *
- * This port builds those descriptors from the same declarative description the
- * usbd core serves (struct usbd_device_desc, configuration 0: its interfaces,
- * their class descriptors and strings) and drives each interface's owner
- * through its struct usbd_class_ops:
+ * This port builds those descriptors from the same description the usbd core
+ * serves (struct usbd_device_desc: configuration 0's bytes, i.e. its interface
+ * descriptors, the class-specific descriptors after each, and their strings)
+ * and drives each interface's owner (configs[0].owners[]) through its
+ * struct usbd_class_ops:
  *
  *   FUNCTIONFS_SETUP    -> control(); the data stage is read from / written to
  *                          ep0, control_out_done() after an OUT data stage,
@@ -59,10 +60,16 @@
 
 /*
  * The FunctionFS v2 descriptor blob (FUNCTIONFS_DESCRIPTORS_MAGIC_V2; full,
- * high and super speed, identical as there are no endpoints) for configuration 0 of desc: per interface its alternate 0 and
- * class descriptors. Interface numbers and string indexes are the function's
- * own (0.. and 1..); the kernel maps them onto the gadget's.
- * Returns the blob's length, -ENOTSUP (see above), -EINVAL or -ENOSPC.
+ * high and super speed, identical as there are no endpoints) for
+ * configuration 0 of desc: per interface, in bInterfaceNumber order, its
+ * alternate 0 and the descriptors after it up to the next interface
+ * descriptor (its class descriptors). Interface numbers and string indexes
+ * are the function's own (0.. and 1..); the kernel maps them onto the
+ * gadget's. The description need not have been through usbd_init(): its
+ * lengths are checked here. Returns the blob's length, -ENOTSUP (see above;
+ * also for descriptors before the first interface, e.g. an IAD), -EINVAL
+ * (malformed: a length; an interface missing, repeated or beyond
+ * bNumInterfaces; no owners[]; a string index beyond num_strings) or -ENOSPC.
  */
 int ffs_build_descriptors(const struct usbd_device_desc *desc, unsigned flags, uint8_t *out,
 			  size_t cap);
@@ -87,7 +94,7 @@ enum ffs_port_event {
 struct ffs_port {
 	int ep0;
 	const struct usbd_device_desc *desc;
-	const struct usbd_config_desc *config;
+	const struct usbd_config_desc *config; /* configuration 0, once ffs_port_open() succeeded */
 	bool class_desc_dropped; /* the kernel refused class descriptors; sent without */
 	bool enabled;            /* between FUNCTIONFS_ENABLE and DISABLE */
 	uint32_t setups;         /* SETUP events handled */
@@ -121,10 +128,13 @@ void ffs_port_close(struct ffs_port *port);
 /* configfs side (host only): /sys/kernel/config/usb_gadget/<name>. */
 
 /*
- * Write the device-level fields of desc into the gadget: idVendor, idProduct,
- * bcdDevice, bcdUSB, class triple, bMaxPacketSize0, strings/0x409 and, for the
- * gadget's first configs/<c.N> directory, MaxPower and bmAttributes.
- * The gadget must not be bound.
+ * Write the device-level fields of desc into the gadget: from the device
+ * descriptor idVendor, idProduct, bcdDevice, bcdUSB, class triple,
+ * bMaxPacketSize0 and strings/0x409 (iManufacturer, iProduct, iSerialNumber);
+ * from configuration 0's header, for the gadget's first configs/<c.N>
+ * directory, MaxPower (2 * bMaxPower), bmAttributes (as given, bit 7 included)
+ * and the iConfiguration string. The gadget must not be bound.
+ * -EINVAL when those headers are missing or malformed.
  */
 int ffs_gadget_configure(const char *gadget_dir, const struct usbd_device_desc *desc);
 

@@ -6,8 +6,8 @@
  * The set says: compatible ID "WINUSB", and a DeviceInterfaceGUIDs registry
  * property so that applications (libusb, dfu-util) find the device.
  *
- * Use: usbd_msos20_init(), then in the device description set bcd_usb to
- * 0x0210, bos/bos_len to ms->bos, and vendor to &ms->base.
+ * Use: usbd_msos20_init(), then give the device descriptor bcdUSB 0x0210 and
+ * set the device description's bos to ms->bos and vendor to &ms->base.
  */
 #ifndef DFUKIT_MSOS20_H
 #define DFUKIT_MSOS20_H

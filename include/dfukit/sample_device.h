@@ -2,7 +2,7 @@
 /*
  * The seed's USB DFU sample as a device: one DFU interface, in run-time
  * mode (protocol 1) or DFU mode (protocol 2, one alternate per backend),
- * described declaratively and bound to any UDC port. Used by the firmware
+ * its descriptors built at run time, bound to any UDC port. Used by the firmware
  * apps and by the tests, so both see byte-identical descriptors.
  */
 #ifndef DFUKIT_SAMPLE_DEVICE_H
@@ -53,9 +53,11 @@ struct sample_device {
 	struct dfu_config dfu_cfg;
 	struct usbd_device_desc desc;
 	struct usbd_config_desc config;
-	struct usbd_iface_desc iface;
-	struct usbd_alt_desc alt_desc[SAMPLE_MAX_ALTS];
-	uint8_t functional[DFU_FUNCTIONAL_DESC_LEN];
+	struct usbd_class *owners[1];
+	uint8_t device_desc[18];
+	/* Per alternate: interface descriptor and DFU functional descriptor. */
+	uint8_t config_desc[USBD_CONFIG_DESC_LEN +
+			    SAMPLE_MAX_ALTS * (USBD_IFACE_DESC_LEN + DFU_FUNCTIONAL_DESC_LEN)];
 	const char *strings[3 + SAMPLE_MAX_ALTS];
 	struct usbd_msos20 msos20;
 };

@@ -4,8 +4,9 @@
  * descriptors). No heap, no globals: everything lives in a struct usbd_device
  * the caller owns, so several devices can run in one program.
  *
- * Descriptors are declared as data (struct usbd_device_desc and friends) and
- * serialised on the fly, one packet at a time, so they cost no RAM.
+ * Descriptors are the application's byte arrays (struct usbd_device_desc),
+ * sent as they are, except string descriptors, generated from ASCII packet by
+ * packet.
  */
 #ifndef DFUKIT_USBD_H
 #define DFUKIT_USBD_H
@@ -114,62 +115,55 @@ struct usbd_class {
 	const struct usbd_class_ops *ops;
 };
 
-struct usbd_endpoint_desc {
-	uint8_t address;
-	uint8_t attributes;
-	uint16_t max_packet;
-	uint8_t interval;
-};
-
-struct usbd_alt_desc {
-	uint8_t iface_class;
-	uint8_t iface_subclass;
-	uint8_t iface_protocol;
-	uint8_t string_index;
-	/* Class-specific descriptors that follow the interface descriptor. */
-	const uint8_t *class_desc;
-	uint16_t class_desc_len;
-	const struct usbd_endpoint_desc *endpoints;
-	uint8_t num_endpoints;
-};
-
-struct usbd_iface_desc {
-	const struct usbd_alt_desc *alts;
-	uint8_t num_alts;
-	struct usbd_class *owner;
-};
-
+/*
+ * Descriptors are byte arrays the application owns, as they go on the wire
+ * (little-endian), in flash when they are constant (the USBD_*_DESC macros
+ * below build them) or in RAM when they are built at run time. The core
+ * walks a configuration's bytes to find its interfaces, alternates and
+ * endpoints; usbd_init() checks them first.
+ */
 struct usbd_config_desc {
-	uint8_t attributes; /* USB_CONFIG_ATTR_* */
-	uint8_t max_power_2ma;
-	uint8_t string_index;
-	const struct usbd_iface_desc *ifaces;
-	uint8_t num_ifaces;
+	/*
+	 * The whole configuration: the configuration descriptor, then the
+	 * interface, class-specific and endpoint descriptors (wTotalLength
+	 * bytes). bConfigurationValue must be its index + 1.
+	 */
+	const uint8_t *desc;
+	/* The class owning each interface, by bInterfaceNumber (NULL: none). */
+	struct usbd_class *const *owners;
 };
 
 struct usbd_device_desc {
-	uint16_t bcd_usb;
-	uint8_t device_class;
-	uint8_t device_subclass;
-	uint8_t device_protocol;
-	uint8_t max_packet0;
-	uint16_t vendor_id;
-	uint16_t product_id;
-	uint16_t bcd_device;
-	uint8_t manufacturer_index;
-	uint8_t product_index;
-	uint8_t serial_index;
-	const struct usbd_config_desc *configs;
-	uint8_t num_configs;
+	const uint8_t *device; /* the 18-byte device descriptor */
+	const struct usbd_config_desc *configs; /* bNumConfigurations of them */
 	/* strings[i - 1] is string descriptor i, in ASCII; index 0 is LANGID 0x0409. */
 	const char *const *strings;
 	uint8_t num_strings;
-	/* Binary Object Store, returned as is (needs bcd_usb >= 0x0201). */
+	/* Binary Object Store, wTotalLength bytes (needs bcdUSB >= 0x0201). */
 	const uint8_t *bos;
-	uint16_t bos_len;
 	/* Optional handler for vendor requests addressed to the device. */
 	struct usbd_class *vendor;
 };
+
+/* Descriptor bytes for static arrays (USB 2.0 tables 9-8, 9-10, 9-12, 9-13). */
+#define USBD_LE16(v) (uint8_t)((v) & 0xffu), (uint8_t)(((v) >> 8) & 0xffu)
+#define USBD_DEVICE_DESC(bcd_usb, cls, subclass, protocol, max_packet0, vid, pid, bcd_device,    \
+			 i_manufacturer, i_product, i_serial, num_configs)                        \
+	18, USB_DESC_DEVICE, USBD_LE16(bcd_usb), (cls), (subclass), (protocol), (max_packet0),     \
+		USBD_LE16(vid), USBD_LE16(pid), USBD_LE16(bcd_device), (i_manufacturer),          \
+		(i_product), (i_serial), (num_configs)
+#define USBD_CONFIG_DESC_LEN 9u
+#define USBD_CONFIG_DESC(total_len, num_ifaces, value, i_config, attributes, max_power_2ma)     \
+	USBD_CONFIG_DESC_LEN, USB_DESC_CONFIGURATION, USBD_LE16(total_len), (num_ifaces), (value), \
+		(i_config), (USB_CONFIG_ATTR_ONE | (attributes)), (max_power_2ma)
+#define USBD_IFACE_DESC_LEN 9u
+#define USBD_IFACE_DESC(number, alt, num_endpoints, cls, subclass, protocol, i_iface)            \
+	USBD_IFACE_DESC_LEN, USB_DESC_INTERFACE, (number), (alt), (num_endpoints), (cls),          \
+		(subclass), (protocol), (i_iface)
+#define USBD_EP_DESC_LEN 7u
+#define USBD_EP_DESC(address, attributes, max_packet, interval)                                  \
+	USBD_EP_DESC_LEN, USB_DESC_ENDPOINT, (address), (attributes), USBD_LE16(max_packet),       \
+		(interval)
 
 enum usbd_state {
 	USBD_STATE_DETACHED = 0,
@@ -195,9 +189,8 @@ struct usbd_ctrl {
 	uint16_t total;  /* bytes of the data stage */
 	uint16_t done;   /* bytes moved so far */
 	uint16_t last;   /* bytes armed in the packet in flight */
-	uint8_t desc_type;  /* USB_DESC_* serialised packet by packet, 0 = reply.in_data */
-	uint8_t desc_index;
-	uint8_t packet[64]; /* one EP0 packet of generated data or a small reply */
+	const char *string; /* a string descriptor generated packet by packet, else NULL */
+	uint8_t packet[64]; /* one EP0 packet of a string descriptor or a small reply */
 };
 
 struct usbd_device {
@@ -208,7 +201,8 @@ struct usbd_device {
 	uint8_t address;
 	uint8_t pending_address;
 	uint8_t config_value; /* 0 = not configured */
-	uint8_t alt[USBD_MAX_INTERFACES];
+	/* The interface descriptor of each interface's selected alternate. */
+	const uint8_t *alt[USBD_MAX_INTERFACES];
 	bool remote_wakeup;
 	bool suspended;
 	uint32_t halted; /* bit n: OUT endpoint n halted, bit 16 + n: IN endpoint n */
@@ -232,20 +226,10 @@ void usbd_on_suspend(struct usbd_device *dev);
 void usbd_on_resume(struct usbd_device *dev);
 
 /*
- * Length of the whole descriptor of this type and index (for a configuration,
- * with its interfaces and endpoints), or <0 if there is none.
+ * The descriptor after d in configuration cfg (both as in struct
+ * usbd_config_desc::desc), or NULL at its end. d = cfg gives the first one
+ * after the configuration descriptor.
  */
-int usbd_desc_len(const struct usbd_device_desc *desc, uint8_t type, uint8_t index);
-/* Length of the full configuration descriptor of config index idx, or <0. */
-static inline int usbd_config_desc_len(const struct usbd_device_desc *desc, uint8_t idx)
-{
-	return usbd_desc_len(desc, USB_DESC_CONFIGURATION, idx);
-}
-/*
- * Serialise the bytes [offset, offset + len) of a descriptor into out.
- * Returns the number of bytes written (less than len at its end) or <0.
- */
-int usbd_desc_read(const struct usbd_device_desc *desc, uint8_t type, uint8_t index,
-		   uint16_t offset, uint8_t *out, uint16_t len);
+const uint8_t *usbd_desc_next(const uint8_t *cfg, const uint8_t *d);
 
 #endif /* DFUKIT_USBD_H */

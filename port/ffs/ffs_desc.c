@@ -17,8 +17,6 @@
 #define FFS_HAS_SS_DESC 4u
 #define FFS_LANG_EN_US 0x0409u
 
-#define IFACE_DESC_LEN 9u
-
 struct blob {
 	uint8_t *p;
 	size_t cap;
@@ -62,36 +60,107 @@ static void patch32(struct blob *b, size_t at, uint32_t v)
 	}
 }
 
-/* The interfaces FunctionFS can serve: ep0 only, alternate 0 only. */
-static int check_config(const struct usbd_device_desc *desc, const struct usbd_config_desc **cfg)
+/* Bytewise, so that big-endian hosts read the wire format the same way. */
+static uint16_t get_le16(const uint8_t *p)
 {
-	if (desc == NULL || desc->num_configs < 1 || desc->configs == NULL) {
-		return -EINVAL;
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+/*
+ * The descriptors of a configuration tile wTotalLength: the checks
+ * usbd_init() makes, repeated because the description may not have been
+ * through it, and usbd_desc_next() trusts them.
+ */
+static bool config_tiles(const uint8_t *cfg)
+{
+	uint16_t total = get_le16(cfg + 2);
+	if (total < USBD_CONFIG_DESC_LEN) {
+		return false;
 	}
-	*cfg = &desc->configs[0];
-	if ((*cfg)->num_ifaces == 0 || (*cfg)->ifaces == NULL) {
-		return -EINVAL;
-	}
-	for (uint8_t i = 0; i < (*cfg)->num_ifaces; i++) {
-		const struct usbd_iface_desc *iface = &(*cfg)->ifaces[i];
-		if (iface->num_alts == 0 || iface->alts == NULL) {
-			return -EINVAL;
+	for (uint16_t off = USBD_CONFIG_DESC_LEN; off < total; off = (uint16_t)(off + cfg[off])) {
+		uint16_t left = (uint16_t)(total - off);
+		if (left < 2u) {
+			return false;
 		}
-		if (iface->num_alts > 1 || iface->alts[0].num_endpoints > 0) {
+		/* Interface descriptors are read up to iInterface (byte 8). */
+		unsigned min = cfg[off + 1] == USB_DESC_INTERFACE ? USBD_IFACE_DESC_LEN : 2u;
+		if (cfg[off] < min || cfg[off] > left) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The interface descriptor of interface iface (alternate 0: check_config() allows no other). */
+static const uint8_t *find_iface(const uint8_t *cfg, unsigned iface)
+{
+	const uint8_t *d = cfg;
+	while ((d = usbd_desc_next(cfg, d)) != NULL &&
+	       !(d[1] == USB_DESC_INTERFACE && d[2] == iface)) {
+	}
+	return d;
+}
+
+/*
+ * The configuration FunctionFS can serve (ep0 only, alternate 0 only):
+ * configuration 0, well-formed, each of its bNumInterfaces interfaces
+ * described once, at alternate 0, without endpoints.
+ */
+static int check_config(const struct usbd_device_desc *desc, const uint8_t **out)
+{
+	const uint8_t *dd = desc != NULL ? desc->device : NULL;
+	if (dd == NULL || dd[0] != 18u || dd[1] != USB_DESC_DEVICE || dd[17] < 1u ||
+	    desc->configs == NULL) {
+		return -EINVAL;
+	}
+	const uint8_t *cfg = desc->configs[0].desc;
+	if (cfg == NULL || cfg[0] != USBD_CONFIG_DESC_LEN || cfg[1] != USB_DESC_CONFIGURATION ||
+	    !config_tiles(cfg)) {
+		return -EINVAL;
+	}
+	uint8_t num_ifaces = cfg[4];
+	/* ffs_port dispatches through owners[]. */
+	if (num_ifaces == 0 || desc->configs[0].owners == NULL) {
+		return -EINVAL;
+	}
+	unsigned alt0s = 0;
+	bool in_iface = false;
+	for (const uint8_t *d = usbd_desc_next(cfg, cfg); d != NULL; d = usbd_desc_next(cfg, d)) {
+		if (d[1] == USB_DESC_INTERFACE) {
+			if (d[2] >= num_ifaces) {
+				return -EINVAL;
+			}
+			if (d[3] != 0 || d[4] != 0) {
+				return -ENOTSUP; /* a second alternate, or endpoints */
+			}
+			alt0s++;
+			in_iface = true;
+		} else if (d[1] == USB_DESC_ENDPOINT || !in_iface) {
+			/* Endpoints, or one before any interface (IAD, OTG): the blob has no place for it. */
 			return -ENOTSUP;
 		}
 	}
+	/* Each interface found once: as many alternates 0 as interfaces, none missing. */
+	if (alt0s != num_ifaces) {
+		return -EINVAL;
+	}
+	for (unsigned i = 0; i < num_ifaces; i++) {
+		if (find_iface(cfg, i) == NULL) {
+			return -EINVAL;
+		}
+	}
+	*out = cfg;
 	return 0;
 }
 
 /* Global string index -> the function's own (1..), in order of first use; 0 = none. */
-static int map_strings(const struct usbd_config_desc *cfg, const struct usbd_device_desc *desc,
-		       uint8_t map[256], uint8_t order[256])
+static int map_strings(const uint8_t *cfg, const struct usbd_device_desc *desc, uint8_t map[256],
+		       uint8_t order[256])
 {
 	int n = 0;
 	memset(map, 0, 256);
-	for (uint8_t i = 0; i < cfg->num_ifaces; i++) {
-		uint8_t s = cfg->ifaces[i].alts[0].string_index;
+	for (unsigned i = 0; i < cfg[4]; i++) {
+		uint8_t s = find_iface(cfg, i)[8];
 		if (s == 0 || map[s] != 0) {
 			continue;
 		}
@@ -104,44 +173,41 @@ static int map_strings(const struct usbd_config_desc *cfg, const struct usbd_dev
 	return n;
 }
 
-/* Number of descriptors in a class-descriptor block (bLength-chained), or <0. */
-static int count_descs(const uint8_t *p, uint16_t len)
+/*
+ * One speed's descriptors, in interface order; returns how many. The
+ * descriptors after an interface descriptor, up to the next one, are its
+ * class-specific ones (check_config() allows no endpoints).
+ */
+static uint32_t put_speed(struct blob *b, const uint8_t *cfg, const uint8_t map[256],
+			  bool class_desc)
 {
-	int n = 0;
-	for (uint16_t off = 0; off < len; n++) {
-		uint16_t left = (uint16_t)(len - off);
-		if (left < 2u || p[off] < 2u || p[off] > left) {
-			return -EINVAL;
-		}
-		off = (uint16_t)(off + p[off]);
-	}
-	return n;
-}
-
-static void put_speed(struct blob *b, const struct usbd_config_desc *cfg, const uint8_t map[256],
-		      bool class_desc)
-{
-	for (uint8_t i = 0; i < cfg->num_ifaces; i++) {
-		const struct usbd_alt_desc *alt = &cfg->ifaces[i].alts[0];
-		put8(b, IFACE_DESC_LEN);
+	uint32_t count = 0;
+	for (unsigned i = 0; i < cfg[4]; i++) {
+		const uint8_t *d = find_iface(cfg, i);
+		/* Rebuilt rather than copied: a longer bLength would not be FunctionFS's. */
+		put8(b, USBD_IFACE_DESC_LEN);
 		put8(b, USB_DESC_INTERFACE);
-		put8(b, i); /* the function's own numbering; f_fs remaps it */
-		put8(b, 0); /* bAlternateSetting */
-		put8(b, 0); /* bNumEndpoints */
-		put8(b, alt->iface_class);
-		put8(b, alt->iface_subclass);
-		put8(b, alt->iface_protocol);
-		put8(b, map[alt->string_index]);
-		if (class_desc && alt->class_desc_len > 0) {
-			put_bytes(b, alt->class_desc, alt->class_desc_len);
+		put8(b, (uint8_t)i); /* the function's own numbering; f_fs remaps it */
+		put8(b, 0);          /* bAlternateSetting */
+		put8(b, 0);          /* bNumEndpoints */
+		put8(b, d[5]);       /* bInterfaceClass */
+		put8(b, d[6]);       /* bInterfaceSubClass */
+		put8(b, d[7]);       /* bInterfaceProtocol */
+		put8(b, map[d[8]]);  /* iInterface */
+		count++;
+		while (class_desc && (d = usbd_desc_next(cfg, d)) != NULL &&
+		       d[1] != USB_DESC_INTERFACE) {
+			put_bytes(b, d, d[0]);
+			count++;
 		}
 	}
+	return count;
 }
 
 int ffs_build_descriptors(const struct usbd_device_desc *desc, unsigned flags, uint8_t *out,
 			  size_t cap)
 {
-	const struct usbd_config_desc *cfg;
+	const uint8_t *cfg;
 	uint8_t map[256], order[256];
 	bool class_desc = (flags & FFS_DESC_NO_CLASS_DESC) == 0;
 	int rc = check_config(desc, &cfg);
@@ -153,18 +219,6 @@ int ffs_build_descriptors(const struct usbd_device_desc *desc, unsigned flags, u
 	if (rc < 0) {
 		return rc;
 	}
-	uint32_t count = 0;
-	for (uint8_t i = 0; i < cfg->num_ifaces; i++) {
-		const struct usbd_alt_desc *alt = &cfg->ifaces[i].alts[0];
-		count++;
-		if (class_desc && alt->class_desc_len > 0) {
-			int n = count_descs(alt->class_desc, alt->class_desc_len);
-			if (n < 0) {
-				return n;
-			}
-			count += (uint32_t)n;
-		}
-	}
 
 	struct blob b = {.p = out, .cap = cap};
 	put32(&b, FFS_DESCRIPTORS_MAGIC_V2);
@@ -174,22 +228,26 @@ int ffs_build_descriptors(const struct usbd_device_desc *desc, unsigned flags, u
 	 * companion descriptors then); SuperSpeed UDCs (dwc3) get their own copy.
 	 */
 	put32(&b, FFS_HAS_FS_DESC | FFS_HAS_HS_DESC | FFS_HAS_SS_DESC);
-	put32(&b, count); /* fs_count */
-	put32(&b, count); /* hs_count */
-	put32(&b, count); /* ss_count */
+	put32(&b, 0); /* fs_count, hs_count, ss_count: patched below */
+	put32(&b, 0);
+	put32(&b, 0);
+	uint32_t count = 0;
 	for (int speed = 0; speed < 3; speed++) {
-		put_speed(&b, cfg, map, class_desc);
+		count = put_speed(&b, cfg, map, class_desc);
 	}
 	if (b.overflow || b.len > UINT32_MAX || b.len > (size_t)INT32_MAX) {
 		return -ENOSPC;
 	}
 	patch32(&b, 4, (uint32_t)b.len);
+	patch32(&b, 12, count);
+	patch32(&b, 16, count);
+	patch32(&b, 20, count);
 	return (int)b.len;
 }
 
 int ffs_build_strings(const struct usbd_device_desc *desc, uint8_t *out, size_t cap)
 {
-	const struct usbd_config_desc *cfg;
+	const uint8_t *cfg;
 	uint8_t map[256], order[256];
 	int rc = check_config(desc, &cfg);
 

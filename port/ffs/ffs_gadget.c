@@ -83,37 +83,49 @@ static const char *string_at(const struct usbd_device_desc *desc, uint8_t index)
 	return desc->strings[index - 1];
 }
 
+/* Bytewise, so that big-endian hosts read the wire format the same way. */
+static unsigned get_le16(const uint8_t *p)
+{
+	return (unsigned)p[0] | ((unsigned)p[1] << 8);
+}
+
 int ffs_gadget_configure(const char *gadget_dir, const struct usbd_device_desc *desc)
 {
 	char path[PATH_MAX], cfg_name[NAME_MAX + 1];
 	const char *s;
 	int rc = 0;
 
-	if (desc->num_configs < 1) {
+	/* Only the headers are read: the device descriptor and configuration 0's first 9 bytes. */
+	const uint8_t *dd = desc->device;
+	if (dd == NULL || dd[0] != 18u || dd[1] != USB_DESC_DEVICE || dd[17] < 1u ||
+	    desc->configs == NULL) {
 		return -EINVAL;
 	}
-	const struct usbd_config_desc *cfg = &desc->configs[0];
-	rc = rc ? rc : write_attr(gadget_dir, "idVendor", "0x%04x", desc->vendor_id);
-	rc = rc ? rc : write_attr(gadget_dir, "idProduct", "0x%04x", desc->product_id);
-	rc = rc ? rc : write_attr(gadget_dir, "bcdDevice", "0x%04x", desc->bcd_device);
-	rc = rc ? rc : write_attr(gadget_dir, "bcdUSB", "0x%04x", desc->bcd_usb);
-	rc = rc ? rc : write_attr(gadget_dir, "bDeviceClass", "0x%02x", desc->device_class);
-	rc = rc ? rc : write_attr(gadget_dir, "bDeviceSubClass", "0x%02x", desc->device_subclass);
-	rc = rc ? rc : write_attr(gadget_dir, "bDeviceProtocol", "0x%02x", desc->device_protocol);
-	rc = rc ? rc : write_attr(gadget_dir, "bMaxPacketSize0", "%u", desc->max_packet0);
+	const uint8_t *cfg = desc->configs[0].desc;
+	if (cfg == NULL || cfg[0] != USBD_CONFIG_DESC_LEN || cfg[1] != USB_DESC_CONFIGURATION) {
+		return -EINVAL;
+	}
+	rc = rc ? rc : write_attr(gadget_dir, "idVendor", "0x%04x", get_le16(dd + 8));
+	rc = rc ? rc : write_attr(gadget_dir, "idProduct", "0x%04x", get_le16(dd + 10));
+	rc = rc ? rc : write_attr(gadget_dir, "bcdDevice", "0x%04x", get_le16(dd + 12));
+	rc = rc ? rc : write_attr(gadget_dir, "bcdUSB", "0x%04x", get_le16(dd + 2));
+	rc = rc ? rc : write_attr(gadget_dir, "bDeviceClass", "0x%02x", (unsigned)dd[4]);
+	rc = rc ? rc : write_attr(gadget_dir, "bDeviceSubClass", "0x%02x", (unsigned)dd[5]);
+	rc = rc ? rc : write_attr(gadget_dir, "bDeviceProtocol", "0x%02x", (unsigned)dd[6]);
+	rc = rc ? rc : write_attr(gadget_dir, "bMaxPacketSize0", "%u", (unsigned)dd[7]);
 	if (rc < 0) {
 		return rc;
 	}
 
 	snprintf(path, sizeof(path), "%s/strings/0x409", gadget_dir);
 	rc = make_dir(path);
-	if (rc == 0 && (s = string_at(desc, desc->manufacturer_index)) != NULL) {
+	if (rc == 0 && (s = string_at(desc, dd[14])) != NULL) {
 		rc = write_attr(path, "manufacturer", "%s", s);
 	}
-	if (rc == 0 && (s = string_at(desc, desc->product_index)) != NULL) {
+	if (rc == 0 && (s = string_at(desc, dd[15])) != NULL) {
 		rc = write_attr(path, "product", "%s", s);
 	}
-	if (rc == 0 && (s = string_at(desc, desc->serial_index)) != NULL) {
+	if (rc == 0 && (s = string_at(desc, dd[16])) != NULL) {
 		rc = write_attr(path, "serialnumber", "%s", s);
 	}
 	if (rc < 0) {
@@ -126,11 +138,13 @@ int ffs_gadget_configure(const char *gadget_dir, const struct usbd_device_desc *
 		return rc;
 	}
 	snprintf(path, sizeof(path), "%s/configs/%s", gadget_dir, cfg_name);
-	rc = write_attr(path, "MaxPower", "%u", 2u * cfg->max_power_2ma);
+	/* bMaxPower counts 2 mA units; configfs wants mA. */
+	rc = write_attr(path, "MaxPower", "%u", 2u * cfg[8]);
 	if (rc == 0) {
-		rc = write_attr(path, "bmAttributes", "0x%02x", USB_CONFIG_ATTR_ONE | cfg->attributes);
+		/* Written as described: it carries USB_CONFIG_ATTR_ONE already. */
+		rc = write_attr(path, "bmAttributes", "0x%02x", (unsigned)cfg[7]);
 	}
-	if (rc == 0 && (s = string_at(desc, cfg->string_index)) != NULL) {
+	if (rc == 0 && (s = string_at(desc, cfg[6])) != NULL) {
 		strncat(path, "/strings/0x409", sizeof(path) - strlen(path) - 1u);
 		rc = make_dir(path);
 		rc = rc ? rc : write_attr(path, "configuration", "%s", s);

@@ -93,7 +93,7 @@ int ffs_port_open(struct ffs_port *p, const char *ffs_dir, const struct usbd_dev
 {
 	p->ep0 = -1;
 	p->desc = desc;
-	p->config = desc != NULL && desc->num_configs > 0 ? &desc->configs[0] : NULL;
+	p->config = NULL; /* set once the descriptors, checked as they are built, are in */
 	p->class_desc_dropped = false;
 	p->enabled = false;
 	p->setups = 0;
@@ -104,6 +104,9 @@ int ffs_port_open(struct ffs_port *p, const char *ffs_dir, const struct usbd_dev
 		/* Older f_fs (6.1 included) knows HID and CCID class descriptors only. */
 		rc = open_and_write(p, ffs_dir, FFS_DESC_NO_CLASS_DESC);
 		p->class_desc_dropped = rc == 0;
+	}
+	if (rc == 0) {
+		p->config = &desc->configs[0];
 	}
 	return rc;
 }
@@ -122,10 +125,16 @@ void ffs_port_close(struct ffs_port *p)
 	p->enabled = false;
 }
 
+/* bNumInterfaces of the configuration served; ffs_build_descriptors() checked it. */
+static uint8_t num_ifaces(const struct ffs_port *p)
+{
+	return p->config->desc[4];
+}
+
 static void reset_all(struct ffs_port *p)
 {
-	for (uint8_t i = 0; i < p->config->num_ifaces; i++) {
-		struct usbd_class *c = p->config->ifaces[i].owner;
+	for (uint8_t i = 0; i < num_ifaces(p); i++) {
+		struct usbd_class *c = p->config->owners[i];
 		if (c != NULL && c->ops->reset != NULL) {
 			c->ops->reset(c);
 		}
@@ -135,8 +144,8 @@ static void reset_all(struct ffs_port *p)
 /* SET_CONFIGURATION or SET_INTERFACE: all we learn is that alternate 0 is active. */
 static void enable_all(struct ffs_port *p)
 {
-	for (uint8_t i = 0; i < p->config->num_ifaces; i++) {
-		struct usbd_class *c = p->config->ifaces[i].owner;
+	for (uint8_t i = 0; i < num_ifaces(p); i++) {
+		struct usbd_class *c = p->config->owners[i];
 		if (c != NULL && c->ops->set_alt != NULL) {
 			(void)c->ops->set_alt(c, i, 0);
 		}
@@ -185,10 +194,10 @@ static int handle_setup(struct ffs_port *p, const uint8_t raw[8])
 	p->setups++;
 	iface = (uint8_t)(s.wIndex & 0xffu);
 	if ((s.bmRequestType & USB_REQTYPE_RECIPIENT_MASK) != USB_REQTYPE_INTERFACE ||
-	    iface >= p->config->num_ifaces) {
+	    iface >= num_ifaces(p)) {
 		return stall(p, &s);
 	}
-	c = p->config->ifaces[iface].owner;
+	c = p->config->owners[iface];
 
 	if ((s.bmRequestType & USB_REQTYPE_TYPE_MASK) == USB_REQTYPE_STANDARD) {
 		/*

@@ -50,29 +50,55 @@ static const struct usbd_config_desc *active_config(const struct usbd_device *de
 	return &dev->desc->configs[dev->config_value - 1u];
 }
 
-/* The selected alternate of interface iface of the active configuration c. */
-static const struct usbd_alt_desc *active_alt(const struct usbd_device *dev,
-					      const struct usbd_config_desc *c, unsigned iface)
+static uint8_t max_packet0(const struct usbd_device *dev)
 {
-	return &c->ifaces[iface].alts[dev->alt[iface]];
+	return dev->desc->device[7];
 }
 
-/* The interface whose active alternate holds endpoint ep, or NULL. */
-static const struct usbd_iface_desc *endpoint_iface(const struct usbd_device *dev, uint8_t ep)
+const uint8_t *usbd_desc_next(const uint8_t *cfg, const uint8_t *d)
 {
-	const struct usbd_config_desc *c = active_config(dev);
-	if (c == NULL) {
-		return NULL;
+	/* usbd_init() checked that the descriptors tile wTotalLength exactly. */
+	const uint8_t *next = d + d[0];
+	return next < cfg + get_le16(cfg + 2) ? next : NULL;
+}
+
+/* The interface descriptor of alternate alt of interface iface, or NULL. */
+static const uint8_t *find_alt(const uint8_t *cfg, unsigned iface, unsigned alt)
+{
+	const uint8_t *d = cfg;
+	while ((d = usbd_desc_next(cfg, d)) != NULL &&
+	       !(d[1] == USB_DESC_INTERFACE && d[2] == iface && d[3] == alt)) {
 	}
-	for (unsigned i = 0; i < c->num_ifaces; i++) {
-		const struct usbd_alt_desc *alt = active_alt(dev, c, i);
-		for (unsigned e = 0; e < alt->num_endpoints; e++) {
-			if (alt->endpoints[e].address == ep) {
-				return &c->ifaces[i];
-			}
+	return d;
+}
+
+/* The endpoint descriptor after d within d's alternate, or NULL. */
+static const uint8_t *next_endpoint(const uint8_t *cfg, const uint8_t *d)
+{
+	while ((d = usbd_desc_next(cfg, d)) != NULL && d[1] != USB_DESC_INTERFACE) {
+		if (d[1] == USB_DESC_ENDPOINT) {
+			return d;
 		}
 	}
 	return NULL;
+}
+
+/* The interface whose selected alternate holds endpoint ep, or -1. */
+static int endpoint_iface(const struct usbd_device *dev, uint8_t ep)
+{
+	const struct usbd_config_desc *c = active_config(dev);
+	if (c == NULL) {
+		return -1;
+	}
+	for (unsigned i = 0; i < c->desc[4]; i++) {
+		const uint8_t *e = dev->alt[i];
+		while ((e = next_endpoint(c->desc, e)) != NULL) {
+			if (e[2] == ep) {
+				return (int)i;
+			}
+		}
+	}
+	return -1;
 }
 
 /* The bit of endpoint ep in dev->halted: OUT n is bit n, IN n is bit 16 + n. */
@@ -81,16 +107,17 @@ static uint32_t halt_bit(uint8_t ep)
 	return 1u << ((ep & 0x0fu) | ((ep & UDC_EP_DIR_IN) >> 3));
 }
 
-static void alt_endpoints(struct usbd_device *dev, const struct usbd_config_desc *c, unsigned iface,
-			  bool enable)
+static void alt_endpoints(struct usbd_device *dev, const uint8_t *cfg, unsigned iface, bool enable)
 {
-	const struct usbd_alt_desc *alt = active_alt(dev, c, iface);
-	const struct usbd_endpoint_desc *ep = alt->endpoints;
-	for (unsigned n = alt->num_endpoints; n != 0; n--, ep++) {
-		uint8_t address = ep->address;
+	const uint8_t *e = dev->alt[iface];
+	if (e == NULL) {
+		return; /* none selected yet */
+	}
+	while ((e = next_endpoint(cfg, e)) != NULL) {
+		uint8_t address = e[2];
 		if (enable) {
-			dev->udc.ops->ep_enable(dev->udc.port, address,
-						(enum udc_ep_type)(ep->attributes & 3u), ep->max_packet);
+			dev->udc.ops->ep_enable(dev->udc.port, address, (enum udc_ep_type)(e[3] & 3u),
+						get_le16(e + 4));
 		} else {
 			dev->udc.ops->ep_disable(dev->udc.port, address);
 		}
@@ -105,35 +132,39 @@ static void deconfigure(struct usbd_device *dev)
 	if (c == NULL) {
 		return;
 	}
-	for (unsigned i = 0; i < c->num_ifaces; i++) {
-		struct usbd_class *owner = c->ifaces[i].owner;
+	for (unsigned i = 0; i < c->desc[4]; i++) {
+		struct usbd_class *owner = c->owners[i];
 		if (owner != NULL && owner->ops->reset != NULL) {
 			owner->ops->reset(owner);
 		}
-		alt_endpoints(dev, c, i, false);
-		dev->alt[i] = 0;
+		alt_endpoints(dev, c->desc, i, false);
+		dev->alt[i] = NULL;
 	}
 	dev->config_value = 0;
 	dev->state = USBD_STATE_ADDRESS;
 }
 
-static int select_alt(struct usbd_device *dev, unsigned iface, uint8_t alt)
+/* Select the alternate whose interface descriptor is alt (NULL: there is none). */
+static int select_alt(struct usbd_device *dev, unsigned iface, const uint8_t *alt)
 {
 	const struct usbd_config_desc *c = active_config(dev);
-	struct usbd_class *owner = c->ifaces[iface].owner;
+	struct usbd_class *owner = c->owners[iface];
 
-	alt_endpoints(dev, c, iface, false);
+	if (alt == NULL) {
+		return -EINVAL;
+	}
+	alt_endpoints(dev, c->desc, iface, false);
 	dev->alt[iface] = alt;
-	alt_endpoints(dev, c, iface, true);
+	alt_endpoints(dev, c->desc, iface, true);
 	if (owner != NULL && owner->ops->set_alt != NULL) {
-		return owner->ops->set_alt(owner, (uint8_t)iface, alt);
+		return owner->ops->set_alt(owner, (uint8_t)iface, alt[3]);
 	}
 	return 0;
 }
 
 static int set_configuration(struct usbd_device *dev, uint16_t value)
 {
-	if (value > dev->desc->num_configs) {
+	if (value > dev->desc->device[17]) {
 		return -EINVAL;
 	}
 	/* Called in the address or configured state only: ends in the address state. */
@@ -143,9 +174,9 @@ static int set_configuration(struct usbd_device *dev, uint16_t value)
 	}
 	dev->config_value = (uint8_t)value;
 	dev->state = USBD_STATE_CONFIGURED;
-	const struct usbd_config_desc *c = active_config(dev);
-	for (unsigned i = 0; i < c->num_ifaces; i++) {
-		int rc = select_alt(dev, i, 0);
+	const uint8_t *cfg = active_config(dev)->desc;
+	for (unsigned i = 0; i < cfg[4]; i++) {
+		int rc = select_alt(dev, i, find_alt(cfg, i, 0));
 		if (rc < 0) {
 			deconfigure(dev);
 			return rc;
@@ -154,24 +185,58 @@ static int set_configuration(struct usbd_device *dev, uint16_t value)
 	return 0;
 }
 
+/* String descriptors hold at most 126 UTF-16 code units (bLength is a byte). */
+#define STRING_MAX_CHARS 126u
+
 /*
- * Descriptors are serialised one packet at a time. Device qualifier and
- * other-speed configuration are not among them: a full-speed-only device
- * answers them with a request error (USB 2.0 9.6.2).
+ * Device, configuration and BOS descriptors are sent from the application's
+ * bytes; a string descriptor is generated packet by packet (next_packet()).
+ * Device qualifier and other-speed configuration are not among them: a
+ * full-speed-only device answers them with a request error (USB 2.0 9.6.2).
  */
 static int get_descriptor(struct usbd_device *dev, const struct usbd_setup *s,
 			  struct usbd_ctrl_reply *r)
 {
-	uint8_t type = (uint8_t)(s->wValue >> 8);
-	uint8_t index = (uint8_t)(s->wValue & 0xffu);
-	int len = usbd_desc_len(dev->desc, type, index);
+	static const uint8_t langid[] = {4, USB_DESC_STRING, 0x09, 0x04}; /* en-US */
+	const struct usbd_device_desc *desc = dev->desc;
+	unsigned type = s->wValue >> 8, index = s->wValue & 0xffu;
+	const uint8_t *d = NULL;
 
-	if (len < 0) {
-		return len;
+	switch (type) {
+	case USB_DESC_DEVICE:
+		d = index == 0 ? desc->device : NULL;
+		break;
+	case USB_DESC_CONFIGURATION:
+		d = index < desc->device[17] ? desc->configs[index].desc : NULL;
+		break;
+	case USB_DESC_STRING:
+		if (index == 0) {
+			d = langid;
+		} else if (index <= desc->num_strings && desc->strings != NULL &&
+			   desc->strings[index - 1] != NULL) {
+			const char *str = desc->strings[index - 1];
+			unsigned n = 0;
+			while (n < STRING_MAX_CHARS && str[n] != '\0') {
+				n++;
+			}
+			dev->ctrl.string = str;
+			r->in_data = dev->ctrl.packet;
+			r->in_len = (uint16_t)(2u + 2u * n);
+			return 0;
+		}
+		break;
+	case USB_DESC_BOS:
+		d = index == 0 ? desc->bos : NULL;
+		break;
+	default:
+		break;
 	}
-	dev->ctrl.desc_type = type;
-	dev->ctrl.desc_index = index;
-	r->in_len = (uint16_t)len;
+	if (d == NULL) {
+		return -ENOENT;
+	}
+	r->in_data = d;
+	/* Configuration and BOS carry wTotalLength, the others only bLength. */
+	r->in_len = (type == USB_DESC_CONFIGURATION || type == USB_DESC_BOS) ? get_le16(d + 2) : d[0];
 	return 0;
 }
 
@@ -261,22 +326,23 @@ static int dispatch(struct usbd_device *dev, const struct usbd_setup *s, struct 
 	uint8_t recipient = s->bmRequestType & USB_REQTYPE_RECIPIENT_MASK;
 	const struct usbd_config_desc *c = active_config(dev);
 	uint8_t low = (uint8_t)(s->wIndex & 0xffu); /* interface or endpoint */
-	const struct usbd_iface_desc *iface = NULL;  /* the interface addressed */
+	int iface = -1; /* the interface addressed */
 	struct usbd_class *owner = NULL;
 
 	if (recipient == USB_REQTYPE_INTERFACE) {
-		if (c == NULL || low >= c->num_ifaces) {
+		if (c == NULL || low >= c->desc[4]) {
 			return -EINVAL;
 		}
-		iface = &c->ifaces[low];
+		iface = low;
 	} else if (recipient == USB_REQTYPE_ENDPOINT) {
 		/* Only configured endpoints have an interface (and EP0 none). */
 		iface = endpoint_iface(dev, low);
 	} else if (recipient == USB_REQTYPE_DEVICE && type == USB_REQTYPE_VENDOR) {
 		owner = dev->desc->vendor;
 	}
-	if (iface != NULL) {
-		owner = iface->owner;
+	if (iface >= 0) {
+		/* iface >= 0 only in the configured state, where c is set. */
+		owner = c->owners[iface]; /* NOLINT(clang-analyzer-core.NullDereference) */
 	}
 	if (type != USB_REQTYPE_STANDARD) {
 		/* Class and vendor requests: to the class that owns the recipient. */
@@ -289,7 +355,7 @@ static int dispatch(struct usbd_device *dev, const struct usbd_setup *s, struct 
 	}
 	/* Outside the configured state only EP0 may be addressed (9.4). */
 	if (recipient == USB_REQTYPE_ENDPOINT &&
-	    ((low & 0x70u) != 0 || (iface == NULL && (low & 0x0fu) != 0))) {
+	    ((low & 0x70u) != 0 || (iface < 0 && (low & 0x0fu) != 0))) {
 		return -EINVAL;
 	}
 
@@ -311,7 +377,7 @@ static int dispatch(struct usbd_device *dev, const struct usbd_setup *s, struct 
 		const struct usbd_config_desc *sc = c != NULL ? c : &dev->desc->configs[0];
 		/* usbd_init() refuses desc->configs == NULL, which the analyzer cannot see. */
 		/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
-		value = ((sc->attributes & USB_CONFIG_ATTR_SELF_POWERED) ? 1u : 0u) |
+		value = ((sc->desc[7] & USB_CONFIG_ATTR_SELF_POWERED) ? 1u : 0u) |
 			(dev->remote_wakeup ? 2u : 0u);
 		break;
 	}
@@ -321,7 +387,7 @@ static int dispatch(struct usbd_device *dev, const struct usbd_setup *s, struct 
 		if (s->wValue != USB_FEATURE_DEVICE_REMOTE_WAKEUP) {
 			return -EINVAL;
 		}
-		if (c == NULL || !(c->attributes & USB_CONFIG_ATTR_REMOTE_WAKEUP)) {
+		if (c == NULL || !(c->desc[7] & USB_CONFIG_ATTR_REMOTE_WAKEUP)) {
 			return -ENOTSUP;
 		}
 		dev->remote_wakeup = rq == DEV_SET_FEATURE;
@@ -346,15 +412,13 @@ static int dispatch(struct usbd_device *dev, const struct usbd_setup *s, struct 
 	case IF_GET_STATUS:
 		break;
 	case IF_GET_INTERFACE:
-		value = dev->alt[low];
+		value = dev->alt[low][3];
 		len = 1;
 		break;
 	case IF_SET_INTERFACE:
-		/* Found only for recipient INTERFACE, where iface was set above. */
-		if (s->wValue >= iface->num_alts) { /* NOLINT(clang-analyzer-core.NullDereference) */
-			return -EINVAL;
-		}
-		return select_alt(dev, low, (uint8_t)s->wValue);
+		/* Found only for recipient INTERFACE, where c was checked above. */
+		/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
+		return select_alt(dev, low, find_alt(c->desc, low, s->wValue));
 	case EP_GET_STATUS:
 		value = (dev->halted & halt_bit(low)) ? 1u : 0u;
 		break;
@@ -402,26 +466,32 @@ static void next_packet(struct usbd_device *dev)
 {
 	struct usbd_ctrl *ctrl = &dev->ctrl;
 	uint16_t left = (uint16_t)(ctrl->total - ctrl->done);
-	uint16_t n = left < dev->desc->max_packet0 ? left : dev->desc->max_packet0;
-	uint8_t *buf;
+	uint16_t n = left < max_packet0(dev) ? left : max_packet0(dev);
+	const uint8_t *buf;
 
 	if (ctrl->stage == USBD_CTRL_DATA_OUT) {
 		arm(dev, UDC_EP0_OUT, ctrl->reply.out_buf + ctrl->done, n);
 		return;
 	}
-	if (ctrl->desc_type == 0) {
-		/* Ports only read IN buffers; the cast drops const for the shared op. */
-		buf = (uint8_t *)(uintptr_t)(ctrl->reply.in_data + ctrl->done);
-	} else {
-		int got = usbd_desc_read(dev->desc, ctrl->desc_type, ctrl->desc_index, ctrl->done,
-					 ctrl->packet, n);
-		if (got != (int)n) {
-			ctrl_stall(dev);
-			return;
+	buf = ctrl->reply.in_data + ctrl->done;
+	if (ctrl->string != NULL) {
+		/* bLength, bDescriptorType, then ASCII as UTF-16LE (above 0x7f unsupported). */
+		for (unsigned i = 0; i < n; i++) {
+			unsigned pos = ctrl->done + i;
+			unsigned byte = 0;
+			if (pos == 0) {
+				byte = ctrl->reply.in_len;
+			} else if (pos == 1) {
+				byte = USB_DESC_STRING;
+			} else if ((pos & 1u) == 0) {
+				byte = (uint8_t)ctrl->string[pos / 2u - 1u] & 0x7fu;
+			}
+			ctrl->packet[i] = (uint8_t)byte;
 		}
 		buf = ctrl->packet;
 	}
-	arm(dev, UDC_EP0_IN, buf, n);
+	/* Ports only read IN buffers; the cast drops const for the shared op. */
+	arm(dev, UDC_EP0_IN, (uint8_t *)(uintptr_t)buf, n);
 }
 
 void usbd_on_setup(struct usbd_device *dev, const uint8_t raw[8])
@@ -445,7 +515,7 @@ void usbd_on_setup(struct usbd_device *dev, const uint8_t raw[8])
 		return;
 	}
 	if (is_in(s)) {
-		if (ctrl->desc_type == 0 && ctrl->reply.in_data == NULL) {
+		if (ctrl->reply.in_data == NULL) {
 			ctrl_stall(dev);
 			return;
 		}
@@ -495,7 +565,7 @@ static void ep0_in_done(struct usbd_device *dev)
 		ctrl->done = (uint16_t)(ctrl->done + ctrl->last);
 		if (ctrl->done < ctrl->total) {
 			next_packet(dev);
-		} else if (ctrl->last == dev->desc->max_packet0 && ctrl->total < ctrl->setup.wLength) {
+		} else if (ctrl->last == max_packet0(dev) && ctrl->total < ctrl->setup.wLength) {
 			/*
 			 * A reply shorter than asked for must end with a short
 			 * packet (5.5.3): a zero-length one after a full one.
@@ -564,8 +634,8 @@ void usbd_on_bus_reset(struct usbd_device *dev)
 	/* Everything from the address on: alternates, features, halts, EP0. */
 	memset(&dev->address, 0, sizeof(*dev) - offsetof(struct usbd_device, address));
 	dev->udc.ops->set_address(dev->udc.port, 0);
-	dev->udc.ops->ep_enable(dev->udc.port, UDC_EP0_OUT, UDC_EP_CONTROL, dev->desc->max_packet0);
-	dev->udc.ops->ep_enable(dev->udc.port, UDC_EP0_IN, UDC_EP_CONTROL, dev->desc->max_packet0);
+	dev->udc.ops->ep_enable(dev->udc.port, UDC_EP0_OUT, UDC_EP_CONTROL, max_packet0(dev));
+	dev->udc.ops->ep_enable(dev->udc.port, UDC_EP0_IN, UDC_EP_CONTROL, max_packet0(dev));
 	dev->state = USBD_STATE_DEFAULT;
 }
 
@@ -579,26 +649,49 @@ void usbd_on_resume(struct usbd_device *dev)
 	dev->suspended = false;
 }
 
+/* A configuration's bytes: its header, then descriptors that tile wTotalLength. */
+static bool config_ok(const struct usbd_config_desc *c, unsigned value)
+{
+	const uint8_t *cfg = c->desc;
+	if (cfg == NULL || cfg[0] != USBD_CONFIG_DESC_LEN || cfg[1] != USB_DESC_CONFIGURATION ||
+	    cfg[4] > USBD_MAX_INTERFACES || cfg[5] != value || (cfg[4] != 0 && c->owners == NULL)) {
+		return false;
+	}
+	const uint8_t *end = cfg + get_le16(cfg + 2);
+	for (const uint8_t *d = cfg + USBD_CONFIG_DESC_LEN; d != end; d += d[0]) {
+		if (end - d < 2) {
+			return false;
+		}
+		unsigned min = d[1] == USB_DESC_INTERFACE  ? USBD_IFACE_DESC_LEN
+			       : d[1] == USB_DESC_ENDPOINT ? USBD_EP_DESC_LEN
+							   : 2u;
+		if (d[0] < min || d[0] > end - d) {
+			return false;
+		}
+	}
+	for (unsigned i = 0; i < cfg[4]; i++) {
+		if (find_alt(cfg, i, 0) == NULL) {
+			return false;
+		}
+	}
+	return true;
+}
+
 static int check_desc(const struct usbd_device_desc *desc)
 {
-	unsigned mps = desc->max_packet0;
-	/* bMaxPacketSize0 is 8, 16, 32 or 64: a power of two in 0x78. */
-	if ((mps & 0x78u) == 0 || (mps & (mps - 1u)) != 0 || desc->num_configs == 0 ||
-	    desc->configs == NULL || (desc->bos != NULL && desc->bcd_usb < 0x0201u)) {
+	const uint8_t *dd = desc->device;
+	if (dd == NULL || dd[0] != 18 || dd[1] != USB_DESC_DEVICE || dd[17] == 0 ||
+	    desc->configs == NULL) {
 		return -EINVAL;
 	}
-	for (unsigned c = 0; c < desc->num_configs; c++) {
-		const struct usbd_config_desc *cfg = &desc->configs[c];
-		const struct usbd_iface_desc *iface = cfg->ifaces;
-		if (cfg->num_ifaces > USBD_MAX_INTERFACES) {
-			return -EINVAL;
-		}
-		for (unsigned n = cfg->num_ifaces; n != 0; n--, iface++) {
-			if (iface->num_alts == 0 || iface->alts == NULL) {
-				return -EINVAL;
-			}
-		}
-		if (usbd_config_desc_len(desc, (uint8_t)c) < 0) {
+	unsigned mps = dd[7];
+	/* bMaxPacketSize0 is 8, 16, 32 or 64: a power of two in 0x78. */
+	if ((mps & 0x78u) == 0 || (mps & (mps - 1u)) != 0 ||
+	    (desc->bos != NULL && get_le16(dd + 2) < 0x0201u)) {
+		return -EINVAL;
+	}
+	for (unsigned c = 0; c < dd[17]; c++) {
+		if (!config_ok(&desc->configs[c], c + 1u)) {
 			return -EINVAL;
 		}
 	}

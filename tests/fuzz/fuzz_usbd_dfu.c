@@ -378,7 +378,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!(h1 & 0x80u)) {
 		r->d.dfu_cfg.attributes = h1 & 0x0fu;
 	}
-	CHECK(usbd_desc_read(&r->d.desc, USB_DESC_DEVICE, 0, 0, r->dev_desc, 18) == 18);
+	memcpy(r->dev_desc, r->d.desc.device, 18);
 	CHECK(usbd_enable(&r->d.usbd, true) == 0);
 
 	uint8_t op;

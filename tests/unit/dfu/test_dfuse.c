@@ -194,8 +194,11 @@ static void test_version_and_layout(void **state)
 	(void)state;
 	rig_start(4, false);
 	assert_string_equal(R->layout, "@SLOT-1 /0x08004000/08*004Kg");
-	assert_int_equal(R->dev.functional[7], 0x1a);
-	assert_int_equal(R->dev.functional[8], 0x01);
+	/* The first alternate's functional descriptor: bcdDFUVersion 0x011A. */
+	const uint8_t *functional = R->dev.config_desc + USBD_CONFIG_DESC_LEN + USBD_IFACE_DESC_LEN;
+	assert_int_equal(functional[1], DFU_FUNCTIONAL_DESC_TYPE);
+	assert_int_equal(functional[7], 0x1a);
+	assert_int_equal(functional[8], 0x01);
 
 	/* The boards' areas: nucleo_u575zi_q's SLOT-1 (116 pages of 8 KiB), reel_board's. */
 	static uint8_t big[1];

@@ -350,36 +350,56 @@ static int echo_out_done(struct usbd_class *cls, const struct usbd_setup *s, uin
 
 static const struct usbd_class_ops echo_ops = {.control = echo_control, .control_out_done = echo_out_done};
 
-static const struct usbd_endpoint_desc bulk_eps[] = {
-	{0x81, 0x02, 64, 0},
-	{0x02, 0x02, 64, 0},
-};
 static const uint8_t bos[] = {0x05, 0x0f, 0x0c, 0x00, 0x01, 0x07, 0x10, 0x02, 0x00, 0x00, 0x00, 0x00};
+static const uint8_t custom_device[] = {
+	USBD_DEVICE_DESC(0x0201, 0, 0, 0, 64, 0x1209, 0x0001, 0x0100, 0, 0, 0, 1)};
 
 struct custom {
 	struct vudc v;
 	struct usbd_device dev;
 	struct echo echo;
-	struct usbd_alt_desc alts[2];
-	struct usbd_iface_desc iface;
+	struct usbd_class *owners[1];
 	struct usbd_config_desc config;
 	struct usbd_device_desc desc;
+	uint8_t config_desc[512];
 };
 
-static void custom_start(struct custom *c, uint8_t extra_alt_bytes)
+/*
+ * One vendor interface: alternate 0 with a class-specific descriptor of
+ * class_len bytes (none if 0) and two bulk endpoints, alternate 1 without.
+ */
+static void custom_build(struct custom *c, uint8_t class_len)
 {
-	static uint8_t padding[255];
+	const uint8_t head[] = {
+		USBD_CONFIG_DESC(41u + class_len, 1, 1, 0, USB_CONFIG_ATTR_REMOTE_WAKEUP, 250),
+		USBD_IFACE_DESC(0, 0, 2, 0xff, 0, 0, 0),
+	};
+	static const uint8_t tail[] = {
+		USBD_EP_DESC(0x81, UDC_EP_BULK, 64, 0),
+		USBD_EP_DESC(0x02, UDC_EP_BULK, 64, 0),
+		USBD_IFACE_DESC(0, 1, 0, 0xff, 0, 0, 0),
+	};
+	uint8_t *at = c->config_desc;
+	memcpy(at, head, sizeof(head));
+	at += sizeof(head);
+	if (class_len != 0) {
+		memset(at, 0, class_len);
+		at[0] = class_len;
+		at[1] = 0x24; /* CS_INTERFACE */
+		at += class_len;
+	}
+	memcpy(at, tail, sizeof(tail));
+	c->owners[0] = &c->echo.base;
+	c->config = (struct usbd_config_desc){.desc = c->config_desc, .owners = c->owners};
+	c->desc = (struct usbd_device_desc){.device = custom_device, .configs = &c->config,
+					    .bos = bos, .vendor = &c->echo.base};
+}
+
+static void custom_start(struct custom *c, uint8_t class_len)
+{
 	memset(c, 0, sizeof(*c));
 	c->echo.base.ops = &echo_ops;
-	c->alts[0] = (struct usbd_alt_desc){.iface_class = 0xff, .endpoints = bulk_eps, .num_endpoints = 2,
-					    .class_desc = padding, .class_desc_len = extra_alt_bytes};
-	c->alts[1] = (struct usbd_alt_desc){.iface_class = 0xff};
-	c->iface = (struct usbd_iface_desc){c->alts, 2, &c->echo.base};
-	c->config = (struct usbd_config_desc){.attributes = USB_CONFIG_ATTR_REMOTE_WAKEUP,
-					      .max_power_2ma = 250, .ifaces = &c->iface, .num_ifaces = 1};
-	c->desc = (struct usbd_device_desc){.bcd_usb = 0x0201, .max_packet0 = 64, .vendor_id = 0x1209,
-					    .product_id = 0x0001, .configs = &c->config, .num_configs = 1,
-					    .bos = bos, .bos_len = sizeof(bos), .vendor = &c->echo.base};
+	custom_build(c, class_len);
 	vudc_init(&c->v, &c->dev);
 	struct udc u = vudc_udc(&c->v);
 	assert_int_equal(usbd_init(&c->dev, &c->desc, &u), 0);
@@ -470,7 +490,7 @@ static void test_in_reply_shorter_than_wlength_ends_with_zlp(void **state)
 	assert_int_equal(host_ctl(&c->v, USB_REQTYPE_VENDOR, 1, 0, 0, 128, out), 0);
 	assert_int_equal(host_ctl(&c->v, USB_REQTYPE_DIR_IN | USB_REQTYPE_VENDOR, 1, 0, 0, 512, in), 128);
 	/* A configuration descriptor of exactly 64 bytes read with wLength 255. */
-	custom_start(c, 64 - 9 - 9 - 14 - 9);
+	custom_start(c, 64 - 41);
 	assert_int_equal(host_ctl(&c->v, STD_IN_DEV, USB_REQ_GET_DESCRIPTOR, 0x0200, 0, 255, in), 64);
 	assert_int_equal(in[2], 64);
 	assert_int_equal(host_ctl(&c->v, STD_IN_DEV, USB_REQ_GET_DESCRIPTOR, 0x0200, 0, 64, in), 64);
@@ -494,21 +514,60 @@ static void test_setup_aborts_transfer_in_progress(void **state)
 	assert_int_equal(c->echo.out_done_calls, 1);
 }
 
+/* usbd_init() refuses this description, whose device descriptor is dd. */
+static void assert_refused(struct custom *c, const uint8_t *dd, const uint8_t *cfg)
+{
+	struct usbd_device dev;
+	struct udc u = vudc_udc(&c->v);
+	struct usbd_config_desc config = c->config;
+	struct usbd_device_desc d = c->desc;
+	config.desc = cfg;
+	d.device = dd;
+	d.configs = &config;
+	assert_int_equal(usbd_init(&dev, &d, &u), -EINVAL);
+}
+
 static void test_init_rejects_bad_descriptions(void **state)
 {
 	struct custom *c = *state;
+	uint8_t dd[18], cfg[512];
 	custom_start(c, 0);
+	const uint8_t *good = c->config_desc;
+	const size_t good_len = 41;
+
+#define DEVICE_WITH(byte, value) (memcpy(dd, custom_device, 18), dd[byte] = (value), dd)
+#define CONFIG_WITH(byte, value) (memcpy(cfg, good, good_len), cfg[byte] = (value), cfg)
+	assert_refused(c, DEVICE_WITH(7, 7), good);     /* bMaxPacketSize0 7 */
+	assert_refused(c, DEVICE_WITH(7, 128), good);   /* bMaxPacketSize0 128 */
+	assert_refused(c, DEVICE_WITH(17, 0), good);    /* no configuration */
+	assert_refused(c, DEVICE_WITH(0, 17), good);    /* bLength */
+	assert_refused(c, DEVICE_WITH(1, 2), good);     /* bDescriptorType */
+	assert_refused(c, DEVICE_WITH(2, 0x00), good);  /* a BOS needs bcdUSB >= 2.01 */
+	assert_refused(c, custom_device, CONFIG_WITH(5, 2));  /* bConfigurationValue != index + 1 */
+	assert_refused(c, custom_device, CONFIG_WITH(4, 5));  /* more interfaces than USBD_MAX_INTERFACES */
+	assert_refused(c, custom_device, CONFIG_WITH(4, 2));  /* interface 1 has no alternate 0 */
+	assert_refused(c, custom_device, CONFIG_WITH(2, 42)); /* wTotalLength past the last descriptor */
+	assert_refused(c, custom_device, CONFIG_WITH(2, 40)); /* wTotalLength inside it */
+	assert_refused(c, custom_device, CONFIG_WITH(2, 8));  /* shorter than the header */
+	assert_refused(c, custom_device, CONFIG_WITH(9, 0));  /* a descriptor of bLength 0 */
+	assert_refused(c, custom_device, CONFIG_WITH(9, 8));  /* an interface descriptor of 8 bytes */
+	assert_refused(c, custom_device, CONFIG_WITH(18, 6)); /* an endpoint descriptor of 6 bytes */
+	assert_refused(c, custom_device, CONFIG_WITH(0, 10)); /* configuration bLength */
+	/* Interfaces need their owners table. */
 	struct usbd_device dev;
 	struct udc u = vudc_udc(&c->v);
+	struct usbd_config_desc config = {.desc = good, .owners = NULL};
 	struct usbd_device_desc d = c->desc;
-	d.max_packet0 = 7;
+	d.configs = &config;
 	assert_int_equal(usbd_init(&dev, &d, &u), -EINVAL);
-	d = c->desc;
-	d.num_configs = 0;
-	assert_int_equal(usbd_init(&dev, &d, &u), -EINVAL);
-	d = c->desc;
-	d.bcd_usb = 0x0200; /* a BOS needs bcdUSB >= 2.01 */
-	assert_int_equal(usbd_init(&dev, &d, &u), -EINVAL);
+	/* The unchanged copies are accepted: each refusal above is the one byte. */
+	config.owners = c->owners;
+	memcpy(cfg, good, good_len);
+	config.desc = cfg;
+	d.device = memcpy(dd, custom_device, 18);
+	assert_int_equal(usbd_init(&dev, &d, &u), 0);
+#undef DEVICE_WITH
+#undef CONFIG_WITH
 }
 
 int main(void)

@@ -83,34 +83,22 @@ static const struct usbd_class_ops vendor_ops = {
 	.set_alt = vendor_set_alt,
 };
 
-static const struct usbd_endpoint_desc eps[] = {
-	{.address = 0x81, .attributes = UDC_EP_BULK, .max_packet = 64},
-	{.address = 0x02, .attributes = UDC_EP_BULK, .max_packet = 64},
+static const uint8_t config_bytes[] = {
+	USBD_CONFIG_DESC(32, 1, 1, 0, 0, 50),
+	USBD_IFACE_DESC(0, 0, 2, 0xff, 0x01, 0x02, 0),
+	USBD_EP_DESC(0x81, UDC_EP_BULK, 64, 0),
+	USBD_EP_DESC(0x02, UDC_EP_BULK, 64, 0),
 };
-static const struct usbd_alt_desc alts[] = {{
-	.iface_class = 0xff,
-	.iface_subclass = 0x01,
-	.iface_protocol = 0x02,
-	.endpoints = eps,
-	.num_endpoints = 2,
-}};
-static const struct usbd_iface_desc ifaces[] = {{.alts = alts, .num_alts = 1, .owner = &vendor.cls}};
-static const struct usbd_config_desc configs[] = {{
-	.attributes = USB_CONFIG_ATTR_ONE,
-	.max_power_2ma = 50,
-	.ifaces = ifaces,
-	.num_ifaces = 1,
-}};
+static struct usbd_class *const owners[] = {&vendor.cls};
+static const struct usbd_config_desc configs[] = {{.desc = config_bytes, .owners = owners}};
 static const char *const strings[] = {"dfukit", "usbip test"};
-#define DEVICE_DESC(pid)                                                                       \
-	{                                                                                      \
-		.bcd_usb = 0x0200, .max_packet0 = 64, .vendor_id = 0x1209, .product_id = (pid), \
-		.bcd_device = 0x0102, .manufacturer_index = 1, .product_index = 2,              \
-		.configs = configs, .num_configs = 1, .strings = strings, .num_strings = 2,     \
-		.vendor = &vendor.cls,                                                          \
-	}
-static const struct usbd_device_desc desc1 = DEVICE_DESC(0x0001);
-static const struct usbd_device_desc desc2 = DEVICE_DESC(0x0002);
+#define DEVICE_DESC(pid) {USBD_DEVICE_DESC(0x0200, 0, 0, 0, 64, 0x1209, (pid), 0x0102, 1, 2, 0, 1)}
+static const uint8_t device1[] = DEVICE_DESC(0x0001);
+static const uint8_t device2[] = DEVICE_DESC(0x0002);
+static const struct usbd_device_desc desc1 = {
+	.device = device1, .configs = configs, .strings = strings, .num_strings = 2, .vendor = &vendor.cls};
+static const struct usbd_device_desc desc2 = {
+	.device = device2, .configs = configs, .strings = strings, .num_strings = 2, .vendor = &vendor.cls};
 
 static struct usbd_device dev1, dev2;
 static struct vudc vudc1, vudc2;
