@@ -80,6 +80,42 @@ def usbd_seeds():
           ctl(0x80, 6, 0x0F00, 0, 5) + ctl(0x40, 1, 0, 0, 0) + ctl(0x00, 9, 0) + ctl(0x00, 5, 0))
 
 
+# -------------------------------------------------- usbd descriptor walker
+def config_desc(num_ifaces, body, attributes=0xC0):
+    total = 9 + len(body)
+    return bytes([9, 2, total & 0xFF, total >> 8, num_ifaces, 1, 0, attributes, 50]) + body
+
+
+def iface_desc(number, alt, num_eps, cls=0xFF):
+    return bytes([9, 4, number, alt, num_eps, cls, 0, 0, 0])
+
+
+def ep_desc(address, attributes=2, max_packet=64):
+    return bytes([7, 5, address, attributes, max_packet & 0xFF, max_packet >> 8, 0])
+
+
+DFU_FUNCTIONAL = bytes([9, 0x21, 0x0F, 0xE8, 0x03, 0x00, 0x10, 0x10, 0x01])
+
+
+def desc_seeds():
+    # Read the configuration, select it, switch alternates, poke endpoints, reset.
+    ops = (ctl(0x80, 6, 0x0200, 0, 255) + bytes([5, 1, 6, 0, 1, 7, 0x81, 1, 7, 0x81, 0]) +
+           bytes([6, 0, 0, 7, 0x02, 2, 4, 5, 1]))
+    configs = {
+        "bulk-two-alts": config_desc(1, iface_desc(0, 0, 2) + bytes([5, 0x24, 0, 0, 0]) +
+                                     ep_desc(0x81) + ep_desc(0x02) + iface_desc(0, 1, 0)),
+        "dfu-two-alts": config_desc(1, iface_desc(0, 0, 0, 0xFE) + DFU_FUNCTIONAL +
+                                    iface_desc(0, 1, 0, 0xFE) + DFU_FUNCTIONAL),
+        "two-ifaces-iad": config_desc(2, bytes([8, 11, 0, 2, 2, 2, 0, 0]) +
+                                      iface_desc(0, 0, 1, 2) + ep_desc(0x83, 3, 16) +
+                                      iface_desc(1, 0, 2, 10) + ep_desc(0x84) + ep_desc(0x05) +
+                                      iface_desc(1, 1, 0, 10)),
+        "no-iface": config_desc(0, b""),
+    }
+    for name, c in configs.items():
+        write("fuzz_usbd_desc", name, bytes([len(c)]) + c + ops)
+
+
 # ------------------------------------------------------------------- USB/IP
 BUSID = b"1-1"
 DEVID = (1 << 16) | 1
@@ -240,6 +276,7 @@ def boot_seeds():
 
 
 usbd_seeds()
+desc_seeds()
 usbip_seeds()
 image_seeds()
 boot_seeds()
