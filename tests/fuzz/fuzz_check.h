@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* What the libFuzzer harnesses share: invariant checks and their marking. */
+/* What the libFuzzer harnesses share: invariant checks, their marking, input bytes. */
 #ifndef DFUKIT_FUZZ_CHECK_H
 #define DFUKIT_FUZZ_CHECK_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -22,5 +25,21 @@
  * third to a half of the run time.
  */
 #define HARNESS_ONLY __attribute__((no_sanitize("coverage"), noinline))
+
+/* The input, read a byte at a time: take() is false once it is used up. */
+struct in {
+	const uint8_t *p;
+	size_t n;
+};
+
+static inline bool take(struct in *in, uint8_t *b)
+{
+	if (in->n == 0) {
+		return false;
+	}
+	*b = *in->p++;
+	in->n--;
+	return true;
+}
 
 #endif /* DFUKIT_FUZZ_CHECK_H */

@@ -41,21 +41,6 @@
 
 #define STD_IN_DEV (USB_REQTYPE_DIR_IN | USB_REQTYPE_STANDARD | USB_REQTYPE_DEVICE)
 
-struct in {
-	const uint8_t *p;
-	size_t left;
-};
-
-static bool take(struct in *in, uint8_t *b)
-{
-	if (in->left == 0) {
-		return false;
-	}
-	*b = *in->p++;
-	in->left--;
-	return true;
-}
-
 /* An owner for every interface: vendor requests answered from a small buffer. */
 struct owner {
 	struct usbd_class base;

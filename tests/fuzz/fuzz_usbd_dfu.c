@@ -143,21 +143,6 @@ static const char *const alt_names[NUM_ALTS] = {"ramdisk0", "flaky1", "flaky2", 
 static const uint16_t xfer_sizes[8] = {64, 128, 256, 512, 1024, 4096, 100, 4095};
 
 /* A cursor over the fuzz input. */
-struct in {
-	const uint8_t *p;
-	size_t n;
-};
-
-static bool take(struct in *in, uint8_t *b)
-{
-	if (in->n == 0) {
-		return false;
-	}
-	*b = *in->p++;
-	in->n--;
-	return true;
-}
-
 /* Copy up to len bytes from the input into out, zero padding the rest. */
 static void take_bytes(struct in *in, uint8_t *out, size_t len)
 {
