@@ -341,8 +341,7 @@ static int dispatch(struct usbd_device *dev, const struct usbd_setup *s, struct 
 		owner = dev->desc->vendor;
 	}
 	if (iface >= 0) {
-		/* iface >= 0 only in the configured state, where c is set. */
-		owner = c->owners[iface]; /* NOLINT(clang-analyzer-core.NullDereference) */
+		owner = c->owners[iface]; /* iface >= 0 only in the configured state */
 	}
 	if (type != USB_REQTYPE_STANDARD) {
 		/* Class and vendor requests: to the class that owns the recipient. */
