@@ -667,6 +667,10 @@ static bool config_ok(const struct usbd_config_desc *c, unsigned value)
 		if (d[0] < min || d[0] > end - d) {
 			return false;
 		}
+		/* EP0 belongs to the core: an interface must not enable or stall it. */
+		if (d[1] == USB_DESC_ENDPOINT && ((d[2] & 0x0fu) == 0 || (d[2] & 0x70u) != 0)) {
+			return false;
+		}
 	}
 	for (unsigned i = 0; i < cfg[4]; i++) {
 		if (find_alt(cfg, i, 0) == NULL) {

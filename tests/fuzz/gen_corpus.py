@@ -111,6 +111,8 @@ def desc_seeds():
                                       iface_desc(1, 0, 2, 10) + ep_desc(0x84) + ep_desc(0x05) +
                                       iface_desc(1, 1, 0, 10)),
         "no-iface": config_desc(0, b""),
+        # Refused by usbd_init(): an interface may not claim EP0 (a finding of this harness).
+        "ep0-endpoint": config_desc(1, iface_desc(0, 0, 1) + ep_desc(0x80) + iface_desc(0, 1, 0)),
     }
     for name, c in configs.items():
         write("fuzz_usbd_desc", name, bytes([len(c)]) + c + ops)

@@ -552,6 +552,8 @@ static void test_init_rejects_bad_descriptions(void **state)
 	assert_refused(c, custom_device, CONFIG_WITH(9, 0));  /* a descriptor of bLength 0 */
 	assert_refused(c, custom_device, CONFIG_WITH(9, 8));  /* an interface descriptor of 8 bytes */
 	assert_refused(c, custom_device, CONFIG_WITH(18, 6)); /* an endpoint descriptor of 6 bytes */
+	assert_refused(c, custom_device, CONFIG_WITH(20, 0x80)); /* an endpoint descriptor for EP0 */
+	assert_refused(c, custom_device, CONFIG_WITH(20, 0x91)); /* reserved address bits */
 	assert_refused(c, custom_device, CONFIG_WITH(0, 10)); /* configuration bLength */
 	/* Interfaces need their owners table. */
 	struct usbd_device dev;
