@@ -38,7 +38,7 @@ for preset in "${presets[@]}"; do
 	done
 
 	echo "-- linked firmware (--gc-sections, --specs=nano.specs, null UDC), text bytes per object"
-	for fw in fw-dfu fw-dfu-runtime; do
+	for fw in fw-dfu fw-dfu-runtime fw-dfu-static; do
 		awk -f "$attr" "$build/bench/size/$fw.map" | awk -v fw="$fw" '
 			{ t[$1] = $2; total += $2 }
 			$1 ~ /^libc|^libgcc/ { libc += $2 }
@@ -46,7 +46,7 @@ for preset in "${presets[@]}"; do
 				core = t["usbd_core.c"] + t["usbd_desc.c"]; cls = t["dfu.c"]
 				printf "%-15s usbd core %5d  DFU class %5d  = %5d   | device description (sample_device) %d, MS OS 2.0 descriptors (msos20) %d, ramdisk %d, null port %d, app+startup %d, libc %d; image %d\n",
 					fw, core, cls, core + cls, t["sample_device.c"], t["msos20.c"], t["dfu_ramdisk.c"],
-					t["null_udc.c"], t["fw_dfu.c"] + t["startup.c"], libc, total
+					t["null_udc.c"], t["fw_dfu.c"] + t["fw_dfu_static.c"] + t["startup.c"], libc, total
 			}'
 	done
 	base="$(arm-none-eabi-size "$build/bench/size/fw-base.elf" | awk 'NR == 2 { print $1 }')"

@@ -141,24 +141,28 @@ struct dfu_class {
 /*
  * Validate cfg and set the class up in DFU mode (protocol 2, one alternate
  * per backend) or in run-time mode (protocol 1: alts, num_alts and buffer
- * unused); bind &dfu->base as the DFU interface's owner.
+ * unused). &dfu->base is the class to name as the DFU interface's owner in
+ * the configuration's owners table (struct usbd_config_desc).
  */
 int dfu_init(struct dfu_class *dfu, const struct dfu_config *cfg);
 int dfu_runtime_init(struct dfu_class *dfu, const struct dfu_config *cfg);
 
-/* The 9-byte functional descriptor, to place in the alternates' class_desc. */
+/*
+ * The functional descriptor (DFU 1.1 table 4.2, bcdDFUVersion 1.1) that
+ * follows each DFU interface descriptor: bytes for a static array, or
+ * written at run time by dfu_functional_desc().
+ */
+#define DFU_FUNCTIONAL_DESC(attributes, detach_timeout_ms, transfer_size)                        \
+	DFU_FUNCTIONAL_DESC_LEN, DFU_FUNCTIONAL_DESC_TYPE, (attributes),                          \
+		USBD_LE16(detach_timeout_ms), USBD_LE16(transfer_size), USBD_LE16(0x0110u)
+
 static inline void dfu_functional_desc(uint8_t out[DFU_FUNCTIONAL_DESC_LEN], uint8_t attributes,
 				       uint16_t detach_timeout_ms, uint16_t transfer_size)
 {
-	out[0] = DFU_FUNCTIONAL_DESC_LEN;
-	out[1] = DFU_FUNCTIONAL_DESC_TYPE;
-	out[2] = attributes;
-	out[3] = (uint8_t)(detach_timeout_ms & 0xffu);
-	out[4] = (uint8_t)(detach_timeout_ms >> 8);
-	out[5] = (uint8_t)(transfer_size & 0xffu);
-	out[6] = (uint8_t)(transfer_size >> 8);
-	out[7] = 0x10; /* bcdDFUVersion 1.1 */
-	out[8] = 0x01;
+	const uint8_t desc[] = {DFU_FUNCTIONAL_DESC(attributes, detach_timeout_ms, transfer_size)};
+	for (unsigned i = 0; i < DFU_FUNCTIONAL_DESC_LEN; i++) {
+		out[i] = desc[i];
+	}
 }
 
 /* Errno value to DFU status (see struct dfu_backend_ops). */
