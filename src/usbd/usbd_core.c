@@ -220,7 +220,7 @@ static int get_descriptor(struct usbd_device *dev, const struct usbd_setup *s,
 				n++;
 			}
 			dev->ctrl.string = str;
-			r->in_data = dev->ctrl.packet;
+			r->in_data = dev->ctrl.packet; /* which next_packet() fills */
 			r->in_len = (uint16_t)(2u + 2u * n);
 			return 0;
 		}
@@ -472,8 +472,9 @@ static void next_packet(struct usbd_device *dev)
 		arm(dev, UDC_EP0_OUT, ctrl->reply.out_buf + ctrl->done, n);
 		return;
 	}
-	buf = ctrl->reply.in_data + ctrl->done;
-	if (ctrl->string != NULL) {
+	if (ctrl->string == NULL) {
+		buf = ctrl->reply.in_data + ctrl->done;
+	} else {
 		/* bLength, bDescriptorType, then ASCII as UTF-16LE (above 0x7f unsupported). */
 		for (unsigned i = 0; i < n; i++) {
 			unsigned pos = ctrl->done + i;
