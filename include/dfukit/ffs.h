@@ -65,11 +65,11 @@
  * alternate 0 and the descriptors after it up to the next interface
  * descriptor (its class descriptors). Interface numbers and string indexes
  * are the function's own (0.. and 1..); the kernel maps them onto the
- * gadget's. The description need not have been through usbd_init(): its
- * lengths are checked here. Returns the blob's length, -ENOTSUP (see above;
- * also for descriptors before the first interface, e.g. an IAD), -EINVAL
- * (malformed: a length; an interface missing, repeated or beyond
- * bNumInterfaces; no owners[]; a string index beyond num_strings) or -ENOSPC.
+ * gadget's. The description is checked with usbd_desc_check() first.
+ * Returns the blob's length, -ENOTSUP (see above; also for descriptors
+ * before the first interface, e.g. an IAD), -EINVAL (a description the usbd
+ * core refuses; no interface; an interface repeated or beyond
+ * bNumInterfaces; a string index beyond num_strings) or -ENOSPC.
  */
 int ffs_build_descriptors(const struct usbd_device_desc *desc, unsigned flags, uint8_t *out,
 			  size_t cap);
@@ -134,7 +134,7 @@ void ffs_port_close(struct ffs_port *port);
  * from configuration 0's header, for the gadget's first configs/<c.N>
  * directory, MaxPower (2 * bMaxPower), bmAttributes (as given, bit 7 included)
  * and the iConfiguration string. The gadget must not be bound.
- * -EINVAL when those headers are missing or malformed.
+ * -EINVAL for a description usbd_desc_check() refuses.
  */
 int ffs_gadget_configure(const char *gadget_dir, const struct usbd_device_desc *desc);
 

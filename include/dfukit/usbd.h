@@ -210,8 +210,8 @@ struct usbd_device {
 };
 
 /*
- * Validate the description (sizes, packet size, interface count) and bind it
- * to a port. Returns -EINVAL for a description the core cannot serve.
+ * Check the description (usbd_desc_check()) and bind it to a port.
+ * Returns -EINVAL for a description the core cannot serve.
  */
 int usbd_init(struct usbd_device *dev, const struct usbd_device_desc *desc,
 	      const struct udc *udc);
@@ -226,10 +226,23 @@ void usbd_on_suspend(struct usbd_device *dev);
 void usbd_on_resume(struct usbd_device *dev);
 
 /*
+ * -EINVAL unless the core can serve desc: a device descriptor with a valid
+ * bMaxPacketSize0 and at least one configuration (bcdUSB >= 2.01 with a BOS);
+ * per configuration, descriptors that tile wTotalLength exactly,
+ * bConfigurationValue = index + 1, at most USBD_MAX_INTERFACES interfaces,
+ * each with alternate 0 and an owners table, interface and endpoint
+ * descriptors long enough and no endpoint descriptor for EP0.
+ * usbd_init() calls it; other consumers of a description (port/ffs) too.
+ */
+int usbd_desc_check(const struct usbd_device_desc *desc);
+
+/*
  * The descriptor after d in configuration cfg (both as in struct
  * usbd_config_desc::desc), or NULL at its end. d = cfg gives the first one
- * after the configuration descriptor.
+ * after the configuration descriptor. cfg must have passed usbd_desc_check().
  */
 const uint8_t *usbd_desc_next(const uint8_t *cfg, const uint8_t *d);
+/* The interface descriptor of alternate alt of interface iface in cfg, or NULL. */
+const uint8_t *usbd_find_alt(const uint8_t *cfg, unsigned iface, unsigned alt);
 
 #endif /* DFUKIT_USBD_H */

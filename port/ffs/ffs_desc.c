@@ -60,67 +60,20 @@ static void patch32(struct blob *b, size_t at, uint32_t v)
 	}
 }
 
-/* Bytewise, so that big-endian hosts read the wire format the same way. */
-static uint16_t get_le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-/*
- * The descriptors of a configuration tile wTotalLength: the checks
- * usbd_init() makes, repeated because the description may not have been
- * through it, and usbd_desc_next() trusts them.
- */
-static bool config_tiles(const uint8_t *cfg)
-{
-	uint16_t total = get_le16(cfg + 2);
-	if (total < USBD_CONFIG_DESC_LEN) {
-		return false;
-	}
-	for (uint16_t off = USBD_CONFIG_DESC_LEN; off < total; off = (uint16_t)(off + cfg[off])) {
-		uint16_t left = (uint16_t)(total - off);
-		if (left < 2u) {
-			return false;
-		}
-		/* Interface descriptors are read up to iInterface (byte 8). */
-		unsigned min = cfg[off + 1] == USB_DESC_INTERFACE ? USBD_IFACE_DESC_LEN : 2u;
-		if (cfg[off] < min || cfg[off] > left) {
-			return false;
-		}
-	}
-	return true;
-}
-
-/* The interface descriptor of interface iface (alternate 0: check_config() allows no other). */
-static const uint8_t *find_iface(const uint8_t *cfg, unsigned iface)
-{
-	const uint8_t *d = cfg;
-	while ((d = usbd_desc_next(cfg, d)) != NULL &&
-	       !(d[1] == USB_DESC_INTERFACE && d[2] == iface)) {
-	}
-	return d;
-}
-
 /*
  * The configuration FunctionFS can serve (ep0 only, alternate 0 only):
- * configuration 0, well-formed, each of its bNumInterfaces interfaces
+ * configuration 0 of a description the usbd core could serve (so that
+ * usbd_desc_next() may walk it), each of its bNumInterfaces interfaces
  * described once, at alternate 0, without endpoints.
  */
 static int check_config(const struct usbd_device_desc *desc, const uint8_t **out)
 {
-	const uint8_t *dd = desc != NULL ? desc->device : NULL;
-	if (dd == NULL || dd[0] != 18u || dd[1] != USB_DESC_DEVICE || dd[17] < 1u ||
-	    desc->configs == NULL) {
+	if (desc == NULL || usbd_desc_check(desc) < 0) {
 		return -EINVAL;
 	}
 	const uint8_t *cfg = desc->configs[0].desc;
-	if (cfg == NULL || cfg[0] != USBD_CONFIG_DESC_LEN || cfg[1] != USB_DESC_CONFIGURATION ||
-	    !config_tiles(cfg)) {
-		return -EINVAL;
-	}
 	uint8_t num_ifaces = cfg[4];
-	/* ffs_port dispatches through owners[]. */
-	if (num_ifaces == 0 || desc->configs[0].owners == NULL) {
+	if (num_ifaces == 0) {
 		return -EINVAL;
 	}
 	unsigned alt0s = 0;
@@ -140,14 +93,9 @@ static int check_config(const struct usbd_device_desc *desc, const uint8_t **out
 			return -ENOTSUP;
 		}
 	}
-	/* Each interface found once: as many alternates 0 as interfaces, none missing. */
+	/* usbd_desc_check() found alternate 0 of each: more means one described twice. */
 	if (alt0s != num_ifaces) {
 		return -EINVAL;
-	}
-	for (unsigned i = 0; i < num_ifaces; i++) {
-		if (find_iface(cfg, i) == NULL) {
-			return -EINVAL;
-		}
 	}
 	*out = cfg;
 	return 0;
@@ -160,7 +108,7 @@ static int map_strings(const uint8_t *cfg, const struct usbd_device_desc *desc, 
 	int n = 0;
 	memset(map, 0, 256);
 	for (unsigned i = 0; i < cfg[4]; i++) {
-		uint8_t s = find_iface(cfg, i)[8];
+		uint8_t s = usbd_find_alt(cfg, i, 0)[8];
 		if (s == 0 || map[s] != 0) {
 			continue;
 		}
@@ -183,7 +131,7 @@ static uint32_t put_speed(struct blob *b, const uint8_t *cfg, const uint8_t map[
 {
 	uint32_t count = 0;
 	for (unsigned i = 0; i < cfg[4]; i++) {
-		const uint8_t *d = find_iface(cfg, i);
+		const uint8_t *d = usbd_find_alt(cfg, i, 0);
 		/* Rebuilt rather than copied: a longer bLength would not be FunctionFS's. */
 		put8(b, USBD_IFACE_DESC_LEN);
 		put8(b, USB_DESC_INTERFACE);

@@ -95,16 +95,12 @@ int ffs_gadget_configure(const char *gadget_dir, const struct usbd_device_desc *
 	const char *s;
 	int rc = 0;
 
-	/* Only the headers are read: the device descriptor and configuration 0's first 9 bytes. */
+	/* Read from the device descriptor and configuration 0's header. */
+	if (usbd_desc_check(desc) < 0) {
+		return -EINVAL;
+	}
 	const uint8_t *dd = desc->device;
-	if (dd == NULL || dd[0] != 18u || dd[1] != USB_DESC_DEVICE || dd[17] < 1u ||
-	    desc->configs == NULL) {
-		return -EINVAL;
-	}
 	const uint8_t *cfg = desc->configs[0].desc;
-	if (cfg == NULL || cfg[0] != USBD_CONFIG_DESC_LEN || cfg[1] != USB_DESC_CONFIGURATION) {
-		return -EINVAL;
-	}
 	rc = rc ? rc : write_attr(gadget_dir, "idVendor", "0x%04x", get_le16(dd + 8));
 	rc = rc ? rc : write_attr(gadget_dir, "idProduct", "0x%04x", get_le16(dd + 10));
 	rc = rc ? rc : write_attr(gadget_dir, "bcdDevice", "0x%04x", get_le16(dd + 12));

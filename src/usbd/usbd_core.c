@@ -62,8 +62,7 @@ const uint8_t *usbd_desc_next(const uint8_t *cfg, const uint8_t *d)
 	return next < cfg + get_le16(cfg + 2) ? next : NULL;
 }
 
-/* The interface descriptor of alternate alt of interface iface, or NULL. */
-static const uint8_t *find_alt(const uint8_t *cfg, unsigned iface, unsigned alt)
+const uint8_t *usbd_find_alt(const uint8_t *cfg, unsigned iface, unsigned alt)
 {
 	const uint8_t *d = cfg;
 	while ((d = usbd_desc_next(cfg, d)) != NULL &&
@@ -176,7 +175,7 @@ static int set_configuration(struct usbd_device *dev, uint16_t value)
 	dev->state = USBD_STATE_CONFIGURED;
 	const uint8_t *cfg = active_config(dev)->desc;
 	for (unsigned i = 0; i < cfg[4]; i++) {
-		int rc = select_alt(dev, i, find_alt(cfg, i, 0));
+		int rc = select_alt(dev, i, usbd_find_alt(cfg, i, 0));
 		if (rc < 0) {
 			deconfigure(dev);
 			return rc;
@@ -417,7 +416,7 @@ static int dispatch(struct usbd_device *dev, const struct usbd_setup *s, struct 
 	case IF_SET_INTERFACE:
 		/* Found only for recipient INTERFACE, where c was checked above. */
 		/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
-		return select_alt(dev, low, find_alt(c->desc, low, s->wValue));
+		return select_alt(dev, low, usbd_find_alt(c->desc, low, s->wValue));
 	case EP_GET_STATUS:
 		value = (dev->halted & halt_bit(low)) ? 1u : 0u;
 		break;
@@ -674,14 +673,14 @@ static bool config_ok(const struct usbd_config_desc *c, unsigned value)
 		}
 	}
 	for (unsigned i = 0; i < cfg[4]; i++) {
-		if (find_alt(cfg, i, 0) == NULL) {
+		if (usbd_find_alt(cfg, i, 0) == NULL) {
 			return false;
 		}
 	}
 	return true;
 }
 
-static int check_desc(const struct usbd_device_desc *desc)
+int usbd_desc_check(const struct usbd_device_desc *desc)
 {
 	const uint8_t *dd = desc->device;
 	if (dd == NULL || dd[0] != 18 || dd[1] != USB_DESC_DEVICE || dd[17] == 0 ||
@@ -704,7 +703,7 @@ static int check_desc(const struct usbd_device_desc *desc)
 
 int usbd_init(struct usbd_device *dev, const struct usbd_device_desc *desc, const struct udc *udc)
 {
-	int rc = check_desc(desc);
+	int rc = usbd_desc_check(desc);
 	if (rc < 0) {
 		return rc;
 	}
