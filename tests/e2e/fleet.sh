@@ -10,9 +10,13 @@
 #   tests/e2e/fleet.sh BUILD_DIR [COUNT]     (COUNT: default 4)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib-host.sh
+. "$here/lib-host.sh"
 root=$(cd "$here/../.." && pwd)
 build=$(cd "$1" && pwd)
 count=${2:-4}
+# The harness self-test (selftest.sh) runs a scenario that fails on purpose here.
+scenario=${DFUKIT_FLEET_SCENARIO:-$here/scenarios/fleet.sh}
 board=reel_board
 dfukit="$build/bin/dfukit"
 
@@ -46,21 +50,21 @@ done
 
 export DFUKIT_GUEST_USBIP_PORT=$port
 export DFUKIT_GUEST_FLEET_COUNT=$count
+relay_reset() {
+	local idx
+	case $1 in
+	*DFUKIT-RESET-BOARD\ [0-9]*)
+		idx=${1##*DFUKIT-RESET-BOARD }
+		idx=${idx%%[!0-9]*}
+		"$dfukit" board reset --flash "$work/$board-$idx.flash" ||
+			{ echo "fleet: reset of board $idx failed" >&2; return 1; }
+		;;
+	*DFUKIT-RESET-BOARD*) kill -USR1 "$hub_pid" ;;
+	esac
+}
 rc=0
-"$here/run-guest.sh" --timeout "${DFUKIT_FLEET_TIMEOUT:-400}" "$here/scenarios/fleet.sh" "${images[@]}" |
-	while IFS= read -r line; do
-		printf '%s\n' "$line"
-		case $line in
-		*DFUKIT-RESET-BOARD\ [0-9]*)
-			idx=${line##*DFUKIT-RESET-BOARD }
-			idx=${idx%%[!0-9]*}
-			"$dfukit" board reset --flash "$work/$board-$idx.flash" ||
-				echo "fleet: reset of board $idx failed" >&2
-			;;
-		*DFUKIT-RESET-BOARD*) kill -USR1 "$hub_pid" ;;
-		esac
-	done || rc=$?
-rc=${PIPESTATUS[0]:-$rc}
+guest_run_relayed relay_reset --timeout "${DFUKIT_FLEET_TIMEOUT:-400}" "$scenario" "${images[@]}" || rc=$?
+((rc == 0)) || echo "fleet: the guest scenario failed (status $rc)" >&2
 
 # The boards boot hello_world after the guest saw them leave the bus; give them time.
 for _ in $(seq 100); do

@@ -9,7 +9,8 @@
 # Host variables named DFUKIT_GUEST_* are exported into the scenario's environment.
 #
 # The guest console streams to stdout (and to $DFUKIT_E2E_LOG if set).
-# Exit status: the scenario's, parsed from the DFUKIT-SCENARIO-EXIT=<n> marker;
+# Exit status: the scenario's, parsed from the DFUKIT-SCENARIO-EXIT=<n> marker, and 1
+#   if it was 0 but a DFUKIT-FAIL line appeared;
 #   124 if the timeout (default 300 s, or $DFUKIT_E2E_TIMEOUT) hit and QEMU was killed;
 #   125 if the guest stopped without printing the marker (kernel panic, QEMU error...).
 #
@@ -106,4 +107,11 @@ if [ -z "$marker" ]; then
 fi
 rc=${marker#*=}
 say "scenario $(basename "$scenario") exited $rc after ${elapsed}s"
+# A check that printed its failure but let the scenario go on (or end with 0)
+# still fails the run.
+fails=$(grep -ac 'DFUKIT-FAIL:' "$log") || fails=0
+if [ "$fails" -gt 0 ] && [ "$rc" = 0 ]; then
+	say "FAILED: scenario $(basename "$scenario") exited 0 but printed $fails DFUKIT-FAIL line(s)"
+	exit 1
+fi
 exit "$rc"

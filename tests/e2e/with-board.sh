@@ -10,11 +10,14 @@
 # the --expect-order regexes appear in the order given (each after the line
 # that matched the previous one) and no --forbid-log regex does. When the scenario prints DFUKIT-RESET-BOARD
 # the board's reset button is pressed. The
-# board's console is printed at the end. Exit status: the scenario's, or 1 if
-# an expected log line is missing.
+# board's console is printed at the end. Exit status: the scenario's (non-zero
+# also for a DFUKIT-FAIL line, a guest timeout or a missing exit marker), or 1
+# if an expected log line is missing or the board exited by itself.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib-host.sh
+. "$here/lib-host.sh"
 board=reel_board
 expects=()
 order=()
@@ -59,15 +62,21 @@ done
 export DFUKIT_GUEST_USBIP_PORT=$port
 # The scenario may press the board's reset button through a marker the host sees.
 export DFUKIT_BOARD_PIDFILE="$work/$board.flash.pid"
-rc=0
-"$here/run-guest.sh" "$@" | while IFS= read -r line; do
-	printf '%s\n' "$line"
-	case $line in
+relay_reset() {
+	case $1 in
 	*DFUKIT-RESET-BOARD*) kill -USR1 "$board_pid" ;;
 	esac
-done || rc=$?
-rc=${PIPESTATUS[0]:-$rc}
+}
+rc=0
+guest_run_relayed relay_reset "$@" || rc=$?
+((rc == 0)) || echo "with-board: the guest scenario failed (status $rc)" >&2
 
+# The board runs until we stop it; one that is gone already crashed or exited.
+if ! kill -0 "$board_pid" 2>/dev/null; then
+	wait "$board_pid" && board_rc=0 || board_rc=$?
+	echo "with-board: the board exited by itself during the scenario (status $board_rc)" >&2
+	rc=1
+fi
 kill "$board_pid" 2>/dev/null || true
 wait "$board_pid" 2>/dev/null || true
 board_pid=
