@@ -8,7 +8,7 @@ function(dfukit_signed_image app)
   set(fw ${PROJECT_BINARY_DIR}/firmware)
   add_custom_command(OUTPUT ${fw}/${app}.signed.bin
     COMMAND ${CMAKE_OBJCOPY} --strip-all $<TARGET_FILE:${app}> ${fw}/${app}.bin
-    COMMAND $<TARGET_FILE:dfukit-image> sign --key ${DFUKIT_SIGNING_KEY}
+    COMMAND dfukit-image sign --key ${DFUKIT_SIGNING_KEY}
             --header-size 0x200 --pad-header --align 4 --slot-size 0x76000
             --version 0.0.0 ${fw}/${app}.bin ${fw}/${app}.signed.bin
     DEPENDS ${app} dfukit-image ${DFUKIT_SIGNING_KEY}

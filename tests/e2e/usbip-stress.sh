@@ -25,7 +25,8 @@ fw_pid=$(pgrep -P "$board_pid" | head -n1)
 rc=0
 python3 "$here/usbip-stress.py" "$port" "$fw_pid" "$work/board.flash" || rc=$?
 kill -0 "$fw_pid" 2>/dev/null || { echo "the firmware died" >&2; rc=1; }
-grep -c "usbip" "$work/console.log" | sed 's/^/usbip log lines on the console: /'
+n=$(grep -c "usbip" "$work/console.log") || n=0
+echo "usbip log lines on the console: $n"
 if grep -Eq "ERROR: AddressSanitizer|runtime error: |ERROR: LeakSanitizer" "$work/console.log"; then
 	cat "$work/console.log"
 	echo "sanitizer report on the board console" >&2

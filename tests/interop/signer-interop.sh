@@ -11,6 +11,12 @@ keys="$root/tests/fixtures/mcuboot/keys"
 payload="$root/tests/fixtures/mcuboot/payloads/zpayload-70000.bin"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Cross builds run the signer under an emulator (DFUKIT_RUN_WRAPPER, e.g. qemu-s390x -L /).
+if [ -n "${DFUKIT_RUN_WRAPPER:-}" ]; then
+	printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$DFUKIT_RUN_WRAPPER" "$img" >"$work/dfukit-image"
+	chmod +x "$work/dfukit-image"
+	img=$work/dfukit-image
+fi
 check() { /usr/bin/python3 "$here/mcuboot_check.py" "$@"; }
 n=0
 # The checker itself against imgtool's own output: good images pass, a tampered one fails.
