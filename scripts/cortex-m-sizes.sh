@@ -17,8 +17,11 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 presets=("$@")
 ((${#presets[@]})) || presets=(cortex-m4f cortex-m33)
-libs=(dfukit_usbd dfukit_dfu dfukit_dfu_ramdisk dfukit_vudc dfukit_flash dfukit_image dfukit_boot)
+libs=(dfukit_usbd dfukit_msos20 dfukit_dfu dfukit_dfu_ramdisk dfukit_dfu_flash dfukit_dfuse dfukit_vudc
+	dfukit_null_port dfukit_flash dfukit_image dfukit_boot)
 attr="$root/bench/size/map-sizes.awk"
+# A report that silently leaves a part out is wrong; every missing piece is an error.
+die() { echo "cortex-m-sizes: $*" >&2; exit 1; }
 
 for preset in "${presets[@]}"; do
 	build="$root/build-$preset"
@@ -32,18 +35,23 @@ for preset in "${presets[@]}"; do
 	printf '%-22s %8s %8s %8s\n' library text data bss
 	for lib in "${libs[@]}"; do
 		archive="$(find "$build" -name "lib$lib.a" | head -n1)"
-		[ -n "$archive" ] || continue
+		[ -n "$archive" ] || die "$preset: lib$lib.a was not built"
 		arm-none-eabi-size -t "$archive" | awk -v name="$lib" \
 			'END { printf "%-22s %8d %8d %8d\n", name, $1, $2, $3 }'
 	done
 
 	echo "-- linked firmware (--gc-sections, --specs=nano.specs, null UDC), text bytes per object"
 	for fw in fw-dfu fw-dfu-runtime fw-dfu-static; do
+		[ -s "$build/bench/size/$fw.map" ] || die "$preset: no link map for $fw"
 		awk -f "$attr" "$build/bench/size/$fw.map" | awk -v fw="$fw" '
 			{ t[$1] = $2; total += $2 }
 			$1 ~ /^libc|^libgcc/ { libc += $2 }
 			END {
-				core = t["usbd_core.c"] + t["usbd_desc.c"]; cls = t["dfu.c"]
+				if (!t["usbd_core.c"] || !t["dfu.c"]) {
+					printf "cortex-m-sizes: %s: usbd_core.c or dfu.c missing from the link map\n", fw > "/dev/stderr"
+					exit 1
+				}
+				core = t["usbd_core.c"]; cls = t["dfu.c"]
 				printf "%-15s usbd core %5d  DFU class %5d  = %5d   | device description (sample_device) %d, MS OS 2.0 descriptors (msos20) %d, ramdisk %d, null port %d, app+startup %d, libc %d; image %d\n",
 					fw, core, cls, core + cls, t["sample_device.c"], t["msos20.c"], t["dfu_ramdisk.c"],
 					t["null_udc.c"], t["fw_dfu.c"] + t["fw_dfu_static.c"] + t["startup.c"], libc, total
@@ -53,8 +61,9 @@ for preset in "${presets[@]}"; do
 	full="$(arm-none-eabi-size "$build/bench/size/fw-dfu.elf" | awk 'NR == 2 { print $1 }')"
 	echo "difference method: fw-dfu $full - fw-base $base = $((full - base)) B text (stack + descriptors + ramdisk + null port + libc)"
 
-	for elf in "$build"/apps/bootloader-cm/bootloader-*.elf; do
-		[ -e "$elf" ] || { echo "-- bootloader: not built (no target mbedTLS)"; continue; }
+	elfs=("$build"/apps/bootloader-cm/bootloader-*.elf)
+	[ -e "${elfs[0]}" ] || die "$preset: no bootloader was built (target mbedTLS missing?)"
+	for elf in "${elfs[@]}"; do
 		map="${elf%.elf}.map"
 		len="$(awk '$1 == "FLASH" { print $3; exit }' "$map")"
 		arm-none-eabi-size "$elf" | awk -v name="$(basename "$elf" .elf)" -v len="$len" 'NR == 2 {
