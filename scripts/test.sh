@@ -60,6 +60,9 @@ echo "reliability steps: static analysis $((t1 - t0)) s, valgrind $((t2 - t1)) s
 
 echo "== Cortex-M builds (M4F, M33): library, firmware and bootloader sizes"
 ./scripts/cortex-m-sizes.sh
+echo "== Cortex-M bootloader and hello_world on the emulated boards (QEMU mps2-an386, mps2-an505)"
+./tests/cm/emulated-boot.sh build-cortex-m4f build
+./tests/cm/emulated-boot.sh build-cortex-m33 build
 echo "== the bootloader's mbedTLS configuration, run on the host against the fixtures"
 ./scripts/target-crypto-check.sh "$root/build-target-crypto"
 

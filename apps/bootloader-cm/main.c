@@ -1,21 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The Cortex-M bootloader image: dfukit's boot core (swap-using-move, MCUboot
+ * The Cortex-M bootloader: dfukit's boot core (swap-using-move, MCUboot
  * trailer), MCUboot image validation (SHA-256 + ECDSA-P256 through a minimal
- * mbedTLS) and the flash layer, over the null flash port. It is linked at the
- * board's mcuboot partition with the partition's size as FLASH length, so the
- * link itself proves that it fits (scripts/cortex-m-sizes.sh).
+ * mbedTLS) and the flash layer, over a chip port (boot_port.h). It is linked
+ * at the board's mcuboot partition with the partition's size as FLASH
+ * length, so the link itself proves that it fits.
  *
- * What a chip port adds: a flash driver in place of null_flash_ops, and
- * optionally a log sink. The jump is the real Cortex-M one.
+ * Two builds: bootloader-<board> over the null port (link-only, what
+ * scripts/cortex-m-sizes.sh reports) and bootloader-mps2-<board>, which runs
+ * on the emulated boards. The jump is the real Cortex-M one in both.
  */
 #include <errno.h>
 #include <stdint.h>
 
-#include "dfukit/board_profile.h"
+#include "boot_port.h"
 #include "dfukit/boot_image.h"
 #include "mbedtls/memory_buffer_alloc.h"
-#include "null_udc.h"
 
 #ifndef BOOT_BOARD
 #error "BOOT_BOARD (a struct board_profile) must be defined"
@@ -48,21 +48,25 @@ int main(void)
 {
 	static uint8_t crypto_heap[BOOT_CRYPTO_HEAP];
 	const struct board_profile *bp = &BOOT_BOARD;
-	const struct flash_dev dev = {.ops = &null_flash_ops, .ctx = NULL, .geo = &bp->flash};
+	struct boot_port port;
 	struct flash_area slot0, slot1;
 	struct boot_result res;
 
-	mbedtls_memory_buffer_alloc_init(crypto_heap, sizeof(crypto_heap));
-	if (board_profile_slots(bp, &dev, &slot0, &slot1) < 0) {
-		return 1;
+	const struct flash_dev *dev = boot_port_init(&port, bp);
+	if (dev == NULL || board_profile_slots(bp, dev, &slot0, &slot1) < 0) {
+		boot_port_halt();
 	}
+	mbedtls_memory_buffer_alloc_init(crypto_heap, sizeof(crypto_heap));
 	const struct boot_config cfg = {
 		.primary = &slot0,
 		.secondary = &slot1,
 		.validate = validate,
+		.log = boot_port_log,
+		.log_ctx = &port,
 	};
 	if (boot_go(&cfg, &res) < 0) {
-		return 1; /* nothing bootable: the start-up code parks */
+		boot_port_halt(); /* boot_go said why ("Unable to find bootable image") */
 	}
-	jump(bp->flash_base + res.offset + res.image.hdr_size);
+	boot_port_before_jump(&port);
+	jump(boot_port_flash_base(bp) + res.offset + res.image.hdr_size);
 }
