@@ -14,8 +14,17 @@
 
 int main(void)
 {
+#ifdef HELLO_BOOT_CLOCK
+	/* bench/cm: how long the bootloader took, read before anything else runs. */
+	uint32_t ticks = MPS2_FPGAIO_COUNTER;
+#endif
 	struct mps2_uart con;
 	mps2_uart_init(&con, MPS2_UART0_BASE);
+#ifdef HELLO_BOOT_CLOCK
+	mps2_uart_puts(&con, "boot-clock: ");
+	mps2_uart_put_hex(&con, ticks);
+	mps2_uart_puts(&con, " ticks of the 25 MHz counter since reset\n");
+#endif
 	mps2_uart_puts(&con, "*** Booting dfukit hello_world v" DFUKIT_VERSION " ***\n");
 	mps2_uart_puts(&con, "Hello World! ");
 	mps2_uart_puts(&con, HELLO_BOARD.zephyr_board);

@@ -27,11 +27,13 @@
 #define MPS2_FLASH_DATA 0x10000000u
 #define MPS2_UART0_BASE 0x50200000u /* console */
 #define MPS2_UART1_BASE 0x50201000u /* USB link to the board process */
+#define MPS2_FPGAIO_BASE 0x50302000u
 #else
 #define MPS2_FLASH_BASE 0x00000000u
 #define MPS2_FLASH_DATA 0x00400000u
 #define MPS2_UART0_BASE 0x40004000u
 #define MPS2_UART1_BASE 0x40005000u
+#define MPS2_FPGAIO_BASE 0x40028000u
 #endif
 #define MPS2_FLASH_WINDOW 0x00400000u
 
@@ -45,6 +47,14 @@ enum mps2_exit {
 	MPS2_EXIT_FAULT = 66, /* a fault exception (logged on the console first) */
 	MPS2_EXIT_POWER_CUT = 67, /* the test's power cut (flash_mps2.h "cut-at=") */
 };
+
+/*
+ * The FPGA's free-running counter at the 25 MHz system clock. Under
+ * `qemu-system-arm -icount shift=0,sleep=off` one instruction is one virtual
+ * nanosecond from reset, so a tick is 40 instructions (not cycles).
+ */
+#define MPS2_FPGAIO_COUNTER (*(volatile uint32_t *)(MPS2_FPGAIO_BASE + 0x18u))
+#define MPS2_INSNS_PER_COUNTER_TICK 40u
 
 /* Cortex-M system registers the port touches. */
 #define MPS2_SCB_VTOR (*(volatile uint32_t *)0xE000ED08u)
