@@ -354,9 +354,21 @@ static bool equal_ct(const uint8_t *a, const uint8_t *b, size_t n)
 
 /* ---- signatures ---------------------------------------------------------------------------- */
 
+/*
+ * Without MBEDTLS_RSA_C (a target mbedTLS for ECDSA only, such as
+ * cmake/mbedtls/dfukit-mbedtls-config.h) every RSA key is unusable: the answer
+ * is the one for a key that cannot be parsed, and the library links without RSA.
+ */
 static enum dfukit_image_status verify_rsa2048(const struct dfukit_image_key *key, const uint8_t hash[32],
 					       const uint8_t *sig, uint32_t sig_len)
 {
+#if !defined(MBEDTLS_RSA_C)
+	(void)key;
+	(void)hash;
+	(void)sig;
+	(void)sig_len;
+	return DFUKIT_IMAGE_E_BAD_KEY;
+#else
 	enum dfukit_image_status st = DFUKIT_IMAGE_E_BAD_KEY;
 	mbedtls_rsa_context rsa;
 	mbedtls_mpi n, e;
@@ -390,6 +402,7 @@ out:
 	mbedtls_mpi_free(&e);
 	mbedtls_rsa_free(&rsa);
 	return st;
+#endif
 }
 
 /* Length of the DER SEQUENCE at sig (tag + length + content), 0 if malformed. */
