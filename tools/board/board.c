@@ -59,6 +59,10 @@
 #define HUB_DEVLIST_MS 1000
 /* The signal `dfukit board reset` queues, with the board's index as value. */
 #define HUB_SIG_RESET_ONE (SIGRTMIN)
+/* The installed firmware directory, relative to bin/ (set by cmake/install.cmake). */
+#ifndef DFUKIT_INSTALLED_FIRMWARE_DIR
+#define DFUKIT_INSTALLED_FIRMWARE_DIR "../libexec/dfukit/firmware"
+#endif
 
 struct board_opts {
 	const char *board;
@@ -93,7 +97,8 @@ static void usage(FILE *f)
 		"  --firmware PATH     program to run at reset (default: the bootloader if\n"
 		"                      built, else dfu-sample, from --firmware-dir)\n"
 		"  --firmware-dir DIR  where the firmware programs are (default: ../firmware\n"
-		"                      next to this program)\n"
+		"                      next to this program, or once installed\n"
+		"                      " DFUKIT_INSTALLED_FIRMWARE_DIR ")\n"
 		"  --serial TEXT       USB serial number (default: 24 hex digits derived from\n"
 		"                      board + flash path; with --count N > 1 board i gets\n"
 		"                      TEXT followed by i as two hex digits)\n"
@@ -931,10 +936,15 @@ static int board_run(struct board_opts *o)
 		return 2;
 	}
 	const char *fw_dir = o->firmware_dir;
-	char default_fw_dir[PATH_MAX + 16];
+	char default_fw_dir[PATH_MAX + 64];
 	if (fw_dir == NULL) {
+		/* Installed (the firmware directory is there), else a build tree's ../firmware. */
 		const char *self = self_dir();
-		snprintf(default_fw_dir, sizeof(default_fw_dir), "%s/../firmware", self ? self : ".");
+		snprintf(default_fw_dir, sizeof(default_fw_dir), "%s/" DFUKIT_INSTALLED_FIRMWARE_DIR,
+			 self ? self : ".");
+		if (access(default_fw_dir, X_OK) != 0) {
+			snprintf(default_fw_dir, sizeof(default_fw_dir), "%s/../firmware", self ? self : ".");
+		}
 		fw_dir = default_fw_dir;
 	}
 	if (o->firmware == NULL) {
