@@ -68,3 +68,11 @@ echo "== the bootloader's mbedTLS configuration, run on the host against the fix
 
 echo "== big-endian: unit tests built for s390x, run under qemu-user"
 ./scripts/big-endian-tests.sh "$root/build-s390x"
+
+echo "== Release build (host, -O3 with -Werror): everything, then the unit tests"
+cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build-release -j"$jobs"
+ctest --test-dir build-release --output-on-failure -j"$jobs" -L unit
+
+echo "== install: host (MinSizeRel, no tests) and Cortex-M4F installs, consumers via pkg-config and find_package"
+./tests/install/check-install.sh "$root/build-install"
