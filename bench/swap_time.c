@@ -24,13 +24,15 @@ static int validate(void *ctx, const struct flash_area *slot, struct boot_image_
 	if (flash_area_read(slot, 0, h, sizeof(h)) < 0) {
 		return -EIO;
 	}
-	uint32_t magic = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
+	uint32_t magic =
+		(uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
 	if (magic != 0x96f3b83du) {
 		return -ENOENT;
 	}
 	memset(out, 0, sizeof(*out));
 	out->hdr_size = (uint32_t)(h[8] | h[9] << 8);
-	out->img_size = (uint32_t)h[12] | (uint32_t)h[13] << 8 | (uint32_t)h[14] << 16 | (uint32_t)h[15] << 24;
+	out->img_size = (uint32_t)h[12] | (uint32_t)h[13] << 8 | (uint32_t)h[14] << 16 |
+			(uint32_t)h[15] << 24;
 	out->total_size = out->hdr_size + out->img_size + 4u;
 	out->major = h[20];
 	return 0;
@@ -67,7 +69,8 @@ int main(int argc, char **argv)
 		struct flash_sim sim;
 		struct flash_area s0, s1;
 		struct boot_result res;
-		if (mem == NULL || flash_sim_init(&sim, &bp->flash, mem, bp->flash.size, bp->sim_flags) < 0 ||
+		if (mem == NULL ||
+		    flash_sim_init(&sim, &bp->flash, mem, bp->flash.size, bp->sim_flags) < 0 ||
 		    board_profile_slots(bp, &sim.dev, &s0, &s1) < 0) {
 			fprintf(stderr, "swap-time: %s: set-up failed\n", bp->id);
 			return 1;
@@ -87,11 +90,12 @@ int main(int argc, char **argv)
 				fprintf(stderr, "swap-time: %s: boot failed\n", bp->id);
 				return 1;
 			}
-			uint32_t sectors = (total + bp->flash.sector_size - 1) / bp->flash.sector_size;
+			uint32_t sectors =
+				(total + bp->flash.sector_size - 1) / bp->flash.sector_size;
 			printf("%-16s %3u KiB %-9s: %6.2f s flash time, %4u erases (minimum %u), "
 			       "%5u program operations, running v%u\n",
-			       bp->id, kib, names[step], (double)sim.sim_us / 1e6, (unsigned)sim.erases,
-			       3u * sectors, (unsigned)sim.writes,
+			       bp->id, kib, names[step], (double)sim.sim_us / 1e6,
+			       (unsigned)sim.erases, 3u * sectors, (unsigned)sim.writes,
 			       res.image.major);
 		}
 		free(mem);

@@ -12,19 +12,20 @@ const struct board_profile board_reel_board = {
 	.usb_manufacturer = "ZEPHYR",
 	.usb_product = "Zephyr DFU sample",
 	.flash_base = 0x00000000u,
-	.flash = {
-		.size = 0x100000u,	/* 1 MiB, nRF52840 QIAA */
-		.write_block = 4u,
-		.erased_val = 0xFFu,
-		.sector_size = 0x1000u,	/* 4 KiB page */
-	},
+	.flash =
+		{
+			.size = 0x100000u, /* 1 MiB, nRF52840 QIAA */
+			.write_block = 4u,
+			.erased_val = 0xFFu,
+			.sector_size = 0x1000u, /* 4 KiB page */
+		},
 	/* tERASEPAGE 85 ms, tWRITE 41 us per 32-bit word (datasheet max) */
-	.timing = { .erase_us = 85000u, .write_us = 41u },
+	.timing = {.erase_us = 85000u, .write_us = 41u},
 	.sim_flags = 0u,
-	.boot = { "mcuboot", 0x00000u, 0x0C000u },
-	.slot0 = { "image-0", 0x0C000u, 0x76000u },
-	.slot1 = { "image-1", 0x82000u, 0x76000u },
-	.storage = { "storage", 0xF8000u, 0x08000u },
+	.boot = {"mcuboot", 0x00000u, 0x0C000u},
+	.slot0 = {"image-0", 0x0C000u, 0x76000u},
+	.slot1 = {"image-1", 0x82000u, 0x76000u},
+	.storage = {"storage", 0xF8000u, 0x08000u},
 	.chainload_offset = 0x0C000u,
 };
 
@@ -35,20 +36,21 @@ const struct board_profile board_nucleo_u575zi_q = {
 	.usb_manufacturer = "ZEPHYR",
 	.usb_product = "Zephyr DFU sample",
 	.flash_base = 0x08000000u,
-	.flash = {
-		.size = 0x200000u,	/* 2 MiB, STM32U575ZI */
-		.write_block = 16u,	/* quad-word */
-		.erased_val = 0xFFu,
-		.sector_size = 0x2000u,	/* 8 KiB page */
-	},
+	.flash =
+		{
+			.size = 0x200000u,  /* 2 MiB, STM32U575ZI */
+			.write_block = 16u, /* quad-word */
+			.erased_val = 0xFFu,
+			.sector_size = 0x2000u, /* 8 KiB page */
+		},
 	/* page erase 1.5 ms, quad-word program 118 us (see README: unconfirmed) */
-	.timing = { .erase_us = 1500u, .write_us = 118u },
+	.timing = {.erase_us = 1500u, .write_us = 118u},
 	/* ECC: a quad-word can be programmed once per erase */
 	.sim_flags = FLASH_SIM_F_WRITE_ONCE,
-	.boot = { "mcuboot", 0x000000u, 0x010000u },
-	.slot0 = { "image-0", 0x010000u, 0x0E8000u },
-	.slot1 = { "image-1", 0x0F8000u, 0x0E8000u },
-	.storage = { NULL, 0u, 0u },
+	.boot = {"mcuboot", 0x000000u, 0x010000u},
+	.slot0 = {"image-0", 0x010000u, 0x0E8000u},
+	.slot1 = {"image-1", 0x0F8000u, 0x0E8000u},
+	.storage = {NULL, 0u, 0u},
 	.chainload_offset = 0x010000u,
 };
 

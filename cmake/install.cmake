@@ -1,7 +1,8 @@
 # cmake --install for dfukit (included at the end of the top-level CMakeLists.txt).
 #
 #   lib/                         the static libraries (portable; host ones in host builds)
-#   include/dfukit/*.h           their public headers (include/dfukit/host/ in host builds)
+#   include/dfukit/**.h          their public headers: the portable layers', port/,
+#                                sample/, and host/ in host builds
 #   include/dfukit/null/         the null port's header (null_udc.h)
 #   lib/pkgconfig/dfukit.pc      every portable library, in link order
 #   lib/pkgconfig/dfukit-host.pc the host libraries (host builds)
@@ -53,23 +54,22 @@ install(TARGETS ${dfukit_install_libs} EXPORT dfukit-targets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 
-# Headers: include/dfukit/*.h, except those of libraries the install does not
-# carry: the virtual board's glue (never installed) and, in a cross build, the
-# host ports'. include/dfukit/host/ (POSIX-only declarations) only next to the
-# host libraries. tests/install/check-install.sh holds the same list.
-set(dfukit_uninstalled_headers board_env.h board_image.h)
-if(NOT DFUKIT_HOST)
-  list(APPEND dfukit_uninstalled_headers usbip.h ffs.h)
-endif()
-file(GLOB dfukit_public_headers CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/include/dfukit/*.h)
-foreach(h ${dfukit_uninstalled_headers})
-  list(REMOVE_ITEM dfukit_public_headers ${PROJECT_SOURCE_DIR}/include/dfukit/${h})
+# Headers: include/dfukit/ (portable layers), port/, sample/ and host/, except
+# those of libraries the install does not carry: the virtual board's glue
+# (never installed) and, in a cross build, the host ports' and host/.
+# tests/install/check-install.sh holds the same list.
+set(dfukit_uninstalled_headers host/board_env.h port/board_image.h)
+file(GLOB_RECURSE dfukit_public_headers RELATIVE ${PROJECT_SOURCE_DIR}/include/dfukit
+  CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/include/dfukit/*.h)
+foreach(h ${dfukit_public_headers})
+  if(h IN_LIST dfukit_uninstalled_headers OR
+     (NOT DFUKIT_HOST AND h MATCHES "^(host/|port/usbip.h$|port/ffs.h$)"))
+    continue()
+  endif()
+  get_filename_component(dir ${h} DIRECTORY)
+  install(FILES ${PROJECT_SOURCE_DIR}/include/dfukit/${h}
+    DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/dfukit/${dir})
 endforeach()
-install(FILES ${dfukit_public_headers} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/dfukit)
-if(DFUKIT_HOST AND IS_DIRECTORY ${PROJECT_SOURCE_DIR}/include/dfukit/host)
-  install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/dfukit/host
-    DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/dfukit FILES_MATCHING PATTERN "*.h")
-endif()
 if(TARGET dfukit_null_port)
   install(FILES ${PROJECT_SOURCE_DIR}/port/null/null_udc.h
     DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/dfukit/null)

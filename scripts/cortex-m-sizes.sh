@@ -47,11 +47,12 @@ for preset in "${presets[@]}"; do
 			{ t[$1] = $2; total += $2 }
 			$1 ~ /^libc|^libgcc/ { libc += $2 }
 			END {
-				if (!t["usbd_core.c"] || !t["dfu.c"]) {
-					printf "cortex-m-sizes: %s: usbd_core.c or dfu.c missing from the link map\n", fw > "/dev/stderr"
+				if (!t["usbd_core.c"] || !t["usbd_desc.c"] || !t["dfu.c"]) {
+					printf "cortex-m-sizes: %s: usbd_core.c, usbd_desc.c or dfu.c missing from the link map\n", fw > "/dev/stderr"
 					exit 1
 				}
-				core = t["usbd_core.c"]; cls = t["dfu.c"]
+				# The usbd core is its request handling and its descriptor walk.
+				core = t["usbd_core.c"] + t["usbd_desc.c"]; cls = t["dfu.c"]
 				printf "%-15s usbd core %5d  DFU class %5d  = %5d   | device description (sample_device) %d, MS OS 2.0 descriptors (msos20) %d, ramdisk %d, null port %d, app+startup %d, libc %d; image %d\n",
 					fw, core, cls, core + cls, t["sample_device.c"], t["msos20.c"], t["dfu_ramdisk.c"],
 					t["null_udc.c"], t["fw_dfu.c"] + t["fw_dfu_static.c"] + t["startup.c"], libc, total
@@ -71,15 +72,18 @@ for preset in "${presets[@]}"; do
 			for (i = 1; i <= length(l); i++) part = part * 16 + index("0123456789abcdef", substr(l, i, 1)) - 1
 			printf "-- %s: flash %d B (text %d + data %d) of %d B partition (%.1f%%), RAM %d B\n",
 				name, $1 + $2, $1, $2, part, 100 * ($1 + $2) / part, $2 + $3 }'
-		awk -f "$attr" "$map" | awk '
+		sigs="$(sed -n 's/^DFUKIT_SIGNATURES:STRING=//p' "$build/CMakeCache.txt")"
+		awk -f "$attr" "$map" | awk -v sigs="$sigs" '
 			$1 ~ /^(boot|trailer)\.c$/ { b += $2; next }
 			$1 == "image.c" { im += $2; next }
+			$1 ~ /^(board_image|trusted_keys)\.c$/ { keys += $2; next }
 			$1 ~ /^(flash|flash_sim)\.c$/ { fl += $2; next }
-			$1 ~ /^(asn1parse|asn1write|bignum|constant_time|ecdsa|ecp|ecp_curves|md|memory_buffer_alloc|platform|platform_util)$/ { ec += $2; next }
+			$1 ~ /^(ecdsa|ecp|ecp_curves|rsa|rsa_internal|oid)$/ { sig += $2; next }
+			$1 ~ /^(asn1parse|asn1write|bignum|constant_time|md|memory_buffer_alloc|platform|platform_util)$/ { mpi += $2; next }
 			$1 == "sha256" { sha += $2; next }
 			$1 ~ /^libc|^libgcc/ { lc += $2; next }
 			{ other += $2 }
-			END { printf "   boot core %d, image validation %d, flash %d, SHA-256 %d, mbedTLS ECDSA-P256 (+bignum, asn1) %d, libc %d, main+board+null port+startup %d\n",
-				b, im, fl, sha, ec, lc, other }'
+			END { printf "   boot core %d, image validation %d, trusted keys %d, flash %d, SHA-256 %d, mbedTLS %s %d + bignum/asn1/md %d, libc %d, main+board+port+startup %d\n",
+				b, im, keys, fl, sha, sigs, sig, mpi, lc, other }'
 	done
 done

@@ -15,7 +15,7 @@ shift || true
 build="${FUZZ_BUILD:-$root/build-fuzz}"
 out="${FUZZ_OUT:-$build/fuzz-out}"
 jobs="${FUZZ_JOBS:-$(nproc)}"
-all=(fuzz_usbd_dfu fuzz_usbd_desc fuzz_usbip fuzz_image fuzz_boot)
+all=(fuzz_usbd_dfu fuzz_usbd_desc fuzz_usbip fuzz_usbip_codec fuzz_image fuzz_boot)
 if [ $# -gt 0 ]; then harnesses=("$@"); else harnesses=("${all[@]}"); fi
 
 command -v clang >/dev/null || { echo "fuzz.sh: clang is needed" >&2; exit 1; }
@@ -24,7 +24,7 @@ cmake -S . -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInf
 cmake --build "$build" -j"$(nproc)" --target "${harnesses[@]}" >/dev/null
 
 # Largest input per harness (bytes): room for a few 4 KiB transfers or images.
-declare -A max_len=([fuzz_usbd_dfu]=4096 [fuzz_usbd_desc]=4096 [fuzz_usbip]=8192 [fuzz_image]=4096 [fuzz_boot]=4096)
+declare -A max_len=([fuzz_usbd_dfu]=4096 [fuzz_usbd_desc]=4096 [fuzz_usbip]=8192 [fuzz_usbip_codec]=8192 [fuzz_image]=4096 [fuzz_boot]=4096)
 
 run_one() {
 	local h="$1" dir="$out/$1"

@@ -21,7 +21,7 @@ flags="$(sed -n 's/^set(DFUKIT_CPU_FLAGS "\(.*\)")$/\1/p' "$root/cmake/$toolchai
 
 # The library files the configuration needs; --gc-sections drops what is unused.
 files=(asn1parse asn1write bignum constant_time ecdsa ecp ecp_curves md memory_buffer_alloc
-       platform platform_util sha256)
+       oid platform platform_util rsa rsa_internal sha256)
 
 fetch_source() {
 	local cache="${XDG_CACHE_HOME:-$HOME/.cache}/dfukit/mbedtls-src"

@@ -14,7 +14,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 build="${SA_BUILD:-$root/build-analysis}"
-layers=(src/usbd src/dfu src/flash src/image src/boot port/vudc apps/dfu-sample/sample_device.c)
+layers=(src/usbd src/dfu src/flash src/image src/boot port/vudc lib/sample/sample_device.c)
 
 for t in cppcheck clang-tidy; do
 	command -v "$t" >/dev/null || { echo "static-analysis.sh: $t is needed" >&2; exit 1; }
@@ -23,6 +23,8 @@ echo "== static analysis: $(cppcheck --version), clang-tidy $(clang-tidy --versi
 
 cmake -S . -B "$build/portable" -DDFUKIT_HOST=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake -S . -B "$build/host" -DCMAKE_BUILD_TYPE=Debug >/dev/null
+# Files the build generates are in the compile database; make them exist.
+cmake --build "$build/portable" --target dfukit_generated_sources >/dev/null
 
 # The files of the layers, as the compile database lists them.
 mapfile -t files < <(sed -n 's/^ *"file": "\(.*\)",\{0,1\}$/\1/p' "$build/portable/compile_commands.json" |

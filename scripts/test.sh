@@ -38,7 +38,7 @@ echo "e2e under ASan+UBSan: ramdisk walkthrough, hostile host, USB/IP stress pas
 
 echo "== reliability: static analysis, unit tests under valgrind, short fuzzing"
 # Tools of these steps (Debian 12 packages), installed like install-deps.sh does.
-rel_pkgs=(clang clang-tidy cppcheck valgrind libclang-rt-14-dev)
+rel_pkgs=(clang clang-tidy clang-format cppcheck valgrind libclang-rt-14-dev)
 rel_missing=()
 for p in "${rel_pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || rel_missing+=("$p")
@@ -51,6 +51,10 @@ if ((${#rel_missing[@]})); then
 fi
 t0=$SECONDS
 SA_BUILD="$root/build-analysis" ./scripts/static-analysis.sh
+# The code's shape: no source file over 800 lines, no function over 80 (tests aside).
+./scripts/check-shape.py
+# One style (.clang-format), as applied to the whole tree.
+./scripts/check-format.sh
 t1=$SECONDS
 VG_BUILD="$root/build-valgrind" ./scripts/valgrind-unit.sh
 t2=$SECONDS
@@ -63,6 +67,13 @@ echo "== Cortex-M builds (M4F, M33): library, firmware and bootloader sizes"
 echo "== Cortex-M bootloader and hello_world on the emulated boards (QEMU mps2-an386, mps2-an505)"
 ./tests/cm/emulated-boot.sh build-cortex-m4f build
 ./tests/cm/emulated-boot.sh build-cortex-m33 build
+echo "== dfukit-emu: the Cortex-M DFU sample on the emulated boards, its USB over USB/IP"
+./tests/cm/emu-usb.sh build-cortex-m4f build
+./tests/cm/emu-usb.sh build-cortex-m33 build
+echo "== the emulated boards (dfukit board run --emulate), real dfu-util: walkthrough, bad images, power cuts, fleet"
+# Configured again: the e2e.cm tests exist once the cross builds do.
+cmake -S . -B build >/dev/null
+ctest --test-dir build --output-on-failure -R '^e2e\.cm\.'
 echo "== the bootloader's mbedTLS configuration, run on the host against the fixtures"
 ./scripts/target-crypto-check.sh "$root/build-target-crypto"
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The Cortex-M bootloader: dfukit's boot core (swap-using-move, MCUboot
- * trailer), MCUboot image validation (SHA-256 + ECDSA-P256 through a minimal
- * mbedTLS) and the flash layer, over a chip port (boot_port.h). It is linked
+ * trailer), MCUboot image validation (SHA-256 + RSA-2048 or ECDSA-P256,
+ * DFUKIT_SIGNATURES, through a minimal mbedTLS) and the flash layer, over a chip port (boot_port.h). It is linked
  * at the board's mcuboot partition with the partition's size as FLASH
  * length, so the link itself proves that it fits.
  *
@@ -14,24 +14,21 @@
 #include <stdint.h>
 
 #include "boot_port.h"
+#include "dfukit/port/board_image.h"
 #include "dfukit/boot_image.h"
 #include "mbedtls/memory_buffer_alloc.h"
 
 #ifndef BOOT_BOARD
 #error "BOOT_BOARD (a struct board_profile) must be defined"
 #endif
-/* mbedTLS bignums allocate; ECDSA-P256 verification peaks well below this. */
+/* mbedTLS bignums allocate; RSA-2048 and ECDSA-P256 verification peak below this. */
 #define BOOT_CRYPTO_HEAP 6144u
 
-extern const uint8_t boot_key_der[];
-extern const uint32_t boot_key_der_len;
-
+/* The keys of DFUKIT_TRUSTED_KEYS (port/board), as the DFU sample checks SLOT-1 with. */
 static int validate(void *ctx, const struct flash_area *slot, struct boot_image_info *out)
 {
-	const struct dfukit_image_key key = {
-		.type = DFUKIT_IMAGE_KEY_ECDSA_P256, .der = boot_key_der, .len = boot_key_der_len};
 	(void)ctx;
-	return boot_image_validate(slot, &key, 1, out, NULL);
+	return boot_image_validate(slot, board_trusted_keys, board_trusted_key_count, out, NULL);
 }
 
 /* Start the image: its vector table follows the header. */

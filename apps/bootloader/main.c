@@ -16,10 +16,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "dfukit/board_env.h"
-#include "dfukit/board_image.h"
+#include "dfukit/host/board_env.h"
+#include "dfukit/port/board_image.h"
 #include "dfukit/board_profile.h"
 #include "dfukit/boot.h"
+#include "dfukit/host/flash_file.h"
 
 extern char **environ;
 
@@ -42,6 +43,28 @@ static int validate(void *ctx, const struct flash_area *slot, struct boot_image_
 	return rc;
 }
 
+/*
+ * True if p (len bytes) starts like an ELF executable for this host: the same
+ * class, byte order and machine as this bootloader's own program.
+ */
+static bool is_host_program(const uint8_t *p, uint32_t len)
+{
+	uint8_t self[20];
+	FILE *f = fopen("/proc/self/exe", "rb");
+	size_t n = f ? fread(self, 1, sizeof(self), f) : 0;
+	if (f) {
+		fclose(f);
+	}
+	if (len < sizeof(self) || memcmp(p, "\177ELF", 4) != 0) {
+		return false;
+	}
+	if (n != sizeof(self)) {
+		return true; /* cannot compare: let exec decide */
+	}
+	/* e_ident[EI_CLASS], e_ident[EI_DATA], e_machine (offset 18, 2 bytes). */
+	return p[4] == self[4] && p[5] == self[5] && p[18] == self[18] && p[19] == self[19];
+}
+
 /* Copy the verified payload out of flash and run it in place of this process. */
 static int jump(const struct flash_area *primary, const struct boot_result *res)
 {
@@ -50,14 +73,92 @@ static int jump(const struct flash_area *primary, const struct boot_result *res)
 	if (payload == NULL || flash_area_read(primary, res->image.hdr_size, payload, len) < 0) {
 		return -EIO;
 	}
+	if (!is_host_program(payload, len)) {
+		free(payload);
+		return -ENOEXEC;
+	}
 	int fd = memfd_create("slot0-image", MFD_CLOEXEC);
 	if (fd < 0 || write(fd, payload, len) != (ssize_t)len) {
 		return -errno;
 	}
 	free(payload);
 	char *const argv[] = {"zephyr.elf", NULL};
+	/* What was printed so far must reach the console before this process is replaced. */
+	fflush(stdout);
+	fflush(stderr);
 	fexecve(fd, argv, environ);
 	return -errno;
+}
+
+/*
+ * DFUKIT_POWER_CUT (tests): the board loses power at a chosen point of the
+ * swap, and stays off until it is killed and started again.
+ *   erase:OFF  right after the first erase of the sector at flash offset OFF
+ *   op:N       at flash operation N (it does nothing)
+ * The flash is reached through cut_dev, which watches the erases.
+ */
+struct power_cut {
+	struct flash_sim *sim;
+	struct flash_dev dev;
+	uint32_t erase_off;
+	bool on_erase;
+};
+
+static int cut_read(void *ctx, uint32_t off, void *dst, uint32_t len)
+{
+	struct power_cut *pc = ctx;
+	return flash_dev_read(&pc->sim->dev, off, dst, len);
+}
+
+static int cut_write(void *ctx, uint32_t off, const void *src, uint32_t len)
+{
+	struct power_cut *pc = ctx;
+	return flash_dev_write(&pc->sim->dev, off, src, len);
+}
+
+static int cut_erase(void *ctx, uint32_t off, uint32_t len)
+{
+	struct power_cut *pc = ctx;
+	int rc = flash_dev_erase(&pc->sim->dev, off, len);
+	if (rc == 0 && pc->on_erase && off <= pc->erase_off && pc->erase_off - off < len) {
+		pc->on_erase = false;
+		flash_sim_cut_at(pc->sim, flash_sim_ops(pc->sim), FLASH_SIM_TEAR_NOTHING);
+		printf("I: Power cut after erasing 0x%x..0x%x (DFUKIT_POWER_CUT)\n", (unsigned)off,
+		       (unsigned)(off + len));
+		fflush(stdout);
+	}
+	return rc;
+}
+
+static const struct flash_ops cut_ops = {.read = cut_read, .write = cut_write, .erase = cut_erase};
+
+/* The device the boot code is to use: the flash, or cut_dev with a cut armed. */
+static const struct flash_dev *power_cut_setup(struct power_cut *pc, struct flash_sim *sim)
+{
+	const char *spec = getenv("DFUKIT_POWER_CUT");
+	char *end = NULL;
+	if (spec == NULL) {
+		return &sim->dev;
+	}
+	pc->sim = sim;
+	pc->dev = (struct flash_dev){.ops = &cut_ops, .ctx = pc, .geo = sim->dev.geo};
+	if (strncmp(spec, "erase:", 6) == 0) {
+		unsigned long v = strtoul(spec + 6, &end, 0);
+		if (*end == '\0' && end != spec + 6 && v < sim->geo.size) {
+			pc->erase_off = (uint32_t)v;
+			pc->on_erase = true;
+			return &pc->dev;
+		}
+	} else if (strncmp(spec, "op:", 3) == 0) {
+		unsigned long v = strtoul(spec + 3, &end, 0);
+		if (*end == '\0' && end != spec + 3 && v <= UINT32_MAX) {
+			flash_sim_cut_at(sim, (uint32_t)v, FLASH_SIM_TEAR_NOTHING);
+			return &pc->dev;
+		}
+	}
+	printf("E: DFUKIT_POWER_CUT=%s: want erase:OFFSET or op:N\n", spec);
+	fflush(stdout);
+	return NULL;
 }
 
 static void sleep_us(void *ctx, uint32_t us)
@@ -79,6 +180,7 @@ int main(int argc, char **argv)
 	struct board_env env;
 	struct flash_file flash;
 	struct flash_area slot0, slot1;
+	struct power_cut cut = {0};
 	(void)argc;
 
 	if (board_env_load(&env, argv[0]) < 0) {
@@ -89,7 +191,8 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	int rc = flash_file_open(&flash, env.flash_path, &bp->flash, bp->sim_flags);
 	if (rc == 0) {
-		rc = board_profile_slots(bp, &flash.sim.dev, &slot0, &slot1);
+		const struct flash_dev *dev = power_cut_setup(&cut, &flash.sim);
+		rc = dev ? board_profile_slots(bp, dev, &slot0, &slot1) : -EINVAL;
 	}
 	if (rc < 0) {
 		printf("E: Flash %s: %s\n", env.flash_path, strerror(-rc));
@@ -113,13 +216,25 @@ int main(int argc, char **argv)
 		       (unsigned)flash.sim.erases, (unsigned)flash.sim.writes,
 		       (unsigned long long)(flash.sim.sim_us / 1000u));
 	}
+	if (flash_sim_is_off(&flash.sim)) {
+		printf("I: Power is off (DFUKIT_POWER_CUT); kill the board and start it again\n");
+		fflush(stdout);
+		halt();
+	}
 	if (rc < 0) {
 		/* boot_go said why ("Unable to find bootable image"). */
 		flash_file_close(&flash);
 		halt();
 	}
 	rc = jump(&slot0, &res);
-	printf("E: Cannot start the image in the primary slot: %s\n", strerror(-rc));
+	if (rc == -ENOEXEC) {
+		printf("E: The image in the primary slot is not a host program (no executable for\n"
+		       "E: this machine), so the host-native board cannot run it.\n"
+		       "E: Target images (e.g. Cortex-M builds) run on the emulated board:\n"
+		       "E: dfukit board run --emulate (coming)\n");
+	} else {
+		printf("E: Cannot start the image in the primary slot: %s\n", strerror(-rc));
+	}
 	fflush(stdout);
 	halt();
 }

@@ -6,6 +6,7 @@
  *   dfu-gadget --ffs-dir /dev/ffs-dfu [--runtime] [--gadget CONFIGFS_GADGET_DIR]
  *              [--udc NAME] [--transfer-size N] [--no-class-desc]
  *   dfu-gadget --dump [--runtime]   # print the FunctionFS blobs in hex, no I/O
+ *   dfu-gadget --help               # every option and the exit status
  *
  * DFU mode serves alternate 0 "ramdisk0", a 64 KiB RAM disk. --runtime starts
  * in run-time mode; after DFU_DETACH the device leaves the bus and comes back
@@ -31,17 +32,18 @@
 #include <time.h>
 
 #include "dfukit/dfu_ramdisk.h"
-#include "dfukit/ffs.h"
-#include "dfukit/sample_device.h"
+#include "dfukit/port/ffs.h"
+#include "dfukit/sample/device.h"
 
 #define DEFAULT_TRANSFER_SIZE 4096u
-#define RESET_SETTLE_MS 300 /* after a bus reset, how long to wait for SET_CONFIGURATION */
+#define RESET_SETTLE_MS       300 /* after a bus reset, how long to wait for SET_CONFIGURATION */
 
 struct app {
 	const char *ffs_dir;
 	const char *gadget_dir;
 	const char *udc;
 	bool runtime;
+	bool dump; /* --dump: print the FunctionFS blobs, no I/O */
 	unsigned ffs_flags;
 	uint16_t transfer_size;
 	struct sample_device dev;
@@ -122,11 +124,10 @@ static void on_dfu_event(void *ctx, enum dfu_event event, uint8_t alt)
 static void on_port_event(void *ctx, enum ffs_port_event ev, const struct usbd_setup *s)
 {
 	static const char *const names[] = {
-		[FFS_PORT_BIND] = "BIND",       [FFS_PORT_UNBIND] = "UNBIND",
-		[FFS_PORT_ENABLE] = "ENABLE",   [FFS_PORT_DISABLE] = "DISABLE",
-		[FFS_PORT_SUSPEND] = "SUSPEND", [FFS_PORT_RESUME] = "RESUME",
-		[FFS_PORT_SETUP_STALLED] = "STALL",
-		[FFS_PORT_SETUP_CANCELLED] = "SETUP cancelled",
+		[FFS_PORT_BIND] = "BIND",           [FFS_PORT_UNBIND] = "UNBIND",
+		[FFS_PORT_ENABLE] = "ENABLE",       [FFS_PORT_DISABLE] = "DISABLE",
+		[FFS_PORT_SUSPEND] = "SUSPEND",     [FFS_PORT_RESUME] = "RESUME",
+		[FFS_PORT_SETUP_STALLED] = "STALL", [FFS_PORT_SETUP_CANCELLED] = "SETUP cancelled",
 	};
 	struct app *app = ctx;
 	if (ev == FFS_PORT_DISABLE && app->detach == DETACH_WAIT_RESET) {
@@ -191,16 +192,18 @@ static int start_device(struct app *app, bool runtime)
 	}
 	if (app->port.class_desc_dropped) {
 		logf_("warning: this kernel's FunctionFS refuses the DFU functional descriptor "
-		      "(f_fs learnt it in 2024); serving the interface without it, hosts must be told "
-		      "the transfer size (dfu-util -t %u)", app->transfer_size);
+		      "(f_fs learnt it in 2024); serving the interface without it, hosts must be "
+		      "told "
+		      "the transfer size (dfu-util -t %u)",
+		      app->transfer_size);
 	}
 	logf_("ready: %s mode, %s", runtime ? "run-time" : "DFU",
 	      runtime ? "protocol 1" : "alternate 0 \"ramdisk0\" (64 KiB)");
 	if (app->gadget_dir != NULL) {
 		rc = ffs_gadget_bind(app->gadget_dir, app->udc);
 		if (rc < 0) {
-			logf_("binding %s to %s: %s", app->gadget_dir, app->udc ? app->udc : "the first UDC",
-			      strerror(-rc));
+			logf_("binding %s to %s: %s", app->gadget_dir,
+			      app->udc ? app->udc : "the first UDC", strerror(-rc));
 			ffs_port_close(&app->port);
 			return rc;
 		}
@@ -213,7 +216,78 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: dfu-gadget --ffs-dir DIR [--runtime] [--gadget CONFIGFS_GADGET_DIR]\n"
 		   "                  [--udc NAME] [--transfer-size N] [--no-class-desc]\n"
-		   "       dfu-gadget --dump [--runtime] [--transfer-size N] [--no-class-desc]\n");
+		   "       dfu-gadget --dump [--runtime] [--transfer-size N] [--no-class-desc]\n"
+		   "       dfu-gadget --help\n");
+}
+
+static void help(void)
+{
+	usage(stdout);
+	printf("\n"
+	       "The USB DFU sample (Zephyr's, as the virtual board serves it) as a real USB\n"
+	       "device on a Linux board with a device controller, through FunctionFS: DFU mode\n"
+	       "serves alternate 0 \"ramdisk0\", a %u KiB RAM disk that dfu-util can download\n"
+	       "to and upload from. Needs root and a FunctionFS instance mounted at DIR;\n"
+	       "dfu-gadget-setup.sh (installed beside it) creates the configfs gadget, mounts\n"
+	       "FunctionFS and starts dfu-gadget. See port/ffs/README.md.\n"
+	       "\n"
+	       "options:\n"
+	       "  -f, --ffs-dir DIR        the mounted FunctionFS instance (DIR/ep0); required\n"
+	       "                           unless --dump\n"
+	       "  -r, --runtime            start in DFU run-time mode; after DFU_DETACH the\n"
+	       "                           device leaves the bus and comes back in DFU mode\n"
+	       "  -g, --gadget DIR         the configfs gadget "
+	       "(/sys/kernel/config/usb_gadget/NAME):\n"
+	       "                           write VID:PID, strings and configuration there and "
+	       "bind\n"
+	       "                           it to the UDC once the descriptors are written; "
+	       "without\n"
+	       "                           it, bind the gadget yourself after \"dfu-gadget: "
+	       "ready\"\n"
+	       "                           appears on stdout\n"
+	       "  -u, --udc NAME           the UDC to bind to with --gadget (default: the first\n"
+	       "                           one in /sys/class/udc)\n"
+	       "  -t, --transfer-size N    wTransferSize, 64..%zu (default %u)\n"
+	       "  -n, --no-class-desc      leave the DFU functional descriptor out of the\n"
+	       "                           FunctionFS descriptors (by default it is sent, and "
+	       "left\n"
+	       "                           out with a message if the kernel refuses it; hosts "
+	       "then\n"
+	       "                           need dfu-util -t N)\n"
+	       "  -d, --dump               print the FunctionFS descriptor and string blobs in "
+	       "hex\n"
+	       "                           and exit; no FunctionFS, no root needed\n"
+	       "  -h, --help               this help\n"
+	       "\n"
+	       "The log goes to stdout. SIGINT or SIGTERM stops the device (unbinding a "
+	       "--gadget).\n"
+	       "\n"
+	       "exit status: 0 stopped by a signal, or --dump/--help done; 1 the device could not\n"
+	       "start or ep0 failed (or stdout could not be written); 2 usage error.\n",
+	       (unsigned)(DFU_RAMDISK_DEFAULT_SIZE / 1024u), sizeof(((struct app *)0)->block),
+	       DEFAULT_TRANSFER_SIZE);
+}
+
+/* --help and --dump print to stdout: a full disk or a closed pipe is a failure. */
+static int stdout_status(int rc)
+{
+	int err = ferror(stdout);
+
+	errno = 0;
+	if (fclose(stdout) != 0 || err) {
+		fprintf(stderr, "dfu-gadget: cannot write to standard output: %s\n",
+			strerror(errno ? errno : EIO));
+		return rc == 0 ? 1 : rc;
+	}
+	return rc;
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "dfu-gadget: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (try 'dfu-gadget --help')\n");
+	return 2;
 }
 
 static void hexdump(const char *what, const uint8_t *p, int len)
@@ -231,12 +305,20 @@ static int dump(struct app *app)
 	static uint8_t blob[FFS_BLOB_MAX];
 	struct udc udc = {.ops = &no_udc_ops};
 	struct sample_params p = {
-		.runtime = app->runtime, .transfer_size = app->transfer_size, .buffer = app->block,
-		.manufacturer = "ZEPHYR", .product = "Zephyr DFU sample", .serial = "0000000000000000",
-		.alt_names = alt_names, .alts = app->alts, .num_alts = 1,
+		.runtime = app->runtime,
+		.transfer_size = app->transfer_size,
+		.buffer = app->block,
+		.manufacturer = "ZEPHYR",
+		.product = "Zephyr DFU sample",
+		.serial = "0000000000000000",
+		.alt_names = alt_names,
+		.alts = app->alts,
+		.num_alts = 1,
 	};
 	int rc = sample_device_init(&app->dev, &p, &udc);
-	int len = rc < 0 ? rc : ffs_build_descriptors(&app->dev.desc, app->ffs_flags, blob, sizeof(blob));
+	int len =
+		rc < 0 ? rc
+		       : ffs_build_descriptors(&app->dev.desc, app->ffs_flags, blob, sizeof(blob));
 	if (len < 0) {
 		fprintf(stderr, "dfu-gadget: descriptors: %s\n", strerror(-len));
 		return 1;
@@ -251,9 +333,25 @@ static int dump(struct app *app)
 	return 0;
 }
 
-int main(int argc, char **argv)
+static int parse_transfer_size(struct app *app, const char *arg)
 {
-	static struct app app;
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(arg, &end, 0);
+	if (errno != 0 || end == arg || *end != '\0' || v < 64 || v > sizeof(app->block)) {
+		fprintf(stderr, "dfu-gadget: --transfer-size wants 64..%zu, not '%s'\n",
+			sizeof(app->block), arg);
+		return 2;
+	}
+	app->transfer_size = (uint16_t)v;
+	return 0;
+}
+
+#define ARGS_OK (-1) /* parse_args: go on and run */
+
+/* The command line into app: ARGS_OK, or main's exit status (--help done, usage error). */
+static int parse_args(struct app *app, int argc, char **argv)
+{
 	static const struct option opts[] = {
 		{"ffs-dir", required_argument, NULL, 'f'},
 		{"runtime", no_argument, NULL, 'r'},
@@ -265,56 +363,126 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	bool want_dump = false;
 	int c;
 
-	app.transfer_size = DEFAULT_TRANSFER_SIZE;
-	app.ffs_flags = FFS_PORT_CLASS_DESC_AUTO;
+	app->transfer_size = DEFAULT_TRANSFER_SIZE;
+	app->ffs_flags = FFS_PORT_CLASS_DESC_AUTO;
+	opterr = 0; /* errors are reported on one line, with the hint to --help */
 	while ((c = getopt_long(argc, argv, "f:rg:u:t:ndh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f':
-			app.ffs_dir = optarg;
-			break;
-		case 'r':
-			app.runtime = true;
-			break;
-		case 'g':
-			app.gadget_dir = optarg;
-			break;
-		case 'u':
-			app.udc = optarg;
-			break;
-		case 't': {
-			unsigned long v = strtoul(optarg, NULL, 0);
-			if (v < 64 || v > sizeof(app.block)) {
-				fprintf(stderr, "dfu-gadget: --transfer-size wants 64..%zu\n", sizeof(app.block));
+		case 'f': app->ffs_dir = optarg; break;
+		case 'r': app->runtime = true; break;
+		case 'g': app->gadget_dir = optarg; break;
+		case 'u': app->udc = optarg; break;
+		case 't':
+			if (parse_transfer_size(app, optarg) != 0) {
 				return 2;
 			}
-			app.transfer_size = (uint16_t)v;
 			break;
-		}
-		case 'n':
-			app.ffs_flags = FFS_DESC_NO_CLASS_DESC;
-			break;
-		case 'd':
-			want_dump = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
+		case 'n': app->ffs_flags = FFS_DESC_NO_CLASS_DESC; break;
+		case 'd': app->dump = true; break;
+		case 'h': help(); return stdout_status(0);
 		default:
-			usage(stderr);
-			return 2;
+			if (optopt > 32 && optopt < 127 && optopt != '?') {
+				char opt[3] = {'-', (char)optopt, '\0'};
+				return usage_error("invalid option or missing argument for '%s'",
+						   opt);
+			}
+			return usage_error("invalid option or missing argument: '%s'",
+					   argv[optind - 1]);
 		}
+	}
+	if (optind != argc) {
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	}
+	if (!app->dump && app->ffs_dir == NULL) {
+		return usage_error("%s", "--ffs-dir DIR is required (or --dump)");
+	}
+	return ARGS_OK;
+}
+
+/* How long poll() may wait: for ever, unless a detach waits for the host's bus reset. */
+static int detach_wait_ms(const struct app *app)
+{
+	if (app->detach == DETACH_WAIT_RESET) {
+		return ms_until(&app->detach_deadline);
+	}
+	return app->detach == DETACH_RESET_SEEN ? RESET_SETTLE_MS : -1;
+}
+
+/* poll() timed out while a detach waited for the host. */
+static void detach_timed_out(struct app *app)
+{
+	if (app->detach == DETACH_WAIT_RESET) {
+		logf_("no USB reset within wDetachTimeOut: staying in run-time mode");
+		app->detach = DETACH_NONE;
+		app->dev.dfu.base.ops->reset(&app->dev.dfu.base); /* appDETACH -> appIDLE */
+	} else if (app->detach == DETACH_RESET_SEEN) {
+		app->detach = DETACH_NOW; /* reset but no re-configuration: go anyway */
+	}
+}
+
+/* Leave the bus and come back in DFU mode. */
+static int switch_to_dfu_mode(struct app *app)
+{
+	app->detach = DETACH_NONE;
+	if (app->gadget_dir != NULL) {
+		ffs_gadget_unbind(app->gadget_dir);
+	}
+	ffs_port_close(&app->port); /* f_fs also unbinds a bound gadget here */
+	logf_("left the bus; switching to DFU mode");
+	return start_device(app, false);
+}
+
+/* Serve ep0 until a signal stops us or something fails (rc < 0). */
+static int serve(struct app *app)
+{
+	int rc = 0;
+	while (!stop) {
+		struct pollfd pfd = {.fd = ffs_port_fd(&app->port), .events = POLLIN};
+		int n = poll(&pfd, 1, detach_wait_ms(app));
+		if (n < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			rc = -errno;
+			logf_("poll: %s", strerror(errno));
+			break;
+		}
+		if (n == 0) {
+			detach_timed_out(app);
+		} else {
+			rc = ffs_port_process(&app->port);
+			if (rc == -EINTR) {
+				continue;
+			}
+			if (rc < 0) {
+				logf_("ep0: %s", strerror(-rc));
+				break;
+			}
+		}
+		if (app->detach == DETACH_NOW) {
+			rc = switch_to_dfu_mode(app);
+			if (rc < 0) {
+				break;
+			}
+		}
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static struct app app;
+
+	int status = parse_args(&app, argc, argv);
+	if (status != ARGS_OK) {
+		return status;
 	}
 	dfu_ramdisk_init(&app.ramdisk, app.disk, sizeof(app.disk));
 	app.alts[0] = (struct dfu_alt){&dfu_ramdisk_ops, &app.ramdisk};
-	if (want_dump && optind == argc) {
-		return dump(&app);
-	}
-	if (app.ffs_dir == NULL || optind != argc) {
-		usage(stderr);
-		return 2;
+	if (app.dump) {
+		return stdout_status(dump(&app));
 	}
 
 	struct sigaction sa = {.sa_handler = on_signal};
@@ -325,54 +493,7 @@ int main(int argc, char **argv)
 	if (start_device(&app, app.runtime) < 0) {
 		return 1;
 	}
-
-	int rc = 0;
-	while (!stop) {
-		struct pollfd pfd = {.fd = ffs_port_fd(&app.port), .events = POLLIN};
-		int timeout = -1;
-		if (app.detach == DETACH_WAIT_RESET) {
-			timeout = ms_until(&app.detach_deadline);
-		} else if (app.detach == DETACH_RESET_SEEN) {
-			timeout = RESET_SETTLE_MS;
-		}
-		int n = poll(&pfd, 1, timeout);
-		if (n < 0) {
-			if (errno == EINTR) {
-				continue;
-			}
-			rc = -errno;
-			logf_("poll: %s", strerror(errno));
-			break;
-		}
-		if (n == 0 && app.detach == DETACH_WAIT_RESET) {
-			logf_("no USB reset within wDetachTimeOut: staying in run-time mode");
-			app.detach = DETACH_NONE;
-			app.dev.dfu.base.ops->reset(&app.dev.dfu.base); /* appDETACH -> appIDLE */
-		} else if (n == 0 && app.detach == DETACH_RESET_SEEN) {
-			app.detach = DETACH_NOW; /* reset but no re-configuration: go anyway */
-		} else if (n > 0) {
-			rc = ffs_port_process(&app.port);
-			if (rc == -EINTR) {
-				continue;
-			}
-			if (rc < 0) {
-				logf_("ep0: %s", strerror(-rc));
-				break;
-			}
-		}
-		if (app.detach == DETACH_NOW) {
-			app.detach = DETACH_NONE;
-			if (app.gadget_dir != NULL) {
-				ffs_gadget_unbind(app.gadget_dir);
-			}
-			ffs_port_close(&app.port); /* f_fs also unbinds a bound gadget here */
-			logf_("left the bus; switching to DFU mode");
-			rc = start_device(&app, false);
-			if (rc < 0) {
-				break;
-			}
-		}
-	}
+	int rc = serve(&app);
 	if (app.gadget_dir != NULL) {
 		ffs_gadget_unbind(app.gadget_dir);
 	}

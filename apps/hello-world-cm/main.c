@@ -23,7 +23,7 @@ int main(void)
 #ifdef HELLO_BOOT_CLOCK
 	mps2_uart_puts(&con, "boot-clock: ");
 	mps2_uart_put_hex(&con, ticks);
-	mps2_uart_puts(&con, " ticks of the 25 MHz counter since reset\n");
+	mps2_uart_puts(&con, " ticks of the SYSCLK counter since reset\n");
 #endif
 	mps2_uart_puts(&con, "*** Booting dfukit hello_world v" DFUKIT_VERSION " ***\n");
 	mps2_uart_puts(&con, "Hello World! ");

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "dfukit/board_env.h"
+#include "dfukit/host/board_env.h"
 
 int main(int argc, char **argv)
 {

@@ -1,28 +1,45 @@
 #!/usr/bin/env bash
-# Boot time of the Cortex-M bootloader on the emulated boards, in instructions:
-# `qemu-system-arm -icount shift=0,sleep=off` makes one instruction one virtual
-# nanosecond from reset, and hello_world-clock reads the FPGA's 25 MHz counter
-# (40 instructions a tick) as its first action, so the figure is reset ->
-# bootloader -> jump -> the image's first C statement (instructions, not cycles).
+# Boot time of the Cortex-M bootloader on the emulated boards, in INSTRUCTIONS
+# (not cycles): under `qemu-system-arm -icount shift=0,sleep=off` one
+# instruction is one virtual nanosecond from reset. The FPGA counter runs at the
+# machine's SYSCLK: 25 MHz on mps2-an386 (40 instructions a tick), 20 MHz on
+# mps2-an505 (50 instructions a tick; QEMU's mps2-tz leaves the FPGAIO at its
+# default prescale clock), so a figure is exact to one tick.
 #
-# Rows: a valid ECDSA-P256 image of 256 KiB in slot 0; the same with a 2 KiB
-# image (the difference is SHA-256 over the other 254 KiB, the rest is mostly
-# the signature); a 256 KiB test swap (both slots validated, swap-using-move).
+# Total: the shipped bootloader (apps/bootloader-cm) with hello_world-clock in
+# slot 0, which reads the counter as its first statement: reset -> bootloader
+# -> jump -> the image's first C statement.
+# Split: bootloader-bench (bench/cm/CMakeLists.txt, boot_split.c), the same
+# bootloader linked with timing wrappers around the mbedTLS calls src/image
+# makes: SHA-256 (starts/update/finish, and the key hash), the key (ECDSA:
+# group load, point read, on-curve check; RSA: import, complete, check) and
+# the signature verification itself. "Rest" is the shipped total minus those.
+# The parts are sums of counter readings, each exact to a tick, so a small
+# rest is known to a few thousand instructions only.
+# The bench build's own total is printed below the table: it is larger by its
+# stack painting and the report, not by the wrappers (a few instructions a call).
+#
+# Rows: a valid 256 KiB image in slot 0 (plain boot); a 4 KiB one (about the fixed cost);
+# a 256 KiB test swap (slot 1 validated, swap-using-move, slot 0 validated).
 #
 #   bench/cm/boot-instructions.sh HOST_BUILD CROSS_BUILD...
 #   e.g. bench/cm/boot-instructions.sh build build-cortex-m4f build-cortex-m33
+# Each cross build verifies the signature type of its DFUKIT_SIGNATURES (the
+# first listed; configure with -DDFUKIT_SIGNATURES=ecdsa-p256 or rsa-2048):
+# images are signed with the trusted test key of that type, as
+# scripts/cm-firmware.sh signs them.
 set -euo pipefail
 (($# >= 2)) || { echo "usage: $0 HOST_BUILD CROSS_BUILD..." >&2; exit 2; }
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 signer="$(cd "$1" && pwd)/bin/dfukit-image"
 shift
-key="$root/tests/fixtures/mcuboot/keys/ecdsa-p256.pem"
 work=$(mktemp -d "${TMPDIR:-/tmp}/dfukit-bootbench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 
-# ticks FLASH: counter ticks at hello_world's start.
-ticks() {
-	local log="$work/run.log"
+# run FLASH: boot the machine until hello_world speaks; prints the console log's path.
+run() {
+	local log
+	log=$(mktemp "$work/run.XXXXXX") # a new file: the wait below must never see an older run's log
 	timeout 300 qemu-system-arm -M "$machine" -icount shift=0,sleep=off -nographic -monitor none \
 		-serial stdio -semihosting-config "enable=on,target=native,arg=bootloader,arg=flash=$1" \
 		-device "loader,file=$1,addr=$load,force-raw=on" >"$log" 2>&1 &
@@ -30,56 +47,98 @@ ticks() {
 	while kill -0 "$pid" 2>/dev/null && ! grep -q "^Hello World!" "$log"; do sleep 0.05; done
 	kill "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
-	local t
-	t=$(sed -n 's/^boot-clock: \(0x[0-9a-f]*\) ticks.*/\1/p' "$log")
-	[ -n "$t" ] || { echo "boot-instructions: no boot-clock line:" >&2; cat "$log" >&2; exit 1; }
-	echo $((t))
+	grep -q "^Hello World!" "$log" || { echo "boot-instructions: no Hello World:" >&2; cat "$log" >&2; exit 1; }
+	echo "$log"
 }
 
-# image OUT SIZE VERSION [EXTRA...]: hello_world-clock padded to SIZE bytes, signed.
+# field LOG NAME: a number from the console (boot-clock's hex ticks, boot-bench's fields).
+field() {
+	local v
+	if [ "$2" = clock ]; then
+		v=$(sed -n 's/^boot-clock: \(0x[0-9a-f]*\) ticks.*/\1/p' "$1")
+	else
+		v=$(sed -n "s/^boot-bench: .* $2=\([0-9]*\).*/\1/p" "$1")
+	fi
+	[ -n "$v" ] || { echo "boot-instructions: no '$2' on the console:" >&2; cat "$1" >&2; exit 1; }
+	echo $((v))
+}
+
+# image OUT SIZE VERSION [EXTRA...]: hello_world-clock padded so the signed image is SIZE bytes.
 image() {
-	local out=$1 size=$2 version=$3
+	local out=$1 size=$2 version=$3 body
 	shift 3
+	"$signer" sign --key "$key" --header-size 0x200 --pad-header --align "$align" \
+		--slot-size "$slot_size" --version "$version" "$hello" "$work/probe" >/dev/null
+	body=$((size - $(stat -c %s "$work/probe") + $(stat -c %s "$hello")))
 	python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); n=int(sys.argv[3]); assert len(d) <= n
-open(sys.argv[2],"wb").write(d + bytes(n - len(d)))' "$hello" "$work/payload" "$size"
+open(sys.argv[2],"wb").write(d + bytes(n - len(d)))' "$hello" "$work/payload" "$body"
 	"$signer" sign --key "$key" --header-size 0x200 --pad-header --align "$align" \
 		--slot-size "$slot_size" --version "$version" "$@" "$work/payload" "$out" >/dev/null
 }
 
+# flash OUT SIZE BOOT [IMAGE OFFSET]...: an erased chip with the bootloader and images.
 flash() {
-	python3 - "$@" <<'PY'
-import sys
-out, size, boot = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-flash = bytearray(b"\xff" * size)
-parts = [(boot, 0)] + [(sys.argv[i], int(sys.argv[i + 1])) for i in range(4, len(sys.argv), 2)]
-for path, off in parts:
-    data = open(path, "rb").read()
-    flash[off:off + len(data)] = data
-open(out, "wb").write(flash)
-PY
+	local out=$1 size=$2 boot=$3
+	shift 3
+	"$root/scripts/compose-flash.py" "$out" "$size" "$boot" 0 "$@"
 }
 
-echo "| CPU (machine) | boot, 256 KiB image | boot, 2 KiB image | SHA-256 of 254 KiB (difference) | test swap of 256 KiB |"
-echo "|---|---|---|---|---|"
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f %%", 100 * a / b }'; }
+mi() { awk -v a="$1" 'BEGIN { if (a < 1e6 && a > -1e6) printf "%.1f k", a / 1e3; else printf "%.2f M", a / 1e6 }'; }
+ki() { awk -v a="$1" 'BEGIN { printf "%.1f k", a / 1e3 }'; }
+overhead=()
+
+echo "Instructions (not cycles) from reset to the image's first statement; qemu-system-arm -icount shift=0."
+echo "Split measured in bootloader-bench (timed mbedTLS calls)."
+echo
+echo "| CPU (machine) | signature | case | total | SHA-256 (share) | signature (share) | of it: key parse | signatures checked | rest: boot core, image parsing, flash, start-up |"
+echo "|---|---|---|---:|---:|---:|---:|---:|---:|"
 for cross in "$@"; do
 	cross=$(cd "$cross" && pwd)
 	if grep -q cortex-m33 "$cross/CMakeCache.txt"; then
-		board=nucleo_u575zi_q machine=mps2-an505 load=0x10000000 cpu=Cortex-M33
+		board=nucleo_u575zi_q machine=mps2-an505 load=0x10000000 cpu=Cortex-M33 per_tick=50
 		size=$((0x200000)) s0=$((0x10000)) s1=$((0xF8000)) slot_size=0xE8000 align=16
 	else
-		board=reel_board machine=mps2-an386 load=0x0 cpu=Cortex-M4F
+		board=reel_board machine=mps2-an386 load=0x0 cpu=Cortex-M4F per_tick=40
 		size=$((0x100000)) s0=$((0xC000)) s1=$((0x82000)) slot_size=0x76000 align=4
 	fi
+	signatures=$(sed -n 's/^DFUKIT_SIGNATURES:STRING=//p' "$cross/CMakeCache.txt")
+	case ${signatures%%;*} in
+	rsa-2048) alg=RSA-2048 key=$root/keys/dfukit-dev-rsa-2048.pem ;;
+	ecdsa-p256 | "") alg=ECDSA-P256 key=$root/tests/fixtures/mcuboot/keys/ecdsa-p256.pem ;;
+	*) echo "boot-instructions: unknown DFUKIT_SIGNATURES '$signatures' in $cross" >&2; exit 1 ;;
+	esac
 	boot="$cross/apps/bootloader-cm/bootloader-mps2-$board.bin"
+	bench="$cross/bench/cm/bootloader-bench-$board.bin"
 	hello="$cross/apps/hello-world-cm/hello_world-clock-$board.bin"
+	for f in "$boot" "$bench" "$hello"; do
+		[ -f "$f" ] || { echo "boot-instructions: missing $f (cmake --build $cross)" >&2; exit 1; }
+	done
 	image "$work/big.bin" 262144 0.0.0
-	image "$work/small.bin" 2048 0.0.0
+	image "$work/small.bin" 4096 0.0.0
 	image "$work/big-test.bin" 262144 1.0.0 --pad
-	flash "$work/f" "$size" "$boot" "$work/big.bin" "$s0"
-	big=$(($(ticks "$work/f") * 40))
-	flash "$work/f" "$size" "$boot" "$work/small.bin" "$s0"
-	small=$(($(ticks "$work/f") * 40))
-	flash "$work/f" "$size" "$boot" "$work/big.bin" "$s0" "$work/big-test.bin" "$s1"
-	swap=$(($(ticks "$work/f") * 40))
-	printf '| %s (%s) | %d | %d | %d | %d |\n' "$cpu" "$machine" "$big" "$small" $((big - small)) "$swap"
+	for c in "256 KiB image in slot 0:big.bin" "4 KiB image in slot 0:small.bin" \
+		"256 KiB test swap:big.bin big-test.bin"; do
+		what=${c%%:*}
+		read -r img0 img1 <<<"${c#*:}"
+		slots=("$work/$img0" "$s0")
+		[ -z "$img1" ] || slots+=("$work/$img1" "$s1")
+		flash "$work/f" "$size" "$boot" "${slots[@]}"
+		total=$(($(field "$(run "$work/f")" clock) * per_tick))
+		flash "$work/f" "$size" "$bench" "${slots[@]}"
+		log=$(run "$work/f")
+		btotal=$(($(field "$log" clock) * per_tick))
+		sha=$(($(field "$log" sha256) * per_tick))
+		k=$(($(field "$log" key) * per_tick))
+		v=$(($(field "$log" verify) * per_tick))
+		n=$(field "$log" verify_calls)
+		printf '| %s (%s) | %s | %s | %s | %s (%s) | %s (%s) | %s | %d | %s |\n' "$cpu" "$machine" "$alg" "$what" \
+			"$(mi "$total")" "$(mi "$sha")" "$(pct "$sha" "$total")" "$(mi $((k + v)))" \
+			"$(pct $((k + v)) "$total")" "$(ki "$k")" "$n" "$(mi $((total - sha - k - v)))"
+		overhead+=("$cpu, $alg, $what: bench build $(mi "$btotal") = shipped + $(mi $((btotal - total))) (painting, stack scan, report line)")
+	done
 done
+echo
+echo "Shares are of the shipped bootloader's total; the parts are timed in bootloader-bench, whose"
+echo "start-up also paints the stack (not in the shipped build):"
+printf '  %s\n' "${overhead[@]}"

@@ -14,14 +14,14 @@
 #include "null_udc.h"
 
 #ifndef FW_BASE
-#include "dfukit/sample_device.h"
+#include "dfukit/sample/device.h"
 #ifndef FW_RUNTIME
 #include "dfukit/dfu_ramdisk.h"
 #endif
 #endif
 
 #define FW_TRANSFER_SIZE 512u
-#define FW_DISK_SIZE 4096u
+#define FW_DISK_SIZE     4096u
 
 struct fw {
 	struct null_udc_regs regs;

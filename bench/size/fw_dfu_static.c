@@ -15,9 +15,9 @@
 #include "null_udc.h"
 
 #define FW_TRANSFER_SIZE 512u
-#define FW_DISK_SIZE 4096u
-#define FW_DFU_ATTRIBUTES                                                                        \
-	(DFU_ATTR_CAN_DNLOAD | DFU_ATTR_CAN_UPLOAD | DFU_ATTR_MANIFESTATION_TOLERANT |          \
+#define FW_DISK_SIZE     4096u
+#define FW_DFU_ATTRIBUTES                                                                          \
+	(DFU_ATTR_CAN_DNLOAD | DFU_ATTR_CAN_UPLOAD | DFU_ATTR_MANIFESTATION_TOLERANT |             \
 	 DFU_ATTR_WILL_DETACH)
 
 static struct fw {
@@ -39,8 +39,8 @@ static void on_event(void *app, enum dfu_event event, uint8_t alt)
 static const uint8_t device_desc[] = {
 	USBD_DEVICE_DESC(0x0200, 0, 0, 0, 64, 0x2fe3, 0x0005, 0x0402, 1, 2, 3, 1)};
 static const uint8_t config_desc[] = {
-	USBD_CONFIG_DESC(USBD_CONFIG_DESC_LEN + USBD_IFACE_DESC_LEN + DFU_FUNCTIONAL_DESC_LEN, 1,
-			 1, 0, USB_CONFIG_ATTR_SELF_POWERED, 50),
+	USBD_CONFIG_DESC(USBD_CONFIG_DESC_LEN + USBD_IFACE_DESC_LEN + DFU_FUNCTIONAL_DESC_LEN, 1, 1,
+			 0, USB_CONFIG_ATTR_SELF_POWERED, 50),
 	USBD_IFACE_DESC(0, 0, 0, DFU_INTERFACE_CLASS, DFU_INTERFACE_SUBCLASS, DFU_PROTOCOL_DFU, 4),
 	DFU_FUNCTIONAL_DESC(FW_DFU_ATTRIBUTES, 1000, FW_TRANSFER_SIZE),
 };

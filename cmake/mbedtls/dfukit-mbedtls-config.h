@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Minimal mbedTLS 2.28 configuration for the Cortex-M bootloader: SHA-256 and
- * ECDSA-P256 signature verification of MCUboot images, nothing else.
+ * Minimal mbedTLS 2.28 configuration for the Cortex-M bootloader: SHA-256,
+ * RSA-2048 (PSS) and ECDSA-P256 signature verification of MCUboot images,
+ * nothing else. Which of the two a bootloader uses is dfukit's choice
+ * (DFUKIT_SIGNATURES); --gc-sections drops the other.
  * scripts/mbedtls-target.sh installs it as mbedtls/config.h of the target
  * prefix, so the library and every user of its headers see the same options.
  *
@@ -42,13 +44,19 @@
 #define MBEDTLS_ASN1_PARSE_C
 #define MBEDTLS_ASN1_WRITE_C
 
+/* RSA-2048 PSS verification (the seed's key type); rsa.c wants the OID tables. */
+#define MBEDTLS_RSA_C
+#define MBEDTLS_PKCS1_V21
+#define MBEDTLS_OID_C
+
 /* Small and slow rather than big and fast: this runs once per boot. */
 /* No 64-bit division helper from libgcc (about 750 B) for bignum. */
 #define MBEDTLS_NO_UDBL_DIVISION
-#define MBEDTLS_MPI_WINDOW_SIZE 1
-#define MBEDTLS_MPI_MAX_SIZE 32
-#define MBEDTLS_ECP_MAX_BITS 256
-#define MBEDTLS_ECP_WINDOW_SIZE 2
+#define MBEDTLS_MPI_WINDOW_SIZE       1
+/* An RSA-2048 modulus: 256 bytes (P-256 needs 32). */
+#define MBEDTLS_MPI_MAX_SIZE          256
+#define MBEDTLS_ECP_MAX_BITS          256
+#define MBEDTLS_ECP_WINDOW_SIZE       2
 #define MBEDTLS_ECP_FIXED_POINT_OPTIM 0
 
 #include "mbedtls/check_config.h"

@@ -29,7 +29,9 @@
  * encryption, swap-using-move), so trailers written by imgtool --pad/--confirm,
  * by MCUboot or by this code are understood by all of them.
  *
- * All functions return 0 or a negative errno. No heap, no globals.
+ * Functions returning int return 0 or a negative errno unless their comment
+ * says otherwise (boot_swap_type_decide() returns a swap type). No heap, no
+ * globals.
  */
 #ifndef DFUKIT_BOOT_H
 #define DFUKIT_BOOT_H
@@ -66,25 +68,25 @@ enum boot_swap_type {
 /* Offsets (slot-relative) of the trailer fields of one slot. */
 struct boot_trailer_layout {
 	uint32_t slot_size;
-	uint32_t write_sz;	/* A */
-	uint32_t max_align;	/* M */
-	uint32_t max_sectors;	/* MAXS */
-	uint32_t magic_area;	/* MA */
+	uint32_t write_sz;    /* A */
+	uint32_t max_align;   /* M */
+	uint32_t max_sectors; /* MAXS */
+	uint32_t magic_area;  /* MA */
 	uint32_t trailer_sz;
 	uint32_t status_off;
 	uint32_t swap_size_off;
 	uint32_t swap_info_off;
 	uint32_t copy_done_off;
 	uint32_t image_ok_off;
-	uint32_t magic_off;	/* S - 16 */
+	uint32_t magic_off; /* S - 16 */
 };
 
 struct boot_swap_state {
-	uint8_t magic;		/* enum boot_magic_state */
-	uint8_t swap_type;	/* enum boot_swap_type (low nibble of swap_info) */
-	uint8_t copy_done;	/* enum boot_flag_state */
-	uint8_t image_ok;	/* enum boot_flag_state */
-	uint8_t image_num;	/* high nibble of swap_info */
+	uint8_t magic;     /* enum boot_magic_state */
+	uint8_t swap_type; /* enum boot_swap_type (low nibble of swap_info) */
+	uint8_t copy_done; /* enum boot_flag_state */
+	uint8_t image_ok;  /* enum boot_flag_state */
+	uint8_t image_num; /* high nibble of swap_info */
 };
 
 /*
@@ -92,8 +94,8 @@ struct boot_swap_state {
  * write_sz (1..32, power of two). max_sectors only moves the status area;
  * pass 0 for the field offsets alone (application side).
  */
-int boot_trailer_layout_init(struct boot_trailer_layout *lay, uint32_t slot_size,
-			     uint32_t write_sz, uint32_t max_sectors);
+int boot_trailer_layout_init(struct boot_trailer_layout *lay, uint32_t slot_size, uint32_t write_sz,
+			     uint32_t max_sectors);
 /* Same, from an area (its size and write block). */
 int boot_trailer_layout_for(struct boot_trailer_layout *lay, const struct flash_area *fa,
 			    uint32_t max_sectors);
@@ -159,10 +161,24 @@ struct boot_image_info {
 };
 
 /*
+ * Size of the MCUboot image at the start of fa from its header and TLV infos
+ * alone, no hash and no signature (MCUboot's swap sizes the primary the same
+ * way): header + body + protected TLVs + TLVs, what validation reports as
+ * total_size, bounds-checked against fa. 0 with *size set; -ENOENT for an
+ * erased header; -EIO if flash could not be read; -EBADMSG for a malformed
+ * header or TLV info; -EFBIG when the image would not fit in fa.
+ */
+int boot_read_image_size(const struct flash_area *fa, uint32_t *size);
+
+/*
  * Validate the image at the start of `slot` and describe it.
  * Return 0 if it is valid, -ENOENT if the slot holds no image (erased
  * header), -EIO if flash could not be read (boot_go() aborts), any other
  * negative errno if the image is invalid.
+ * boot_go() calls it at most twice: for the secondary before a new swap (the
+ * image to swap in), and for the primary before the jump. The primary's size
+ * for a swap comes from boot_read_image_size(), a resumed swap's from the
+ * trailer.
  */
 typedef int (*boot_validate_fn)(void *ctx, const struct flash_area *slot,
 				struct boot_image_info *out);
@@ -194,8 +210,9 @@ struct boot_result {
 /*
  * Decide, resume or perform a swap, validate and pick the image to run.
  * Returns 0 with *res filled when the primary slot holds a valid image;
- * -ENOENT when no bootable image exists; a flash error (-EIO after a power
- * cut) as is: call again after power returns and the swap resumes.
+ * -EINVAL without slots or a validate function; -ENOENT when no bootable
+ * image exists; a flash error (-EIO after a power cut) as is: call again
+ * after power returns and the swap resumes.
  */
 int boot_go(const struct boot_config *cfg, struct boot_result *res);
 

@@ -19,6 +19,7 @@
  * another negative errno otherwise. *status (may be NULL) gets the reason.
  */
 int boot_image_validate(const struct flash_area *slot, const struct dfukit_image_key *keys,
-			size_t nkeys, struct boot_image_info *info, enum dfukit_image_status *status);
+			size_t nkeys, struct boot_image_info *info,
+			enum dfukit_image_status *status);
 
 #endif /* DFUKIT_BOOT_IMAGE_H */

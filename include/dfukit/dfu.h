@@ -14,18 +14,25 @@
 
 #include "dfukit/usbd.h"
 
-#define DFU_INTERFACE_CLASS 0xfeu
-#define DFU_INTERFACE_SUBCLASS 0x01u
-#define DFU_PROTOCOL_RUNTIME 0x01u
-#define DFU_PROTOCOL_DFU 0x02u
+#define DFU_INTERFACE_CLASS      0xfeu
+#define DFU_INTERFACE_SUBCLASS   0x01u
+#define DFU_PROTOCOL_RUNTIME     0x01u
+#define DFU_PROTOCOL_DFU         0x02u
 #define DFU_FUNCTIONAL_DESC_TYPE 0x21u
-#define DFU_FUNCTIONAL_DESC_LEN 9u
+#define DFU_FUNCTIONAL_DESC_LEN  9u
+
+/* The DFU_GETSTATUS reply (DFU 1.1 6.1.2); bwPollTimeout is 24 bits, little-endian. */
+#define DFU_STATUS_bStatus       0u
+#define DFU_STATUS_bwPollTimeout 1u
+#define DFU_STATUS_bState        4u
+#define DFU_STATUS_iString       5u
+#define DFU_STATUS_LEN           6u
 
 /* bmAttributes of the functional descriptor */
-#define DFU_ATTR_CAN_DNLOAD 0x01u
-#define DFU_ATTR_CAN_UPLOAD 0x02u
+#define DFU_ATTR_CAN_DNLOAD             0x01u
+#define DFU_ATTR_CAN_UPLOAD             0x02u
 #define DFU_ATTR_MANIFESTATION_TOLERANT 0x04u
-#define DFU_ATTR_WILL_DETACH 0x08u
+#define DFU_ATTR_WILL_DETACH            0x08u
 
 enum dfu_request {
 	DFU_DETACH = 0,
@@ -84,8 +91,21 @@ enum dfu_status {
 struct dfu_backend_ops {
 	/* A download is starting at offset 0. */
 	int (*dnload_begin)(void *ctx);
-	/* Store block data at offset; may start work that poll() reports on. */
-	int (*write)(void *ctx, uint32_t offset, const uint8_t *data, uint16_t len);
+	/*
+	 * Store one DNLOAD block of len (> 0) bytes at offset: the bytes the
+	 * device counted before it in this download. block_num is the
+	 * request's wBlockNum as the host sent it; it wraps after 65535 blocks,
+	 * so a plain backend stores by offset only (DfuSe addresses by it).
+	 * May start work that poll() reports on.
+	 *
+	 * data is the class's block buffer, and the backend may go on reading
+	 * it after write returns (dfu_flash programs from it): the class puts
+	 * nothing else there (the next DNLOAD or UPLOAD block) until poll() has
+	 * returned 0 after this write, or abort() was called. A backend without
+	 * poll() must be done with data when write returns.
+	 */
+	int (*write)(void *ctx, uint32_t offset, const uint8_t *data, uint16_t len,
+		     uint16_t block_num);
 	/*
 	 * Progress of the last write or of manifestation: 0 when done,
 	 * -EINPROGRESS with *poll_ms set to the time still needed, or the error
@@ -94,8 +114,12 @@ struct dfu_backend_ops {
 	int (*poll)(void *ctx, uint32_t *poll_ms);
 	/* All blocks received (total bytes); start manifestation. */
 	int (*manifest)(void *ctx, uint32_t total);
-	/* Read up to len bytes at offset for an upload; returns bytes read, 0 at the end. */
-	int (*read)(void *ctx, uint32_t offset, uint8_t *data, uint16_t len);
+	/*
+	 * Fill data with up to len bytes of an UPLOAD block: at offset, the
+	 * bytes sent before it in this upload (block_num as for write). Returns
+	 * the bytes read; fewer than len (0 included) ends the upload.
+	 */
+	int (*read)(void *ctx, uint32_t offset, uint8_t *data, uint16_t len, uint16_t block_num);
 	/* Drop an unfinished download or upload. */
 	void (*abort)(void *ctx);
 };
@@ -106,7 +130,7 @@ struct dfu_alt {
 };
 
 enum dfu_event {
-	DFU_EVENT_DETACH,           /* run-time mode: host asked to switch to DFU mode */
+	DFU_EVENT_DETACH, /* run-time mode: host asked to switch to DFU mode */
 	DFU_EVENT_DNLOAD_STARTED,
 	DFU_EVENT_DNLOAD_COMPLETED, /* manifestation finished successfully */
 	DFU_EVENT_DNLOAD_FAILED,
@@ -114,10 +138,10 @@ enum dfu_event {
 };
 
 struct dfu_config {
-	uint8_t attributes;       /* DFU_ATTR_* */
+	uint8_t attributes; /* DFU_ATTR_* */
 	uint16_t detach_timeout_ms;
-	uint16_t transfer_size;   /* wTransferSize, 64..4096; the size of buffer */
-	uint8_t *buffer;          /* one block; caller-owned, transfer_size bytes */
+	uint16_t transfer_size; /* wTransferSize, 64..4096; the size of buffer */
+	uint8_t *buffer;        /* one block; caller-owned, transfer_size bytes */
 	const struct dfu_alt *alts;
 	uint8_t num_alts;
 	/* Notifications for the application, e.g. to reboot after DETACH. */
@@ -131,11 +155,10 @@ struct dfu_class {
 	enum dfu_state state;
 	enum dfu_status status;
 	uint8_t alt;
-	uint32_t offset;         /* next byte of the download/upload, counted by the device */
-	uint32_t poll_ms;        /* bwPollTimeout of the last GETSTATUS */
-	uint16_t block;          /* wBlockNum of the DNLOAD/UPLOAD being handled (DfuSe addresses by it) */
+	uint32_t offset;  /* next byte of the download/upload, counted by the device */
+	uint32_t poll_ms; /* bwPollTimeout of the last GETSTATUS */
 	bool manifest_started;
-	uint8_t reply[6];
+	uint8_t reply[DFU_STATUS_LEN];
 };
 
 /*
@@ -152,8 +175,8 @@ int dfu_runtime_init(struct dfu_class *dfu, const struct dfu_config *cfg);
  * follows each DFU interface descriptor: bytes for a static array, or
  * written at run time by dfu_functional_desc().
  */
-#define DFU_FUNCTIONAL_DESC(attributes, detach_timeout_ms, transfer_size)                        \
-	DFU_FUNCTIONAL_DESC_LEN, DFU_FUNCTIONAL_DESC_TYPE, (attributes),                          \
+#define DFU_FUNCTIONAL_DESC(attributes, detach_timeout_ms, transfer_size)                          \
+	DFU_FUNCTIONAL_DESC_LEN, DFU_FUNCTIONAL_DESC_TYPE, (attributes),                           \
 		USBD_LE16(detach_timeout_ms), USBD_LE16(transfer_size), USBD_LE16(0x0110u)
 
 static inline void dfu_functional_desc(uint8_t out[DFU_FUNCTIONAL_DESC_LEN], uint8_t attributes,

@@ -27,7 +27,7 @@
 #include "dfukit/flash.h"
 
 #define DFU_FLASH_MAX_WRITE_BLOCK 32u
-#define DFU_FLASH_END_OF_IMAGE 1 /* on_progress: see struct dfu_flash */
+#define DFU_FLASH_END_OF_IMAGE    1 /* on_progress: see struct dfu_flash */
 
 /*
  * Optional timing model: the flash works in the background at the given
@@ -43,15 +43,15 @@ struct dfu_flash_timing {
 
 struct dfu_flash {
 	const struct flash_area *area;
-	uint32_t received;   /* bytes of the download so far */
-	uint32_t erased_end; /* area offset up to which sectors were erased */
+	uint32_t received;    /* bytes of the download so far */
+	uint32_t erased_end;  /* area offset up to which sectors were erased */
 	uint32_t tail_sector; /* the last sector (the trailer's), erased at begin */
 	uint8_t carry[DFU_FLASH_MAX_WRITE_BLOCK];
 	uint8_t carry_len;
 	const struct dfu_flash_timing *timing; /* NULL: flash operations are instant */
 	uint64_t cost_us;  /* flash time of the operations issued for this block */
 	uint64_t ready_at; /* when the flash is done with them (timing->now_us clock) */
-	uint8_t *staging;      /* NULL: no double-buffering (dfu_flash_set_staging) */
+	uint8_t *staging;  /* NULL: no double-buffering (dfu_flash_set_staging) */
 	uint32_t staging_len;
 	const uint8_t *pending; /* a block waiting in the class's buffer for the flash */
 	uint16_t pending_len;   /* 0: none; its offset is received - pending_len */

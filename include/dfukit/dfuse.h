@@ -58,7 +58,6 @@ enum dfuse_command {
 };
 
 struct dfuse {
-	const struct dfu_class *dfu; /* whose wBlockNum addresses the blocks */
 	const struct flash_area *area;
 	uint32_t base;    /* bus address of area offset 0 */
 	uint32_t pointer; /* the address pointer (a bus address) */
@@ -81,11 +80,11 @@ extern const struct dfu_backend_ops dfuse_ops;
 
 /*
  * Expose area at bus address base on the alternate whose backend context is
- * df; dfu is the class that serves it. -EINVAL if the area's write block is
- * larger than DFU_FLASH_MAX_WRITE_BLOCK or base + size overflows.
+ * df. -EINVAL if the area's write block is larger than
+ * DFU_FLASH_MAX_WRITE_BLOCK or base + size overflows.
  */
-int dfuse_init(struct dfuse *df, const struct dfu_class *dfu, const struct flash_area *area,
-	       uint32_t base, int (*on_leave)(void *ctx, bool written), void *ctx);
+int dfuse_init(struct dfuse *df, const struct flash_area *area, uint32_t base,
+	       int (*on_leave)(void *ctx, bool written), void *ctx);
 
 /*
  * The alternate's name in ST's memory-layout format, e.g.

@@ -21,8 +21,9 @@
  *
  * The simulated flash (flash_sim_*) works on a caller-provided RAM buffer and
  * enforces NOR rules; see the comment above struct flash_sim. The host-only
- * file-backed variant (flash_file_*, library dfukit_flash_file) maps a file and
- * runs the same simulation on it so that the contents survive restarts.
+ * file-backed variant (flash_file_*, library dfukit_flash_file, declared in
+ * <dfukit/host/flash_file.h>) maps a file and runs the same simulation on it
+ * so that the contents survive restarts.
  *
  * No heap, no globals: every struct here is owned by the caller.
  */
@@ -222,27 +223,5 @@ static inline bool flash_sim_is_off(const struct flash_sim *sim)
 {
 	return sim->powered_off;
 }
-
-/* --- host-only: file-backed flash (library dfukit_flash_file, POSIX) ------ */
-
-/*
- * A simulated flash whose memory is a shared mmap of a file, so a board's
- * flash survives restarts. A new or short file is extended to geo->size and
- * the new bytes are set to the erased value; a longer file is rejected
- * (-EINVAL). All simulation features (NOR rules, cut injector, timing) apply.
- */
-struct flash_file {
-	struct flash_sim sim;
-	int fd;
-	uint8_t *map;
-	uint32_t size;
-};
-
-int flash_file_open(struct flash_file *ff, const char *path, const struct flash_geometry *geo,
-		    uint32_t flags);
-/* Flush the mapping to the file. */
-int flash_file_sync(struct flash_file *ff);
-/* Sync, unmap, close. */
-int flash_file_close(struct flash_file *ff);
 
 #endif /* DFUKIT_FLASH_H */

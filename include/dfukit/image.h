@@ -31,46 +31,76 @@ extern "C" {
 
 /* ---- on-flash constants ------------------------------------------------ */
 
-#define DFUKIT_IMAGE_MAGIC 0x96f3b83dU
-#define DFUKIT_IMAGE_MAGIC_V1 0x96f3b83cU /* old format, refused */
-#define DFUKIT_IMAGE_HEADER_SIZE 32U
-#define DFUKIT_IMAGE_TLV_INFO_MAGIC 0x6907U
+#define DFUKIT_IMAGE_MAGIC               0x96f3b83dU
+#define DFUKIT_IMAGE_MAGIC_V1            0x96f3b83cU /* old format, refused */
+#define DFUKIT_IMAGE_HEADER_SIZE         32U
+#define DFUKIT_IMAGE_TLV_INFO_MAGIC      0x6907U
 #define DFUKIT_IMAGE_TLV_PROT_INFO_MAGIC 0x6908U
-#define DFUKIT_IMAGE_TLV_INFO_SIZE 4U
-#define DFUKIT_IMAGE_TLV_HDR_SIZE 4U
-#define DFUKIT_IMAGE_HASH_SIZE 32U
+#define DFUKIT_IMAGE_TLV_INFO_SIZE       4U
+#define DFUKIT_IMAGE_TLV_HDR_SIZE        4U
+#define DFUKIT_IMAGE_HASH_SIZE           32U
+
+/*
+ * Field offsets, all little-endian: the image header (MCUboot's struct
+ * image_header: ih_magic .. ih_ver), the TLV info that opens each TLV area
+ * (struct image_tlv_info: it_magic, it_tlv_tot) and a TLV entry's header
+ * (struct image_tlv: it_type, it_len; the value follows).
+ */
+#define DFUKIT_IMAGE_HDR_OFF_MAGIC            0U
+#define DFUKIT_IMAGE_HDR_OFF_LOAD_ADDR        4U
+#define DFUKIT_IMAGE_HDR_OFF_HDR_SIZE         8U
+#define DFUKIT_IMAGE_HDR_OFF_PROTECT_TLV_SIZE 10U
+#define DFUKIT_IMAGE_HDR_OFF_IMG_SIZE         12U
+#define DFUKIT_IMAGE_HDR_OFF_FLAGS            16U
+#define DFUKIT_IMAGE_HDR_OFF_VER_MAJOR        20U
+#define DFUKIT_IMAGE_HDR_OFF_VER_MINOR        21U
+#define DFUKIT_IMAGE_HDR_OFF_VER_REVISION     22U
+#define DFUKIT_IMAGE_HDR_OFF_VER_BUILD_NUM    24U
+#define DFUKIT_IMAGE_TLV_INFO_OFF_MAGIC       0U
+#define DFUKIT_IMAGE_TLV_INFO_OFF_TOT         2U
+#define DFUKIT_IMAGE_TLV_OFF_TYPE             0U
+#define DFUKIT_IMAGE_TLV_OFF_LEN              2U
 
 /* ih_flags bits */
-#define DFUKIT_IMAGE_F_PIC 0x00000001U
-#define DFUKIT_IMAGE_F_ENCRYPTED_AES128 0x00000004U
-#define DFUKIT_IMAGE_F_ENCRYPTED_AES256 0x00000008U
-#define DFUKIT_IMAGE_F_NON_BOOTABLE 0x00000010U
-#define DFUKIT_IMAGE_F_RAM_LOAD 0x00000020U
-#define DFUKIT_IMAGE_F_ROM_FIXED 0x00000100U
-#define DFUKIT_IMAGE_F_COMPRESSED_LZMA1 0x00000200U
-#define DFUKIT_IMAGE_F_COMPRESSED_LZMA2 0x00000400U
+#define DFUKIT_IMAGE_F_PIC                  0x00000001U
+#define DFUKIT_IMAGE_F_ENCRYPTED_AES128     0x00000004U
+#define DFUKIT_IMAGE_F_ENCRYPTED_AES256     0x00000008U
+#define DFUKIT_IMAGE_F_NON_BOOTABLE         0x00000010U
+#define DFUKIT_IMAGE_F_RAM_LOAD             0x00000020U
+#define DFUKIT_IMAGE_F_ROM_FIXED            0x00000100U
+#define DFUKIT_IMAGE_F_COMPRESSED_LZMA1     0x00000200U
+#define DFUKIT_IMAGE_F_COMPRESSED_LZMA2     0x00000400U
 #define DFUKIT_IMAGE_F_COMPRESSED_ARM_THUMB 0x00000800U
 
 /* TLV types */
-#define DFUKIT_IMAGE_TLV_KEYHASH 0x01U
-#define DFUKIT_IMAGE_TLV_PUBKEY 0x02U
-#define DFUKIT_IMAGE_TLV_SHA256 0x10U
-#define DFUKIT_IMAGE_TLV_SHA384 0x11U
-#define DFUKIT_IMAGE_TLV_SHA512 0x12U
-#define DFUKIT_IMAGE_TLV_RSA2048_PSS 0x20U
-#define DFUKIT_IMAGE_TLV_ECDSA224 0x21U
-#define DFUKIT_IMAGE_TLV_ECDSA_SIG 0x22U
-#define DFUKIT_IMAGE_TLV_RSA3072_PSS 0x23U
-#define DFUKIT_IMAGE_TLV_ED25519 0x24U
-#define DFUKIT_IMAGE_TLV_SIG_PURE 0x25U
-#define DFUKIT_IMAGE_TLV_ENC_RSA2048 0x30U
-#define DFUKIT_IMAGE_TLV_ENC_KW 0x31U
-#define DFUKIT_IMAGE_TLV_ENC_EC256 0x32U
-#define DFUKIT_IMAGE_TLV_ENC_X25519 0x33U
+#define DFUKIT_IMAGE_TLV_KEYHASH           0x01U
+#define DFUKIT_IMAGE_TLV_PUBKEY            0x02U
+#define DFUKIT_IMAGE_TLV_SHA256            0x10U
+#define DFUKIT_IMAGE_TLV_SHA384            0x11U
+#define DFUKIT_IMAGE_TLV_SHA512            0x12U
+#define DFUKIT_IMAGE_TLV_RSA2048_PSS       0x20U
+#define DFUKIT_IMAGE_TLV_ECDSA224          0x21U
+#define DFUKIT_IMAGE_TLV_ECDSA_SIG         0x22U
+#define DFUKIT_IMAGE_TLV_RSA3072_PSS       0x23U
+#define DFUKIT_IMAGE_TLV_ED25519           0x24U
+#define DFUKIT_IMAGE_TLV_SIG_PURE          0x25U
+#define DFUKIT_IMAGE_TLV_ENC_RSA2048       0x30U
+#define DFUKIT_IMAGE_TLV_ENC_KW            0x31U
+#define DFUKIT_IMAGE_TLV_ENC_EC256         0x32U
+#define DFUKIT_IMAGE_TLV_ENC_X25519        0x33U
 #define DFUKIT_IMAGE_TLV_ENC_X25519_SHA512 0x34U
-#define DFUKIT_IMAGE_TLV_DEPENDENCY 0x40U
-#define DFUKIT_IMAGE_TLV_SEC_CNT 0x50U
-#define DFUKIT_IMAGE_TLV_BOOT_RECORD 0x60U
+#define DFUKIT_IMAGE_TLV_DEPENDENCY        0x40U
+#define DFUKIT_IMAGE_TLV_SEC_CNT           0x50U
+#define DFUKIT_IMAGE_TLV_BOOT_RECORD       0x60U
+#define DFUKIT_IMAGE_TLV_DECOMP_SIZE       0x70U
+#define DFUKIT_IMAGE_TLV_DECOMP_SHA        0x71U
+#define DFUKIT_IMAGE_TLV_DECOMP_SIGNATURE  0x72U
+#define DFUKIT_IMAGE_TLV_COMP_DEC_SIZE     0x73U
+#define DFUKIT_IMAGE_TLV_UUID_VID          0x74U
+#define DFUKIT_IMAGE_TLV_UUID_CID          0x75U
+/* Vendor (custom) TLV types, imgtool's --custom-tlv: 0xa0..0xfffe. */
+#define DFUKIT_IMAGE_TLV_VENDOR_MIN        0x00a0U
+#define DFUKIT_IMAGE_TLV_VENDOR_MAX        0xfffeU
 
 /* ---- status codes ------------------------------------------------------- */
 
@@ -81,18 +111,18 @@ extern "C" {
  */
 enum dfukit_image_status {
 	DFUKIT_IMAGE_OK = 0,
-	DFUKIT_IMAGE_E_ARG,             /* -EINVAL: bad argument */
-	DFUKIT_IMAGE_E_IO,              /* -EIO: the read callback failed */
-	DFUKIT_IMAGE_E_TRUNCATED,       /* -ENODATA: a structure lies beyond the slot end */
-	DFUKIT_IMAGE_E_ERASED,          /* -ENOENT: header is erased (0xffffffff magic) */
-	DFUKIT_IMAGE_E_BAD_MAGIC,       /* -ENOEXEC: header magic is not 0x96f3b83d */
-	DFUKIT_IMAGE_E_HDR_SIZE,        /* -EBADMSG: ih_hdr_size < 32 */
-	DFUKIT_IMAGE_E_SIZE,            /* -EFBIG: sizes overflow or do not fit strictly in the slot */
-	DFUKIT_IMAGE_E_ENCRYPTED,       /* -ENOTSUP: encrypted image */
-	DFUKIT_IMAGE_E_COMPRESSED,      /* -ENOTSUP: compressed image */
-	DFUKIT_IMAGE_E_PIC,             /* -ENOTSUP: position independent image */
-	DFUKIT_IMAGE_E_NON_BOOTABLE,    /* -ENOEXEC: NON_BOOTABLE flag set */
-	DFUKIT_IMAGE_E_TLV_MAGIC,       /* -EBADMSG: TLV info magic is not 0x6907 */
+	DFUKIT_IMAGE_E_ARG,          /* -EINVAL: bad argument */
+	DFUKIT_IMAGE_E_IO,           /* -EIO: the read callback failed */
+	DFUKIT_IMAGE_E_TRUNCATED,    /* -ENODATA: a structure lies beyond the slot end */
+	DFUKIT_IMAGE_E_ERASED,       /* -ENOENT: header is erased (0xffffffff magic) */
+	DFUKIT_IMAGE_E_BAD_MAGIC,    /* -ENOEXEC: header magic is not 0x96f3b83d */
+	DFUKIT_IMAGE_E_HDR_SIZE,     /* -EBADMSG: ih_hdr_size < 32 */
+	DFUKIT_IMAGE_E_SIZE,         /* -EFBIG: sizes overflow or do not fit strictly in the slot */
+	DFUKIT_IMAGE_E_ENCRYPTED,    /* -ENOTSUP: encrypted image */
+	DFUKIT_IMAGE_E_COMPRESSED,   /* -ENOTSUP: compressed image */
+	DFUKIT_IMAGE_E_PIC,          /* -ENOTSUP: position independent image */
+	DFUKIT_IMAGE_E_NON_BOOTABLE, /* -ENOEXEC: NON_BOOTABLE flag set */
+	DFUKIT_IMAGE_E_TLV_MAGIC,    /* -EBADMSG: TLV info magic is not 0x6907 */
 	DFUKIT_IMAGE_E_PROT_TLV_SIZE,   /* -EBADMSG: protected TLV total != ih_protect_tlv_size */
 	DFUKIT_IMAGE_E_TLV_TOTAL,       /* -EBADMSG: TLV area total too small or past the slot */
 	DFUKIT_IMAGE_E_TLV_ENTRY,       /* -EBADMSG: a TLV entry runs past its area */
@@ -191,8 +221,10 @@ struct dfukit_image_tlv_iter {
  * dfukit_image_read_header() on the same source.  Returns 0 or a negative
  * errno, reason in it->status.
  */
-int dfukit_image_tlv_iter_begin(struct dfukit_image_tlv_iter *it, const struct dfukit_image_src *src,
-				const struct dfukit_image_header *hdr, enum dfukit_image_tlv_area area);
+int dfukit_image_tlv_iter_begin(struct dfukit_image_tlv_iter *it,
+				const struct dfukit_image_src *src,
+				const struct dfukit_image_header *hdr,
+				enum dfukit_image_tlv_area area);
 
 /*
  * Next entry: returns 1 and fills *tlv, 0 at the end, or a negative errno
@@ -208,7 +240,7 @@ uint32_t dfukit_image_tlv_iter_image_end(const struct dfukit_image_tlv_iter *it)
 enum dfukit_image_key_type {
 	DFUKIT_IMAGE_KEY_RSA2048 = 1, /* der = PKCS#1 RSAPublicKey (270 bytes) */
 	DFUKIT_IMAGE_KEY_ECDSA_P256,  /* der = SubjectPublicKeyInfo (91 bytes) */
-	DFUKIT_IMAGE_KEY_ED25519,     /* der = SubjectPublicKeyInfo (44 bytes); verify unsupported */
+	DFUKIT_IMAGE_KEY_ED25519, /* der = SubjectPublicKeyInfo (44 bytes); verify unsupported */
 };
 
 /* A trusted public key, in the DER form MCUboot embeds ("imgtool getpub -e raw"). */
@@ -223,13 +255,13 @@ int dfukit_image_key_hash(const struct dfukit_image_key *key, uint8_t out[DFUKIT
 
 struct dfukit_image_result {
 	enum dfukit_image_status status;
-	struct dfukit_image_header hdr;           /* valid once the header was read */
-	uint8_t hash[DFUKIT_IMAGE_HASH_SIZE];     /* computed SHA-256 of the hashed region */
+	struct dfukit_image_header hdr;       /* valid once the header was read */
+	uint8_t hash[DFUKIT_IMAGE_HASH_SIZE]; /* computed SHA-256 of the hashed region */
 	bool hash_computed;
-	bool hash_ok;                             /* SHA-256 TLV present and equal */
-	int key_index;                            /* table index of the key whose signature verified, else -1 */
-	uint16_t sig_type;                        /* TLV type of the verified signature, else 0 */
-	uint32_t image_end;                       /* total extent incl. TLVs (0 if unknown) */
+	bool hash_ok;       /* SHA-256 TLV present and equal */
+	int key_index;      /* table index of the key whose signature verified, else -1 */
+	uint16_t sig_type;  /* TLV type of the verified signature, else 0 */
+	uint32_t image_end; /* total extent incl. TLVs (0 if unknown) */
 };
 
 /*

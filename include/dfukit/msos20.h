@@ -16,9 +16,9 @@
 
 #include "dfukit/usbd.h"
 
-#define MSOS20_BOS_LEN 33u   /* BOS header + one platform capability */
-#define MSOS20_SET_LEN 162u  /* set header + compatible ID + GUID property */
-#define MSOS20_GUID_CHARS 38u /* "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}" */
+#define MSOS20_BOS_LEN          33u   /* BOS header + one platform capability */
+#define MSOS20_SET_LEN          162u  /* set header + compatible ID + GUID property */
+#define MSOS20_GUID_CHARS       38u   /* "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}" */
 #define MSOS20_DESCRIPTOR_INDEX 0x07u /* wIndex of the vendor request */
 
 struct usbd_msos20 {

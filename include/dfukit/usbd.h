@@ -46,23 +46,71 @@ enum usbd_desc_type {
 	USB_DESC_BOS = 15,
 };
 
-#define USB_FEATURE_ENDPOINT_HALT 0u
+#define USB_FEATURE_ENDPOINT_HALT        0u
 #define USB_FEATURE_DEVICE_REMOTE_WAKEUP 1u
 
-#define USB_REQTYPE_DIR_IN 0x80u
-#define USB_REQTYPE_TYPE_MASK 0x60u
-#define USB_REQTYPE_STANDARD 0x00u
-#define USB_REQTYPE_CLASS 0x20u
-#define USB_REQTYPE_VENDOR 0x40u
+#define USB_REQTYPE_DIR_IN         0x80u
+#define USB_REQTYPE_TYPE_MASK      0x60u
+#define USB_REQTYPE_STANDARD       0x00u
+#define USB_REQTYPE_CLASS          0x20u
+#define USB_REQTYPE_VENDOR         0x40u
 #define USB_REQTYPE_RECIPIENT_MASK 0x1fu
-#define USB_REQTYPE_DEVICE 0x00u
-#define USB_REQTYPE_INTERFACE 0x01u
-#define USB_REQTYPE_ENDPOINT 0x02u
+#define USB_REQTYPE_DEVICE         0x00u
+#define USB_REQTYPE_INTERFACE      0x01u
+#define USB_REQTYPE_ENDPOINT       0x02u
 
 /* bmAttributes of the configuration descriptor */
-#define USB_CONFIG_ATTR_ONE 0x80u
-#define USB_CONFIG_ATTR_SELF_POWERED 0x40u
+#define USB_CONFIG_ATTR_ONE           0x80u
+#define USB_CONFIG_ATTR_SELF_POWERED  0x40u
 #define USB_CONFIG_ATTR_REMOTE_WAKEUP 0x20u
+
+/*
+ * Field offsets in the setup packet and the standard descriptors (USB 2.0
+ * tables 9-2, 9-8, 9-10, 9-12, 9-13), named as the specification names the
+ * fields. Multi-byte fields are little-endian (dfukit/wire.h).
+ */
+#define USB_SETUP_bmRequestType 0u
+#define USB_SETUP_bRequest      1u
+#define USB_SETUP_wValue        2u
+#define USB_SETUP_wIndex        4u
+#define USB_SETUP_wLength       6u
+#define USB_SETUP_LEN           8u
+
+#define USB_DESC_bLength         0u /* every descriptor starts with these two */
+#define USB_DESC_bDescriptorType 1u
+
+#define USB_DEV_bcdUSB             2u
+#define USB_DEV_bDeviceClass       4u
+#define USB_DEV_bDeviceSubClass    5u
+#define USB_DEV_bDeviceProtocol    6u
+#define USB_DEV_bMaxPacketSize0    7u
+#define USB_DEV_idVendor           8u
+#define USB_DEV_idProduct          10u
+#define USB_DEV_bcdDevice          12u
+#define USB_DEV_iManufacturer      14u
+#define USB_DEV_iProduct           15u
+#define USB_DEV_iSerialNumber      16u
+#define USB_DEV_bNumConfigurations 17u
+
+#define USB_CFG_wTotalLength        2u /* also the BOS descriptor's */
+#define USB_CFG_bNumInterfaces      4u
+#define USB_CFG_bConfigurationValue 5u
+#define USB_CFG_iConfiguration      6u
+#define USB_CFG_bmAttributes        7u
+#define USB_CFG_bMaxPower           8u
+
+#define USB_IF_bInterfaceNumber   2u
+#define USB_IF_bAlternateSetting  3u
+#define USB_IF_bNumEndpoints      4u
+#define USB_IF_bInterfaceClass    5u
+#define USB_IF_bInterfaceSubClass 6u
+#define USB_IF_bInterfaceProtocol 7u
+#define USB_IF_iInterface         8u
+
+#define USB_EP_bEndpointAddress 2u
+#define USB_EP_bmAttributes     3u /* bits 1..0: the transfer type (enum udc_ep_type) */
+#define USB_EP_wMaxPacketSize   4u
+#define USB_EP_bInterval        6u
 
 /* The setup packet, decoded from its little-endian wire form. */
 struct usbd_setup {
@@ -73,8 +121,8 @@ struct usbd_setup {
 	uint16_t wLength;
 };
 
-void usbd_setup_decode(struct usbd_setup *setup, const uint8_t raw[8]);
-void usbd_setup_encode(uint8_t raw[8], const struct usbd_setup *setup);
+void usbd_setup_decode(struct usbd_setup *setup, const uint8_t raw[USB_SETUP_LEN]);
+void usbd_setup_encode(uint8_t raw[USB_SETUP_LEN], const struct usbd_setup *setup);
 
 struct usbd_class;
 
@@ -134,7 +182,7 @@ struct usbd_config_desc {
 };
 
 struct usbd_device_desc {
-	const uint8_t *device; /* the 18-byte device descriptor */
+	const uint8_t *device;                  /* the 18-byte device descriptor */
 	const struct usbd_config_desc *configs; /* bNumConfigurations of them */
 	/* strings[i - 1] is string descriptor i, in ASCII; index 0 is LANGID 0x0409. */
 	const char *const *strings;
@@ -146,22 +194,23 @@ struct usbd_device_desc {
 };
 
 /* Descriptor bytes for static arrays (USB 2.0 tables 9-8, 9-10, 9-12, 9-13). */
-#define USBD_LE16(v) (uint8_t)((v) & 0xffu), (uint8_t)(((v) >> 8) & 0xffu)
-#define USBD_DEVICE_DESC(bcd_usb, cls, subclass, protocol, max_packet0, vid, pid, bcd_device,    \
-			 i_manufacturer, i_product, i_serial, num_configs)                        \
-	18, USB_DESC_DEVICE, USBD_LE16(bcd_usb), (cls), (subclass), (protocol), (max_packet0),     \
-		USBD_LE16(vid), USBD_LE16(pid), USBD_LE16(bcd_device), (i_manufacturer),          \
-		(i_product), (i_serial), (num_configs)
+#define USBD_LE16(v)         (uint8_t)((v)&0xffu), (uint8_t)(((v) >> 8) & 0xffu)
+#define USBD_DEVICE_DESC_LEN 18u
+#define USBD_DEVICE_DESC(bcd_usb, cls, subclass, protocol, max_packet0, vid, pid, bcd_device,      \
+			 i_manufacturer, i_product, i_serial, num_configs)                         \
+	USBD_DEVICE_DESC_LEN, USB_DESC_DEVICE, USBD_LE16(bcd_usb), (cls), (subclass), (protocol),  \
+		(max_packet0), USBD_LE16(vid), USBD_LE16(pid), USBD_LE16(bcd_device),              \
+		(i_manufacturer), (i_product), (i_serial), (num_configs)
 #define USBD_CONFIG_DESC_LEN 9u
-#define USBD_CONFIG_DESC(total_len, num_ifaces, value, i_config, attributes, max_power_2ma)     \
+#define USBD_CONFIG_DESC(total_len, num_ifaces, value, i_config, attributes, max_power_2ma)        \
 	USBD_CONFIG_DESC_LEN, USB_DESC_CONFIGURATION, USBD_LE16(total_len), (num_ifaces), (value), \
 		(i_config), (USB_CONFIG_ATTR_ONE | (attributes)), (max_power_2ma)
 #define USBD_IFACE_DESC_LEN 9u
-#define USBD_IFACE_DESC(number, alt, num_endpoints, cls, subclass, protocol, i_iface)            \
+#define USBD_IFACE_DESC(number, alt, num_endpoints, cls, subclass, protocol, i_iface)              \
 	USBD_IFACE_DESC_LEN, USB_DESC_INTERFACE, (number), (alt), (num_endpoints), (cls),          \
 		(subclass), (protocol), (i_iface)
 #define USBD_EP_DESC_LEN 7u
-#define USBD_EP_DESC(address, attributes, max_packet, interval)                                  \
+#define USBD_EP_DESC(address, attributes, max_packet, interval)                                    \
 	USBD_EP_DESC_LEN, USB_DESC_ENDPOINT, (address), (attributes), USBD_LE16(max_packet),       \
 		(interval)
 
@@ -184,11 +233,11 @@ enum usbd_ctrl_stage {
 struct usbd_ctrl {
 	struct usbd_setup setup;
 	enum usbd_ctrl_stage stage;
-	struct usbd_class *owner; /* class answering the request, NULL for standard ones */
+	struct usbd_class *owner;     /* class answering the request, NULL for standard ones */
 	struct usbd_ctrl_reply reply; /* the data stage's buffer, as the request set it */
-	uint16_t total;  /* bytes of the data stage */
-	uint16_t done;   /* bytes moved so far */
-	uint16_t last;   /* bytes armed in the packet in flight */
+	uint16_t total;               /* bytes of the data stage */
+	uint16_t done;                /* bytes moved so far */
+	uint16_t last;                /* bytes armed in the packet in flight */
 	const char *string; /* a string descriptor generated packet by packet, else NULL */
 	uint8_t packet[64]; /* one EP0 packet of a string descriptor or a small reply */
 };
@@ -197,7 +246,7 @@ struct usbd_device {
 	const struct usbd_device_desc *desc;
 	struct udc udc;
 	enum usbd_state state;
-	/* usbd_on_bus_reset() clears everything from here to the end. */
+	/* The rest is the device's bus state: usbd_on_bus_reset() clears it. */
 	uint8_t address;
 	uint8_t pending_address;
 	uint8_t config_value; /* 0 = not configured */
@@ -213,14 +262,21 @@ struct usbd_device {
  * Check the description (usbd_desc_check()) and bind it to a port.
  * Returns -EINVAL for a description the core cannot serve.
  */
-int usbd_init(struct usbd_device *dev, const struct usbd_device_desc *desc,
-	      const struct udc *udc);
-/* Connect to the bus (pull-up on) or disconnect. */
+int usbd_init(struct usbd_device *dev, const struct usbd_device_desc *desc, const struct udc *udc);
+/*
+ * Connect to the bus (pull-up on) and reset to the default state, or
+ * deconfigure and disconnect. Returns the port's refusal (udc.h says what
+ * the device is left in), else 0.
+ */
 int usbd_enable(struct usbd_device *dev, bool enable);
 
-/* Events a port reports (see udc.h). */
+/*
+ * Events a port reports (see udc.h). A bus reset deconfigures and clears
+ * the bus state (address, alternates, remote wakeup, suspend, halts, EP0's
+ * transfer), then sets address 0 and enables EP0 through the port.
+ */
 void usbd_on_bus_reset(struct usbd_device *dev);
-void usbd_on_setup(struct usbd_device *dev, const uint8_t raw[8]);
+void usbd_on_setup(struct usbd_device *dev, const uint8_t raw[USB_SETUP_LEN]);
 void usbd_on_xfer_done(struct usbd_device *dev, uint8_t ep, uint16_t actual);
 void usbd_on_suspend(struct usbd_device *dev);
 void usbd_on_resume(struct usbd_device *dev);
@@ -231,7 +287,8 @@ void usbd_on_resume(struct usbd_device *dev);
  * per configuration, descriptors that tile wTotalLength exactly,
  * bConfigurationValue = index + 1, at most USBD_MAX_INTERFACES interfaces,
  * each with alternate 0 and an owners table, interface and endpoint
- * descriptors long enough and no endpoint descriptor for EP0.
+ * descriptors long enough, no endpoint descriptor for EP0 and none with a
+ * wMaxPacketSize of 0.
  * usbd_init() calls it; other consumers of a description (port/ffs) too.
  */
 int usbd_desc_check(const struct usbd_device_desc *desc);

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "dfukit/board_env.h"
+#include "dfukit/host/board_env.h"
 #include "dfukit/board_profile.h"
 
 static uint64_t monotonic_ns(void)
@@ -27,24 +27,10 @@ uint64_t board_uptime_us(void)
 	return now > start_ns ? (now - start_ns) / 1000u : 0;
 }
 
-void board_vlog(const char *level, const char *module, const char *fmt, va_list ap)
+void board_log_write(const char *line, size_t len)
 {
-	uint64_t us = board_uptime_us();
-	uint64_t ms = us / 1000u;
-	char text[512];
-	vsnprintf(text, sizeof(text), fmt, ap);
-	printf("[%02u:%02u:%02u.%03u,%03u] <%s> %s: %s\n", (unsigned)(ms / 3600000u),
-	       (unsigned)(ms / 60000u % 60u), (unsigned)(ms / 1000u % 60u), (unsigned)(ms % 1000u),
-	       (unsigned)(us % 1000u), level, module, text);
-	fflush(stdout);
-}
-
-void board_log(const char *level, const char *module, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	board_vlog(level, module, fmt, ap);
-	va_end(ap);
+	fwrite(line, 1, len, stdout);
+	fflush(stdout); /* the board's console shows each line as it happens */
 }
 
 int board_env_load(struct board_env *env, const char *program)

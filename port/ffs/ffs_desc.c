@@ -1,21 +1,28 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * FunctionFS descriptor and string blobs, generated from a struct
- * usbd_device_desc (see dfukit/ffs.h). Plain byte serialisation, so the
+ * usbd_device_desc (see dfukit/port/ffs.h). Plain byte serialisation, so the
  * result does not depend on the host's struct layout or endianness.
  */
 #include <errno.h>
 #include <string.h>
 
-#include "dfukit/ffs.h"
+#include "dfukit/port/ffs.h"
+#include "dfukit/wire.h"
 
 /* include/uapi/linux/usb/functionfs.h */
 #define FFS_DESCRIPTORS_MAGIC_V2 3u
-#define FFS_STRINGS_MAGIC 2u
-#define FFS_HAS_FS_DESC 1u
-#define FFS_HAS_HS_DESC 2u
-#define FFS_HAS_SS_DESC 4u
-#define FFS_LANG_EN_US 0x0409u
+#define FFS_STRINGS_MAGIC        2u
+#define FFS_HAS_FS_DESC          1u
+#define FFS_HAS_HS_DESC          2u
+#define FFS_HAS_SS_DESC          4u
+#define FFS_LANG_EN_US           0x0409u
+/* struct usb_functionfs_descs_head_v2 + the three counts; usb_functionfs_strings_head */
+#define FFS_DESCS_OFF_LENGTH     4u
+#define FFS_DESCS_OFF_FS_COUNT   12u
+#define FFS_DESCS_OFF_HS_COUNT   16u
+#define FFS_DESCS_OFF_SS_COUNT   20u
+#define FFS_STRINGS_OFF_LENGTH   4u
 
 struct blob {
 	uint8_t *p;
@@ -34,18 +41,6 @@ static void put8(struct blob *b, uint8_t v)
 	b->len++;
 }
 
-static void put16(struct blob *b, uint16_t v)
-{
-	put8(b, (uint8_t)(v & 0xffu));
-	put8(b, (uint8_t)(v >> 8));
-}
-
-static void put32(struct blob *b, uint32_t v)
-{
-	put16(b, (uint16_t)(v & 0xffffu));
-	put16(b, (uint16_t)(v >> 16));
-}
-
 static void put_bytes(struct blob *b, const uint8_t *data, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
@@ -53,10 +48,25 @@ static void put_bytes(struct blob *b, const uint8_t *data, size_t len)
 	}
 }
 
+static void put16(struct blob *b, uint16_t v)
+{
+	uint8_t le[2];
+	wire_put_le16(le, v);
+	put_bytes(b, le, sizeof(le));
+}
+
+static void put32(struct blob *b, uint32_t v)
+{
+	uint8_t le[4];
+	wire_put_le32(le, v);
+	put_bytes(b, le, sizeof(le));
+}
+
+/* Only into what was written: callers patch a blob that did not overflow. */
 static void patch32(struct blob *b, size_t at, uint32_t v)
 {
-	for (unsigned i = 0; i < 4u && at + i < b->cap; i++) {
-		b->p[at + i] = (uint8_t)(v >> (8u * i));
+	if (at <= b->len && b->len - at >= 4u) {
+		wire_put_le32(b->p + at, v);
 	}
 }
 
@@ -72,23 +82,24 @@ static int check_config(const struct usbd_device_desc *desc, const uint8_t **out
 		return -EINVAL;
 	}
 	const uint8_t *cfg = desc->configs[0].desc;
-	uint8_t num_ifaces = cfg[4];
+	uint8_t num_ifaces = cfg[USB_CFG_bNumInterfaces];
 	if (num_ifaces == 0) {
 		return -EINVAL;
 	}
 	unsigned alt0s = 0;
 	bool in_iface = false;
 	for (const uint8_t *d = usbd_desc_next(cfg, cfg); d != NULL; d = usbd_desc_next(cfg, d)) {
-		if (d[1] == USB_DESC_INTERFACE) {
-			if (d[2] >= num_ifaces) {
+		unsigned type = d[USB_DESC_bDescriptorType];
+		if (type == USB_DESC_INTERFACE) {
+			if (d[USB_IF_bInterfaceNumber] >= num_ifaces) {
 				return -EINVAL;
 			}
-			if (d[3] != 0 || d[4] != 0) {
+			if (d[USB_IF_bAlternateSetting] != 0 || d[USB_IF_bNumEndpoints] != 0) {
 				return -ENOTSUP; /* a second alternate, or endpoints */
 			}
 			alt0s++;
 			in_iface = true;
-		} else if (d[1] == USB_DESC_ENDPOINT || !in_iface) {
+		} else if (type == USB_DESC_ENDPOINT || !in_iface) {
 			/* Endpoints, or one before any interface (IAD, OTG): the blob has no place for it. */
 			return -ENOTSUP;
 		}
@@ -107,8 +118,8 @@ static int map_strings(const uint8_t *cfg, const struct usbd_device_desc *desc, 
 {
 	int n = 0;
 	memset(map, 0, 256);
-	for (unsigned i = 0; i < cfg[4]; i++) {
-		uint8_t s = usbd_find_alt(cfg, i, 0)[8];
+	for (unsigned i = 0; i < cfg[USB_CFG_bNumInterfaces]; i++) {
+		uint8_t s = usbd_find_alt(cfg, i, 0)[USB_IF_iInterface];
 		if (s == 0 || map[s] != 0) {
 			continue;
 		}
@@ -130,7 +141,7 @@ static uint32_t put_speed(struct blob *b, const uint8_t *cfg, const uint8_t map[
 			  bool class_desc)
 {
 	uint32_t count = 0;
-	for (unsigned i = 0; i < cfg[4]; i++) {
+	for (unsigned i = 0; i < cfg[USB_CFG_bNumInterfaces]; i++) {
 		const uint8_t *d = usbd_find_alt(cfg, i, 0);
 		/* Rebuilt rather than copied: a longer bLength would not be FunctionFS's. */
 		put8(b, USBD_IFACE_DESC_LEN);
@@ -138,14 +149,14 @@ static uint32_t put_speed(struct blob *b, const uint8_t *cfg, const uint8_t map[
 		put8(b, (uint8_t)i); /* the function's own numbering; f_fs remaps it */
 		put8(b, 0);          /* bAlternateSetting */
 		put8(b, 0);          /* bNumEndpoints */
-		put8(b, d[5]);       /* bInterfaceClass */
-		put8(b, d[6]);       /* bInterfaceSubClass */
-		put8(b, d[7]);       /* bInterfaceProtocol */
-		put8(b, map[d[8]]);  /* iInterface */
+		put8(b, d[USB_IF_bInterfaceClass]);
+		put8(b, d[USB_IF_bInterfaceSubClass]);
+		put8(b, d[USB_IF_bInterfaceProtocol]);
+		put8(b, map[d[USB_IF_iInterface]]);
 		count++;
 		while (class_desc && (d = usbd_desc_next(cfg, d)) != NULL &&
-		       d[1] != USB_DESC_INTERFACE) {
-			put_bytes(b, d, d[0]);
+		       d[USB_DESC_bDescriptorType] != USB_DESC_INTERFACE) {
+			put_bytes(b, d, d[USB_DESC_bLength]);
 			count++;
 		}
 	}
@@ -186,10 +197,10 @@ int ffs_build_descriptors(const struct usbd_device_desc *desc, unsigned flags, u
 	if (b.overflow || b.len > UINT32_MAX || b.len > (size_t)INT32_MAX) {
 		return -ENOSPC;
 	}
-	patch32(&b, 4, (uint32_t)b.len);
-	patch32(&b, 12, count);
-	patch32(&b, 16, count);
-	patch32(&b, 20, count);
+	patch32(&b, FFS_DESCS_OFF_LENGTH, (uint32_t)b.len);
+	patch32(&b, FFS_DESCS_OFF_FS_COUNT, count);
+	patch32(&b, FFS_DESCS_OFF_HS_COUNT, count);
+	patch32(&b, FFS_DESCS_OFF_SS_COUNT, count);
 	return (int)b.len;
 }
 
@@ -208,9 +219,9 @@ int ffs_build_strings(const struct usbd_device_desc *desc, uint8_t *out, size_t 
 	}
 	struct blob b = {.p = out, .cap = cap};
 	put32(&b, FFS_STRINGS_MAGIC);
-	put32(&b, 0); /* length, patched below */
-	put32(&b, (uint32_t)n);           /* str_count */
-	put32(&b, n > 0 ? 1u : 0u);       /* lang_count: both zero or neither */
+	put32(&b, 0);               /* length, patched below */
+	put32(&b, (uint32_t)n);     /* str_count */
+	put32(&b, n > 0 ? 1u : 0u); /* lang_count: both zero or neither */
 	if (n > 0) {
 		put16(&b, FFS_LANG_EN_US);
 		for (int i = 0; i < n; i++) {
@@ -224,6 +235,6 @@ int ffs_build_strings(const struct usbd_device_desc *desc, uint8_t *out, size_t 
 	if (b.overflow || b.len > (size_t)INT32_MAX) {
 		return -ENOSPC;
 	}
-	patch32(&b, 4, (uint32_t)b.len);
+	patch32(&b, FFS_STRINGS_OFF_LENGTH, (uint32_t)b.len);
 	return (int)b.len;
 }

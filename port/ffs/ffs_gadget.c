@@ -13,7 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dfukit/ffs.h"
+#include "dfukit/port/ffs.h"
+#include "dfukit/wire.h"
 
 static int write_attr(const char *dir, const char *name, const char *fmt, ...)
 {
@@ -83,11 +84,24 @@ static const char *string_at(const struct usbd_device_desc *desc, uint8_t index)
 	return desc->strings[index - 1];
 }
 
-/* Bytewise, so that big-endian hosts read the wire format the same way. */
-static unsigned get_le16(const uint8_t *p)
-{
-	return (unsigned)p[0] | ((unsigned)p[1] << 8);
-}
+/* The device descriptor's fields as configfs takes them, in the order written. */
+struct device_attr {
+	const char *name;
+	const char *fmt;
+	uint8_t off;
+	bool le16; /* a 16-bit field, else one byte */
+};
+
+static const struct device_attr device_attrs[] = {
+	{"idVendor", "0x%04x", USB_DEV_idVendor, true},
+	{"idProduct", "0x%04x", USB_DEV_idProduct, true},
+	{"bcdDevice", "0x%04x", USB_DEV_bcdDevice, true},
+	{"bcdUSB", "0x%04x", USB_DEV_bcdUSB, true},
+	{"bDeviceClass", "0x%02x", USB_DEV_bDeviceClass, false},
+	{"bDeviceSubClass", "0x%02x", USB_DEV_bDeviceSubClass, false},
+	{"bDeviceProtocol", "0x%02x", USB_DEV_bDeviceProtocol, false},
+	{"bMaxPacketSize0", "%u", USB_DEV_bMaxPacketSize0, false},
+};
 
 int ffs_gadget_configure(const char *gadget_dir, const struct usbd_device_desc *desc)
 {
@@ -101,27 +115,24 @@ int ffs_gadget_configure(const char *gadget_dir, const struct usbd_device_desc *
 	}
 	const uint8_t *dd = desc->device;
 	const uint8_t *cfg = desc->configs[0].desc;
-	rc = rc ? rc : write_attr(gadget_dir, "idVendor", "0x%04x", get_le16(dd + 8));
-	rc = rc ? rc : write_attr(gadget_dir, "idProduct", "0x%04x", get_le16(dd + 10));
-	rc = rc ? rc : write_attr(gadget_dir, "bcdDevice", "0x%04x", get_le16(dd + 12));
-	rc = rc ? rc : write_attr(gadget_dir, "bcdUSB", "0x%04x", get_le16(dd + 2));
-	rc = rc ? rc : write_attr(gadget_dir, "bDeviceClass", "0x%02x", (unsigned)dd[4]);
-	rc = rc ? rc : write_attr(gadget_dir, "bDeviceSubClass", "0x%02x", (unsigned)dd[5]);
-	rc = rc ? rc : write_attr(gadget_dir, "bDeviceProtocol", "0x%02x", (unsigned)dd[6]);
-	rc = rc ? rc : write_attr(gadget_dir, "bMaxPacketSize0", "%u", (unsigned)dd[7]);
+	for (size_t i = 0; rc == 0 && i < sizeof(device_attrs) / sizeof(device_attrs[0]); i++) {
+		const struct device_attr *a = &device_attrs[i];
+		unsigned v = a->le16 ? wire_get_le16(dd + a->off) : dd[a->off];
+		rc = write_attr(gadget_dir, a->name, a->fmt, v);
+	}
 	if (rc < 0) {
 		return rc;
 	}
 
 	snprintf(path, sizeof(path), "%s/strings/0x409", gadget_dir);
 	rc = make_dir(path);
-	if (rc == 0 && (s = string_at(desc, dd[14])) != NULL) {
+	if (rc == 0 && (s = string_at(desc, dd[USB_DEV_iManufacturer])) != NULL) {
 		rc = write_attr(path, "manufacturer", "%s", s);
 	}
-	if (rc == 0 && (s = string_at(desc, dd[15])) != NULL) {
+	if (rc == 0 && (s = string_at(desc, dd[USB_DEV_iProduct])) != NULL) {
 		rc = write_attr(path, "product", "%s", s);
 	}
-	if (rc == 0 && (s = string_at(desc, dd[16])) != NULL) {
+	if (rc == 0 && (s = string_at(desc, dd[USB_DEV_iSerialNumber])) != NULL) {
 		rc = write_attr(path, "serialnumber", "%s", s);
 	}
 	if (rc < 0) {
@@ -135,12 +146,13 @@ int ffs_gadget_configure(const char *gadget_dir, const struct usbd_device_desc *
 	}
 	snprintf(path, sizeof(path), "%s/configs/%s", gadget_dir, cfg_name);
 	/* bMaxPower counts 2 mA units; configfs wants mA. */
-	rc = write_attr(path, "MaxPower", "%u", 2u * cfg[8]);
+	rc = write_attr(path, "MaxPower", "%u", 2u * cfg[USB_CFG_bMaxPower]);
 	if (rc == 0) {
 		/* Written as described: it carries USB_CONFIG_ATTR_ONE already. */
-		rc = write_attr(path, "bmAttributes", "0x%02x", (unsigned)cfg[7]);
+		rc = write_attr(path, "bmAttributes", "0x%02x",
+				(unsigned)cfg[USB_CFG_bmAttributes]);
 	}
-	if (rc == 0 && (s = string_at(desc, cfg[6])) != NULL) {
+	if (rc == 0 && (s = string_at(desc, cfg[USB_CFG_iConfiguration])) != NULL) {
 		strncat(path, "/strings/0x409", sizeof(path) - strlen(path) - 1u);
 		rc = make_dir(path);
 		rc = rc ? rc : write_attr(path, "configuration", "%s", s);

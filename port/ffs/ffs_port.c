@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * FunctionFS port: one function's ep0, driving the classes that own its
- * interfaces (see dfukit/ffs.h).
+ * interfaces (see dfukit/port/ffs.h).
  *
  * How FunctionFS answers a control request (Documentation/usb/functionfs.rst
  * and drivers/usb/gadget/function/f_fs.c): after a FUNCTIONFS_SETUP event has
@@ -22,7 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dfukit/ffs.h"
+#include "dfukit/port/ffs.h"
 
 /*
  * The event ABI of include/uapi/linux/usb/functionfs.h, spelt out here: that
@@ -39,7 +39,7 @@ enum {
 };
 
 struct ffs_event {
-	uint8_t setup[8]; /* struct usb_ctrlrequest, wire order */
+	uint8_t setup[USB_SETUP_LEN]; /* struct usb_ctrlrequest, wire order */
 	uint8_t type;
 	uint8_t pad[3];
 };
@@ -128,7 +128,7 @@ void ffs_port_close(struct ffs_port *p)
 /* bNumInterfaces of the configuration served; ffs_build_descriptors() checked it. */
 static uint8_t num_ifaces(const struct ffs_port *p)
 {
-	return p->config->desc[4];
+	return p->config->desc[USB_CFG_bNumInterfaces];
 }
 
 static void reset_all(struct ffs_port *p)
@@ -181,7 +181,7 @@ static int stage_result(struct ffs_port *p, const struct usbd_setup *s, ssize_t 
 	return -errno;
 }
 
-static int handle_setup(struct ffs_port *p, const uint8_t raw[8])
+static int handle_setup(struct ffs_port *p, const uint8_t raw[USB_SETUP_LEN])
 {
 	struct usbd_setup s;
 	struct usbd_ctrl_reply r = {0};
@@ -283,16 +283,10 @@ int ffs_port_process(struct ffs_port *p)
 		reset_all(p);
 		notify(p, FFS_PORT_DISABLE, NULL);
 		break;
-	case FUNCTIONFS_SUSPEND:
-		notify(p, FFS_PORT_SUSPEND, NULL);
-		break;
-	case FUNCTIONFS_RESUME:
-		notify(p, FFS_PORT_RESUME, NULL);
-		break;
-	case FUNCTIONFS_SETUP:
-		return handle_setup(p, ev.setup);
-	default:
-		break;
+	case FUNCTIONFS_SUSPEND: notify(p, FFS_PORT_SUSPEND, NULL); break;
+	case FUNCTIONFS_RESUME: notify(p, FFS_PORT_RESUME, NULL); break;
+	case FUNCTIONFS_SETUP: return handle_setup(p, ev.setup);
+	default: break;
 	}
 	return 0;
 }

@@ -62,6 +62,32 @@ int semihost_pread(int fd, uint32_t pos, void *dst, uint32_t len)
 	return semihost_call(SYS_READ, args) == 0 ? 0 : -EIO;
 }
 
+/* SYS_READ or SYS_WRITE until all len bytes moved: a pipe may move fewer at a time. */
+static int stream(uint32_t op, int fd, uint8_t *p, uint32_t len)
+{
+	while (len != 0u) {
+		const uint32_t args[3] = {(uint32_t)fd, (uint32_t)(uintptr_t)p, len};
+		int32_t left = semihost_call(op, args);
+		if (left < 0 || (uint32_t)left >= len) {
+			return -EPIPE;
+		}
+		p += len - (uint32_t)left;
+		len = (uint32_t)left;
+	}
+	return 0;
+}
+
+int semihost_read(int fd, void *dst, uint32_t len)
+{
+	return stream(SYS_READ, fd, dst, len);
+}
+
+int semihost_write(int fd, const void *src, uint32_t len)
+{
+	/* SYS_WRITE only reads the buffer; the cast is for the shared loop. */
+	return stream(SYS_WRITE, fd, (uint8_t *)(uintptr_t)src, len);
+}
+
 int semihost_cmdline(char *buf, uint32_t size)
 {
 	uint32_t args[2] = {(uint32_t)(uintptr_t)buf, size};

@@ -20,6 +20,12 @@ int semihost_close(int fd);
 /* 0 when all len bytes went to/came from the file at pos, else -EIO. */
 int semihost_pwrite(int fd, uint32_t pos, const void *src, uint32_t len);
 int semihost_pread(int fd, uint32_t pos, void *dst, uint32_t len);
+/*
+ * A stream (a FIFO the board made): all len bytes, blocking, or -EPIPE when
+ * the other end is gone (no progress: end of file).
+ */
+int semihost_read(int fd, void *dst, uint32_t len);
+int semihost_write(int fd, const void *src, uint32_t len);
 /* The command line (NUL-terminated) into buf, or -ENOSPC / -EIO. */
 int semihost_cmdline(char *buf, uint32_t size);
 /* End the emulation with this exit status. */

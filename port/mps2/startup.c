@@ -4,6 +4,10 @@
  * switched on (hard-float code may use it from the first C statement), .data
  * copied and .bss cleared, then main(). A fault is reported on the console
  * and ends the run, so a test sees it instead of a silent hang.
+ *
+ * Built with DFUKIT_STACK_PAINT=<word> (bench variants only, bench/cm), it
+ * first fills the free RAM between .bss and the stack pointer with that word,
+ * so that the lowest overwritten word is the stack's high-water mark.
  */
 #include <stdint.h>
 #include <string.h>
@@ -20,8 +24,26 @@ void Fault_Handler(void);
 /* CP10 and CP11 (the FPU) full access. */
 #define CPACR_FPU_FULL (0xFu << 20)
 
+#ifdef DFUKIT_STACK_PAINT
+/*
+ * Word by word, without a call: a memset() would push its frame below the
+ * stack pointer, into the range it is painting. Only [_ebss, sp) is free.
+ */
+static inline __attribute__((always_inline)) void paint_stack(void)
+{
+	uint32_t *sp;
+	__asm__ volatile("mov %0, sp" : "=r"(sp));
+	for (volatile uint32_t *p = &_ebss; p < sp; p++) {
+		*p = DFUKIT_STACK_PAINT;
+	}
+}
+#endif
+
 void Reset_Handler(void)
 {
+#ifdef DFUKIT_STACK_PAINT
+	paint_stack();
+#endif
 	MPS2_SCB_CPACR |= CPACR_FPU_FULL;
 	__asm__ volatile("dsb\n\tisb" ::: "memory");
 	memcpy(&_sdata, &_sidata, (size_t)((uintptr_t)&_edata - (uintptr_t)&_sdata));

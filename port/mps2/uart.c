@@ -11,10 +11,10 @@ enum {
 	UART_BAUDDIV = 0x10,
 };
 #define UART_STATE_TX_FULL 0x1u
-#define UART_CTRL_TX_EN 0x1u
-#define UART_CTRL_RX_EN 0x2u
+#define UART_CTRL_TX_EN    0x1u
+#define UART_CTRL_RX_EN    0x2u
 /* The smallest divider the UART accepts; QEMU sends at once whatever it is. */
-#define UART_BAUDDIV_MIN 16u
+#define UART_BAUDDIV_MIN   16u
 
 static volatile uint32_t *reg(const struct mps2_uart *u, uint32_t off)
 {

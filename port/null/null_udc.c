@@ -65,26 +65,17 @@ void null_udc_poll(struct null_udc *port, struct usbd_device *dev)
 	uint8_t setup[8];
 
 	switch (r->event) {
-	case NULL_UDC_EV_RESET:
-		usbd_on_bus_reset(dev);
-		break;
+	case NULL_UDC_EV_RESET: usbd_on_bus_reset(dev); break;
 	case NULL_UDC_EV_SETUP:
 		for (unsigned i = 0; i < sizeof(setup); i++) {
 			setup[i] = r->setup[i];
 		}
 		usbd_on_setup(dev, setup);
 		break;
-	case NULL_UDC_EV_XFER:
-		usbd_on_xfer_done(dev, (uint8_t)r->ep, (uint16_t)r->actual);
-		break;
-	case NULL_UDC_EV_SUSPEND:
-		usbd_on_suspend(dev);
-		break;
-	case NULL_UDC_EV_RESUME:
-		usbd_on_resume(dev);
-		break;
-	default:
-		break;
+	case NULL_UDC_EV_XFER: usbd_on_xfer_done(dev, (uint8_t)r->ep, (uint16_t)r->actual); break;
+	case NULL_UDC_EV_SUSPEND: usbd_on_suspend(dev); break;
+	case NULL_UDC_EV_RESUME: usbd_on_resume(dev); break;
+	default: break;
 	}
 	r->event = NULL_UDC_EV_NONE;
 }

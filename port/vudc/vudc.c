@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "dfukit/vudc.h"
+#include "dfukit/port/vudc.h"
 
 static struct vudc_ep *ep_of(struct vudc *v, uint8_t ep)
 {
@@ -157,7 +157,11 @@ static int host_in(struct vudc *v, uint8_t ep, uint8_t *data, uint16_t room)
 	return n;
 }
 
-int vudc_control(struct vudc *v, const struct usbd_setup *setup, uint8_t *data)
+/*
+ * One control transfer whose data stage may be larger than data (cap bytes):
+ * the SETUP always goes out, as on a bus; only the data stage is bounded.
+ */
+static int control(struct vudc *v, const struct usbd_setup *setup, uint8_t *data, uint16_t cap)
 {
 	uint8_t raw[8];
 
@@ -165,6 +169,7 @@ int vudc_control(struct vudc *v, const struct usbd_setup *setup, uint8_t *data)
 		return -ENOTCONN;
 	}
 	v->ctrl_count++;
+	/* The core takes the SETUP as a controller delivers it: 8 raw bytes. */
 	usbd_setup_encode(raw, setup);
 	/* A SETUP is always accepted and clears a STALL (USB 2.0 8.5.3.4). */
 	v->in[0].stalled = false;
@@ -181,7 +186,15 @@ int vudc_control(struct vudc *v, const struct usbd_setup *setup, uint8_t *data)
 	if (len > 0 && (setup->bmRequestType & USB_REQTYPE_DIR_IN)) {
 		for (;;) {
 			uint16_t room = (uint16_t)(len - done);
-			rc = host_in(v, UDC_EP0_IN, data + done, room < mps ? room : mps);
+			if (room > mps) {
+				room = mps;
+			}
+			/* A packet the host would take but data cannot hold: give up here. */
+			if (ready(v, UDC_EP0_IN) == 0 && v->in[0].len <= room &&
+			    v->in[0].len > cap - done) {
+				return -EMSGSIZE;
+			}
+			rc = host_in(v, UDC_EP0_IN, data + done, room);
 			if (rc < 0) {
 				return rc;
 			}
@@ -192,6 +205,11 @@ int vudc_control(struct vudc *v, const struct usbd_setup *setup, uint8_t *data)
 		}
 		rc = host_out(v, UDC_EP0_OUT, NULL, 0);
 		return rc < 0 ? rc : done;
+	}
+	if (len > cap) {
+		/* OUT data the caller does not have: the device's answer to the SETUP decides. */
+		rc = ready(v, UDC_EP0_OUT);
+		return rc < 0 ? rc : -EMSGSIZE;
 	}
 	while (done < len) {
 		uint16_t n = (uint16_t)(len - done) < mps ? (uint16_t)(len - done) : mps;
@@ -209,14 +227,22 @@ int vudc_control(struct vudc *v, const struct usbd_setup *setup, uint8_t *data)
 	return rc < 0 ? rc : 0;
 }
 
+int vudc_control(struct vudc *v, const struct usbd_setup *setup, uint8_t *data)
+{
+	return control(v, setup, data, setup->wLength);
+}
+
+int vudc_control_bounded(struct vudc *v, const struct usbd_setup *setup, uint8_t *data,
+			 uint16_t capacity)
+{
+	return control(v, setup, data, capacity);
+}
+
 int vudc_control_raw(struct vudc *v, const uint8_t raw[8], uint8_t *data, uint16_t data_len)
 {
 	struct usbd_setup setup;
 	usbd_setup_decode(&setup, raw);
-	if (setup.wLength > data_len) {
-		return -EMSGSIZE;
-	}
-	return vudc_control(v, &setup, data);
+	return control(v, &setup, data, data_len);
 }
 
 int vudc_transfer(struct vudc *v, uint8_t ep, uint8_t *data, uint16_t len)

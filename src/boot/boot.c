@@ -21,7 +21,11 @@
 #include <dfukit/boot.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
+
+#include <dfukit/image.h>
+#include <dfukit/wire.h>
 
 #include "boot_priv.h"
 
@@ -91,7 +95,7 @@ static const char *magic_str(uint8_t m)
 static void log_state(const struct boot_config *cfg, const char *which,
 		      const struct boot_swap_state *st)
 {
-	struct lbuf lb = { .n = 0 };
+	struct lbuf lb = {.n = 0};
 
 	lb_str(&lb, which);
 	lb_str(&lb, " image: magic=");
@@ -107,7 +111,7 @@ static void log_state(const struct boot_config *cfg, const char *which,
 
 static void log_swap_type(const struct boot_config *cfg, int type)
 {
-	struct lbuf lb = { .n = 0 };
+	struct lbuf lb = {.n = 0};
 
 	lb_str(&lb, "Image index: 0, Swap type: ");
 	lb_str(&lb, boot_swap_type_str(type));
@@ -163,7 +167,8 @@ static int swap_geometry(struct swap_ctx *c)
 
 	c->sz = uniform_sectors(c->pri, &c->n_pri);
 	sz_sec = uniform_sectors(c->sec, &c->n_sec);
-	if (c->sz == 0u || c->sz != sz_sec || flash_area_align(c->pri) != flash_area_align(c->sec)) {
+	if (c->sz == 0u || c->sz != sz_sec ||
+	    flash_area_align(c->pri) != flash_area_align(c->sec)) {
 		log_msg(c->cfg, 'W', "Cannot upgrade: not same sector layout");
 		return -ENOTSUP;
 	}
@@ -248,8 +253,8 @@ static int copy_sector(struct swap_ctx *c, const struct flash_area *dst, uint32_
 
 static int status_write(const struct swap_ctx *c, uint32_t idx, uint8_t val)
 {
-	return boot_write_field(c->pri, &c->lay_pri, c->lay_pri.status_off + idx * c->lay_pri.write_sz,
-				&val, 1);
+	return boot_write_field(c->pri, &c->lay_pri,
+				c->lay_pri.status_off + idx * c->lay_pri.write_sz, &val, 1);
 }
 
 /*
@@ -421,6 +426,75 @@ static int swap_run(struct swap_ctx *c, int type, uint32_t copy_size, uint32_t d
 	return rc;
 }
 
+/* --- the primary's size for a swap ---------------------------------------------- */
+
+/*
+ * MCUboot's swap learns how much of the primary to carry over from the
+ * image's header and TLV infos alone: no hash, no signature (the boot core
+ * knows no crypto). Format: dfukit/image.h.
+ *
+ * Three reads, each bounds-checked against the slot: the header, the TLV
+ * info at hdr_size + img_size and, when that opens the protected area (its
+ * length must be the header's protect_tlv_size), the TLV info after it.
+ */
+int boot_read_image_size(const struct flash_area *fa, uint32_t *size)
+{
+	uint8_t b[DFUKIT_IMAGE_HEADER_SIZE];
+	uint32_t off = 0;
+	uint32_t len = DFUKIT_IMAGE_HEADER_SIZE;
+	uint32_t prot = 0;
+
+	for (unsigned step = 0;; step++) {
+		if (off > fa->size || len > fa->size - off) {
+			return -EFBIG;
+		}
+		if (flash_area_read(fa, off, b, len) != 0) {
+			return -EIO;
+		}
+		uint32_t magic = step == 0u ? wire_get_le32(b + DFUKIT_IMAGE_HDR_OFF_MAGIC)
+					    : wire_get_le16(b + DFUKIT_IMAGE_TLV_INFO_OFF_MAGIC);
+		uint32_t tot = wire_get_le16(b + DFUKIT_IMAGE_TLV_INFO_OFF_TOT);
+
+		if (step == 0u) {
+			uint32_t hdr = wire_get_le16(b + DFUKIT_IMAGE_HDR_OFF_HDR_SIZE);
+			uint32_t img = wire_get_le32(b + DFUKIT_IMAGE_HDR_OFF_IMG_SIZE);
+
+			if (magic != DFUKIT_IMAGE_MAGIC) {
+				return magic == 0xffffffffu ? -ENOENT : -EBADMSG;
+			}
+			if (hdr < DFUKIT_IMAGE_HEADER_SIZE) {
+				return -EBADMSG;
+			}
+			if (img > fa->size || hdr > fa->size - img) {
+				return -EFBIG;
+			}
+			prot = wire_get_le16(b + DFUKIT_IMAGE_HDR_OFF_PROTECT_TLV_SIZE);
+			off = hdr + img;
+			len = DFUKIT_IMAGE_TLV_INFO_SIZE;
+			continue;
+		}
+		if (tot < DFUKIT_IMAGE_TLV_INFO_SIZE) {
+			return -EBADMSG;
+		}
+		bool prot_area =
+			step == 1u && (prot != 0u || magic == DFUKIT_IMAGE_TLV_PROT_INFO_MAGIC);
+
+		if (magic != (prot_area ? DFUKIT_IMAGE_TLV_PROT_INFO_MAGIC
+					: DFUKIT_IMAGE_TLV_INFO_MAGIC) ||
+		    (prot_area && tot != prot)) {
+			return -EBADMSG;
+		}
+		if (tot > fa->size - off) {
+			return -EFBIG;
+		}
+		off += tot;
+		if (!prot_area) {
+			*size = off;
+			return 0;
+		}
+	}
+}
+
 static bool is_swap(int type)
 {
 	return type == BOOT_SWAP_TYPE_TEST || type == BOOT_SWAP_TYPE_PERM ||
@@ -446,7 +520,7 @@ static int validated_swap(struct swap_ctx *c, int type, uint32_t *copy_size)
 		return rc != 0 ? rc : BOOT_SWAP_TYPE_NONE;
 	}
 	if (rc == 0 && info.total_size > c->app_max) {
-		struct lbuf lb = { .n = 0 };
+		struct lbuf lb = {.n = 0};
 
 		log_msg(cfg, 'E', "Not enough free space to run swap upgrade");
 		lb_str(&lb, "required ");
@@ -464,15 +538,102 @@ static int validated_swap(struct swap_ctx *c, int type, uint32_t *copy_size)
 	}
 	*copy_size = info.total_size;
 
-	/* the primary image must be carried over whole as well */
-	rc = cfg->validate(cfg->validate_ctx, c->pri, &info);
+	/*
+	 * The primary image must be carried over whole as well: its header
+	 * gives its size (it is validated before the jump, not here; a
+	 * malformed one is not carried beyond the secondary's size).
+	 */
+	uint32_t pri_size;
+
+	rc = boot_read_image_size(c->pri, &pri_size);
 	if (rc == -EIO) {
 		return rc;
 	}
-	if (rc == 0 && info.total_size > *copy_size) {
-		*copy_size = info.total_size > c->app_max ? c->app_max : info.total_size;
+	if (rc == 0 && pri_size > *copy_size) {
+		*copy_size = pri_size > c->app_max ? c->app_max : pri_size;
 	}
 	return type;
+}
+
+/*
+ * Finish a swap a power cut interrupted: its state is all in the primary
+ * trailer. Returns 1 with *type set once it is done, 0 when there is none to
+ * resume, or a negative errno.
+ */
+static int resume_swap(struct swap_ctx *c, const struct boot_swap_state *ps, int *type)
+{
+	const struct boot_config *cfg = c->cfg;
+	uint32_t done;
+	uint32_t copy_size;
+	bool bad;
+
+	int rc = status_scan(c, &done, &bad);
+	if (rc == 0) {
+		rc = boot_read_swap_size(c->pri, &copy_size);
+	}
+	if (rc != 0) {
+		return rc;
+	}
+	if (bad) {
+		log_msg(cfg, 'W', "Detected inconsistent status!");
+	}
+	if (copy_size == 0u || copy_size > c->app_max) {
+		log_msg(cfg, 'W', "Detected inconsistent status!");
+		return 0;
+	}
+	*type = ps->swap_type;
+	log_swap_type(cfg, *type);
+	log_msg(cfg, 'I', "Starting swap using move algorithm.");
+	if (done == 0u) {
+		/* phase 0 may have stopped before the secondary trailer erase */
+		rc = erase_trailer_if_needed(c, c->sec, c->trl_sec);
+	}
+	if (rc == 0) {
+		rc = swap_run(c, *type, copy_size, done);
+	}
+	return rc != 0 ? rc : 1;
+}
+
+/* Decide on the trailers, validate and run a new swap; *type is what was done. */
+static int new_swap(struct swap_ctx *c, const struct boot_swap_state *ps,
+		    const struct boot_swap_state *ss, bool can_swap, int *type)
+{
+	uint32_t copy_size = 0;
+	int t = can_swap ? boot_swap_type_decide(ps, ss) : BOOT_SWAP_TYPE_NONE;
+
+	*type = t;
+	log_swap_type(c->cfg, t);
+	if (!is_swap(t)) {
+		return 0;
+	}
+	t = validated_swap(c, t, &copy_size);
+	if (t < 0) {
+		return t;
+	}
+	*type = t;
+	if (!is_swap(t)) {
+		return 0;
+	}
+	log_msg(c->cfg, 'I', "Starting swap using move algorithm.");
+	int rc = swap_start(c, t, copy_size);
+	return rc != 0 ? rc : swap_run(c, t, copy_size, 0);
+}
+
+static void log_jump(const struct boot_config *cfg, const struct boot_result *res)
+{
+	struct lbuf lb = {.n = 0};
+
+	lb_str(&lb, "Bootloader chainload address offset: ");
+	lb_hex(&lb, res->offset);
+	lb_emit(cfg, 'I', &lb);
+	lb_str(&lb, "Image version: v");
+	lb_num(&lb, res->image.major, 10);
+	lb_str(&lb, ".");
+	lb_num(&lb, res->image.minor, 10);
+	lb_str(&lb, ".");
+	lb_num(&lb, res->image.revision, 10);
+	lb_emit(cfg, 'I', &lb);
+	log_msg(cfg, 'I', "Jumping to the first image slot");
 }
 
 int boot_go(const struct boot_config *cfg, struct boot_result *res)
@@ -481,7 +642,6 @@ int boot_go(const struct boot_config *cfg, struct boot_result *res)
 	struct boot_swap_state ps;
 	struct boot_swap_state ss;
 	int type = BOOT_SWAP_TYPE_NONE;
-	int rc;
 
 	if (cfg == NULL || res == NULL || cfg->primary == NULL || cfg->secondary == NULL ||
 	    cfg->validate == NULL) {
@@ -493,7 +653,7 @@ int boot_go(const struct boot_config *cfg, struct boot_result *res)
 	c.sec = cfg->secondary;
 
 	log_msg(cfg, 'I', "Starting bootloader");
-	rc = boot_read_swap_state(c.pri, &ps);
+	int rc = boot_read_swap_state(c.pri, &ps);
 	if (rc != 0) {
 		log_msg(cfg, 'E', "panic!");
 		return rc;
@@ -510,68 +670,16 @@ int boot_go(const struct boot_config *cfg, struct boot_result *res)
 
 	log_msg(cfg, 'I', from_primary ? "Boot source: primary slot" : "Boot source: none");
 	bool can_swap = swap_geometry(&c) == 0;
-	bool resumed = false;
 
+	rc = 0;
 	if (can_swap && from_primary && is_swap(ps.swap_type)) {
-		/* an interrupted swap: its state is all in the primary trailer */
-		uint32_t done;
-		uint32_t copy_size;
-		bool bad;
-
-		rc = status_scan(&c, &done, &bad);
-		if (rc == 0) {
-			rc = boot_read_swap_size(c.pri, &copy_size);
-		}
-		if (rc != 0) {
-			return rc;
-		}
-		if (bad) {
-			log_msg(cfg, 'W', "Detected inconsistent status!");
-		}
-		if (copy_size != 0u && copy_size <= c.app_max) {
-			type = ps.swap_type;
-			resumed = true;
-			log_swap_type(cfg, type);
-			log_msg(cfg, 'I', "Starting swap using move algorithm.");
-			rc = 0;
-			if (done == 0u) {
-				/* phase 0 may have stopped before the secondary trailer erase */
-				rc = erase_trailer_if_needed(&c, c.sec, c.trl_sec);
-			}
-			if (rc == 0) {
-				rc = swap_run(&c, type, copy_size, done);
-			}
-			if (rc != 0) {
-				return rc;
-			}
-		} else {
-			log_msg(cfg, 'W', "Detected inconsistent status!");
-		}
+		rc = resume_swap(&c, &ps, &type);
 	}
-	if (!resumed) {
-		type = boot_swap_type_decide(&ps, &ss);
-		if (!can_swap) {
-			type = BOOT_SWAP_TYPE_NONE;
-		}
-		log_swap_type(cfg, type);
-		if (is_swap(type)) {
-			uint32_t copy_size = 0;
-
-			type = validated_swap(&c, type, &copy_size);
-			if (type < 0) {
-				return type;
-			}
-			if (is_swap(type)) {
-				log_msg(cfg, 'I', "Starting swap using move algorithm.");
-				rc = swap_start(&c, type, copy_size);
-				if (rc == 0) {
-					rc = swap_run(&c, type, copy_size, 0);
-				}
-				if (rc != 0) {
-					return rc;
-				}
-			}
-		}
+	if (rc == 0) {
+		rc = new_swap(&c, &ps, &ss, can_swap, &type);
+	}
+	if (rc < 0) {
+		return rc;
 	}
 
 	memset(res, 0, sizeof(*res));
@@ -587,19 +695,6 @@ int boot_go(const struct boot_config *cfg, struct boot_result *res)
 	res->slot = 0;
 	res->offset = c.pri->off;
 	res->swap_type = type;
-
-	struct lbuf lb = { .n = 0 };
-
-	lb_str(&lb, "Bootloader chainload address offset: ");
-	lb_hex(&lb, res->offset);
-	lb_emit(cfg, 'I', &lb);
-	lb_str(&lb, "Image version: v");
-	lb_num(&lb, res->image.major, 10);
-	lb_str(&lb, ".");
-	lb_num(&lb, res->image.minor, 10);
-	lb_str(&lb, ".");
-	lb_num(&lb, res->image.revision, 10);
-	lb_emit(cfg, 'I', &lb);
-	log_msg(cfg, 'I', "Jumping to the first image slot");
+	log_jump(cfg, res);
 	return 0;
 }

@@ -11,7 +11,8 @@ static int read_slot(void *ctx, uint32_t off, void *buf, uint32_t len)
 }
 
 int boot_image_validate(const struct flash_area *slot, const struct dfukit_image_key *keys,
-			size_t nkeys, struct boot_image_info *info, enum dfukit_image_status *status)
+			size_t nkeys, struct boot_image_info *info,
+			enum dfukit_image_status *status)
 {
 	struct dfukit_image_src src = {read_slot, (void *)(uintptr_t)slot, slot->size};
 	struct dfukit_image_result res;

@@ -6,8 +6,8 @@
 #include <dfukit/boot.h>
 
 /* a must be a power of two */
-#define ALIGN_UP(v, a) (((v) + ((a) - 1u)) & ~((a) - 1u))
-#define ALIGN_DOWN(v, a) ((v) & ~((a) - 1u))
+#define ALIGN_UP(v, a)   (((v) + ((a)-1u)) & ~((a)-1u))
+#define ALIGN_DOWN(v, a) ((v) & ~((a)-1u))
 
 /* Largest supported max_align (MCUboot allows 8..32). */
 #define BOOT_MAX_ALIGN_LIMIT 32u

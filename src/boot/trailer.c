@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <dfukit/wire.h>
+
 #include "boot_priv.h"
 
 static const uint8_t magic_std[BOOT_MAGIC_SZ] = {
@@ -14,8 +16,7 @@ static const uint8_t magic_std[BOOT_MAGIC_SZ] = {
 
 /* bytes 2..15 of the alternate magic; bytes 0..1 are max_align (LE) */
 static const uint8_t magic_alt_tail[BOOT_MAGIC_SZ - 2u] = {
-	0x2d, 0xe1, 0x5d, 0x29, 0x41, 0x0b, 0x8d,
-	0x77, 0x67, 0x9c, 0x11, 0x0f, 0x1f, 0x8a,
+	0x2d, 0xe1, 0x5d, 0x29, 0x41, 0x0b, 0x8d, 0x77, 0x67, 0x9c, 0x11, 0x0f, 0x1f, 0x8a,
 };
 
 void boot_magic_bytes(uint32_t max_align, uint8_t out[BOOT_MAGIC_SZ])
@@ -24,13 +25,12 @@ void boot_magic_bytes(uint32_t max_align, uint8_t out[BOOT_MAGIC_SZ])
 		memcpy(out, magic_std, BOOT_MAGIC_SZ);
 		return;
 	}
-	out[0] = (uint8_t)(max_align & 0xffu);
-	out[1] = (uint8_t)(max_align >> 8);
+	wire_put_le16(out, (uint16_t)max_align);
 	memcpy(out + 2, magic_alt_tail, sizeof(magic_alt_tail));
 }
 
-int boot_trailer_layout_init(struct boot_trailer_layout *lay, uint32_t slot_size,
-			     uint32_t write_sz, uint32_t max_sectors)
+int boot_trailer_layout_init(struct boot_trailer_layout *lay, uint32_t slot_size, uint32_t write_sz,
+			     uint32_t max_sectors)
 {
 	if (lay == NULL || write_sz == 0u || write_sz > 32u || (write_sz & (write_sz - 1u)) != 0u ||
 	    max_sectors > 0x10000u) {
@@ -146,15 +146,14 @@ int boot_read_swap_state(const struct flash_area *fa, struct boot_swap_state *st
 int boot_read_swap_size(const struct flash_area *fa, uint32_t *swap_size)
 {
 	struct boot_trailer_layout lay;
-	uint8_t b[4];
+	uint8_t b[4]; /* swap_size: 32 bits, little-endian */
 	int rc = boot_trailer_layout_for(&lay, fa, 0);
 
 	if (rc == 0) {
-		rc = flash_area_read(fa, lay.swap_size_off, b, 4);
+		rc = flash_area_read(fa, lay.swap_size_off, b, sizeof(b));
 	}
 	if (rc == 0) {
-		*swap_size = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-			     (uint32_t)b[3] << 24;
+		*swap_size = wire_get_le32(b);
 	}
 	return rc;
 }
@@ -211,16 +210,14 @@ int boot_write_swap_info(const struct flash_area *fa, uint8_t swap_type, uint8_t
 int boot_write_swap_size(const struct flash_area *fa, uint32_t swap_size)
 {
 	struct boot_trailer_layout lay;
-	uint8_t b[4] = {
-		(uint8_t)swap_size, (uint8_t)(swap_size >> 8), (uint8_t)(swap_size >> 16),
-		(uint8_t)(swap_size >> 24),
-	};
+	uint8_t b[4];
 	int rc = boot_trailer_layout_for(&lay, fa, 0);
 
 	if (rc != 0) {
 		return rc;
 	}
-	return boot_write_field(fa, &lay, lay.swap_size_off, b, 4);
+	wire_put_le32(b, swap_size);
+	return boot_write_field(fa, &lay, lay.swap_size_off, b, sizeof(b));
 }
 
 int boot_swap_type_decide(const struct boot_swap_state *pri, const struct boot_swap_state *sec)
@@ -243,18 +240,12 @@ int boot_swap_type_decide(const struct boot_swap_state *pri, const struct boot_s
 const char *boot_swap_type_str(int swap_type)
 {
 	switch (swap_type) {
-	case BOOT_SWAP_TYPE_NONE:
-		return "none";
-	case BOOT_SWAP_TYPE_TEST:
-		return "test";
-	case BOOT_SWAP_TYPE_PERM:
-		return "perm";
-	case BOOT_SWAP_TYPE_REVERT:
-		return "revert";
-	case BOOT_SWAP_TYPE_FAIL:
-		return "fail";
-	default:
-		return "panic";
+	case BOOT_SWAP_TYPE_NONE: return "none";
+	case BOOT_SWAP_TYPE_TEST: return "test";
+	case BOOT_SWAP_TYPE_PERM: return "perm";
+	case BOOT_SWAP_TYPE_REVERT: return "revert";
+	case BOOT_SWAP_TYPE_FAIL: return "fail";
+	default: return "panic";
 	}
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "dfukit/dfu.h"
+#include "dfukit/wire.h"
 
 #define DFU_MIN_TRANSFER 64u
 #define DFU_MAX_TRANSFER 4096u /* Linux usbfs caps control transfers here */
@@ -75,9 +76,9 @@ static void backend_abort(struct dfu_class *dfu)
 }
 
 #define STATE_BIT(s) (1u << (s))
-#define DOWNLOAD_STATES                                                                          \
-	(STATE_BIT(DFU_STATE_DNLOAD_SYNC) | STATE_BIT(DFU_STATE_DNBUSY) |                         \
-	 STATE_BIT(DFU_STATE_DNLOAD_IDLE) | STATE_BIT(DFU_STATE_MANIFEST_SYNC) |                  \
+#define DOWNLOAD_STATES                                                                            \
+	(STATE_BIT(DFU_STATE_DNLOAD_SYNC) | STATE_BIT(DFU_STATE_DNBUSY) |                          \
+	 STATE_BIT(DFU_STATE_DNLOAD_IDLE) | STATE_BIT(DFU_STATE_MANIFEST_SYNC) |                   \
 	 STATE_BIT(DFU_STATE_MANIFEST))
 
 static bool state_in(enum dfu_state s, uint32_t set)
@@ -171,14 +172,12 @@ static void take_time(struct dfu_class *dfu, bool getstatus)
 /* The GETSTATUS reply from the current status, bwPollTimeout and state. */
 static int reply_status(struct dfu_class *dfu, struct usbd_ctrl_reply *r)
 {
-	dfu->reply[0] = (uint8_t)dfu->status;
-	dfu->reply[1] = (uint8_t)(dfu->poll_ms & 0xffu);
-	dfu->reply[2] = (uint8_t)((dfu->poll_ms >> 8) & 0xffu);
-	dfu->reply[3] = (uint8_t)((dfu->poll_ms >> 16) & 0xffu);
-	dfu->reply[4] = (uint8_t)dfu->state;
-	dfu->reply[5] = 0; /* iString */
+	dfu->reply[DFU_STATUS_bStatus] = (uint8_t)dfu->status;
+	wire_put_le24(dfu->reply + DFU_STATUS_bwPollTimeout, dfu->poll_ms);
+	dfu->reply[DFU_STATUS_bState] = (uint8_t)dfu->state;
+	dfu->reply[DFU_STATUS_iString] = 0;
 	r->in_data = dfu->reply;
-	r->in_len = 6;
+	r->in_len = DFU_STATUS_LEN;
 	return 0;
 }
 
@@ -195,11 +194,11 @@ static int reply_state(struct dfu_class *dfu, struct usbd_ctrl_reply *r)
  * direction (WF_IN / WF_OUT), wLength == 0 (WF_L0), wValue == 0 (WF_V0),
  * wLength <= wTransferSize (WF_XFER) and the smallest wLength (bits 5-7).
  */
-#define WF_OUT 0x01u
-#define WF_IN 0x02u
-#define WF_L0 0x04u
-#define WF_V0 0x08u
-#define WF_XFER 0x10u
+#define WF_OUT        0x01u
+#define WF_IN         0x02u
+#define WF_L0         0x04u
+#define WF_V0         0x08u
+#define WF_XFER       0x10u
 #define WF_MIN_LEN(n) ((n) << 5)
 
 static bool well_formed(const struct dfu_class *dfu, const struct usbd_setup *s)
@@ -240,8 +239,8 @@ static bool valid_in_state(const struct dfu_class *dfu, uint8_t request)
 		[DFU_UPLOAD] = STATE_BIT(DFU_STATE_IDLE) | STATE_BIT(DFU_STATE_UPLOAD_IDLE),
 		[DFU_GETSTATUS] = ALL_BUT_WAIT_RESET,
 		[DFU_CLRSTATUS] = STATE_BIT(DFU_STATE_ERROR),
-		[DFU_GETSTATE] = ALL_BUT_WAIT_RESET & ~(STATE_BIT(DFU_STATE_DNBUSY) |
-							  STATE_BIT(DFU_STATE_MANIFEST)),
+		[DFU_GETSTATE] = ALL_BUT_WAIT_RESET &
+				 ~(STATE_BIT(DFU_STATE_DNBUSY) | STATE_BIT(DFU_STATE_MANIFEST)),
 		[DFU_ABORT] = STATE_BIT(DFU_STATE_IDLE) | STATE_BIT(DFU_STATE_DNLOAD_IDLE) |
 			      STATE_BIT(DFU_STATE_UPLOAD_IDLE),
 	};
@@ -279,8 +278,7 @@ static int upload_request(struct dfu_class *dfu, const struct usbd_setup *s,
 	if (dfu->state == DFU_STATE_IDLE) {
 		dfu->offset = 0;
 	}
-	dfu->block = s->wValue;
-	int n = alt->ops->read(alt->ctx, dfu->offset, dfu->cfg->buffer, s->wLength);
+	int n = alt->ops->read(alt->ctx, dfu->offset, dfu->cfg->buffer, s->wLength, s->wValue);
 	if (n < 0 || n > s->wLength) {
 		enter_error(dfu, dfu_status_from_errno(n < 0 ? n : -EIO));
 		return -EIO;
@@ -306,10 +304,8 @@ static int dfu_mode_request(struct dfu_class *dfu, const struct usbd_setup *s,
 		return refuse(dfu);
 	}
 	switch (s->bRequest) {
-	case DFU_GETSTATUS:
-		return reply_status(dfu, r);
-	case DFU_GETSTATE:
-		return reply_state(dfu, r);
+	case DFU_GETSTATUS: return reply_status(dfu, r);
+	case DFU_GETSTATE: return reply_state(dfu, r);
 	case DFU_CLRSTATUS:
 		dfu->state = DFU_STATE_IDLE;
 		dfu->status = DFU_STATUS_OK;
@@ -320,8 +316,7 @@ static int dfu_mode_request(struct dfu_class *dfu, const struct usbd_setup *s,
 		}
 		dfu->state = DFU_STATE_IDLE;
 		return 0;
-	case DFU_DNLOAD:
-		return dnload_request(dfu, s, r);
+	case DFU_DNLOAD: return dnload_request(dfu, s, r);
 	default: /* UPLOAD: DETACH is valid in run-time mode only */
 		return upload_request(dfu, s, r);
 	}
@@ -353,7 +348,6 @@ static int dfu_control_out_done(struct usbd_class *cls, const struct usbd_setup 
 	if (s->bRequest != DFU_DNLOAD || len == 0) {
 		return -EPROTO;
 	}
-	dfu->block = s->wValue;
 	if (dfu->state == DFU_STATE_IDLE) {
 		dfu->offset = 0;
 		if (alt->ops->dnload_begin != NULL) {
@@ -363,15 +357,17 @@ static int dfu_control_out_done(struct usbd_class *cls, const struct usbd_setup 
 	}
 	/*
 	 * The block lands at the offset the device counted, never at one derived
-	 * from wBlockNum, which wraps after 65535 blocks. (A DfuSe backend reads
-	 * dfu->block instead: there wBlockNum is an address by definition.)
+	 * from wBlockNum, which wraps after 65535 blocks. (wBlockNum goes along
+	 * for DfuSe, where it is an address by definition.)
 	 */
 	if (rc == 0 && dfu->offset > UINT32_MAX - len) {
 		rc = -EFBIG;
 	}
 	if (rc == 0) {
-		rc = alt->ops->write != NULL ? alt->ops->write(alt->ctx, dfu->offset, dfu->cfg->buffer, len)
-					     : -ENOTSUP;
+		const uint8_t *data = dfu->cfg->buffer;
+		rc = alt->ops->write != NULL
+			     ? alt->ops->write(alt->ctx, dfu->offset, data, len, s->wValue)
+			     : -ENOTSUP;
 	}
 	/* Errors surface in the next GETSTATUS, as the spec's dfuDNLOAD-SYNC says. */
 	dfu->state = DFU_STATE_DNLOAD_SYNC;
@@ -434,18 +430,15 @@ static int runtime_control(struct usbd_class *cls, const struct usbd_setup *s,
 	}
 	if (well_formed(dfu, s)) {
 		switch (s->bRequest) {
-		case DFU_GETSTATUS:
-			return reply_status(dfu, r);
-		case DFU_GETSTATE:
-			return reply_state(dfu, r);
+		case DFU_GETSTATUS: return reply_status(dfu, r);
+		case DFU_GETSTATE: return reply_state(dfu, r);
 		case DFU_DETACH:
 			if (dfu->state == DFU_STATE_APP_IDLE) {
 				dfu->state = DFU_STATE_APP_DETACH;
 				return 0;
 			}
 			break;
-		default:
-			break;
+		default: break;
 		}
 	}
 	/* Refused: appDETACH falls back to appIDLE, appIDLE stays. */

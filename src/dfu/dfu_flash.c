@@ -165,9 +165,11 @@ static int flash_poll(void *ctx, uint32_t *poll_ms)
 	return 0;
 }
 
-static int flash_write(void *ctx, uint32_t offset, const uint8_t *data, uint16_t len)
+static int flash_write(void *ctx, uint32_t offset, const uint8_t *data, uint16_t len,
+		       uint16_t block_num)
 {
 	struct dfu_flash *df = ctx;
+	(void)block_num; /* stored by the device-counted offset */
 	uint32_t ms;
 	int rc = 0;
 
@@ -288,9 +290,10 @@ static int flash_manifest(void *ctx, uint32_t total)
 	return df->on_complete != NULL ? df->on_complete(df->ctx, total) : 0;
 }
 
-static int flash_read(void *ctx, uint32_t offset, uint8_t *data, uint16_t len)
+static int flash_read(void *ctx, uint32_t offset, uint8_t *data, uint16_t len, uint16_t block_num)
 {
 	struct dfu_flash *df = ctx;
+	(void)block_num;
 	if (offset >= df->area->size) {
 		return 0;
 	}

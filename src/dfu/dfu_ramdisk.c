@@ -11,9 +11,11 @@ static int ramdisk_begin(void *ctx)
 	return 0;
 }
 
-static int ramdisk_write(void *ctx, uint32_t offset, const uint8_t *data, uint16_t len)
+static int ramdisk_write(void *ctx, uint32_t offset, const uint8_t *data, uint16_t len,
+			 uint16_t block_num)
 {
 	struct dfu_ramdisk *disk = ctx;
+	(void)block_num; /* stored by the device-counted offset */
 	/* Refuse the whole block rather than store a part of it. */
 	if (offset > disk->size || len > disk->size - offset) {
 		return -ENOSPC;
@@ -23,9 +25,10 @@ static int ramdisk_write(void *ctx, uint32_t offset, const uint8_t *data, uint16
 	return 0;
 }
 
-static int ramdisk_read(void *ctx, uint32_t offset, uint8_t *data, uint16_t len)
+static int ramdisk_read(void *ctx, uint32_t offset, uint8_t *data, uint16_t len, uint16_t block_num)
 {
 	struct dfu_ramdisk *disk = ctx;
+	(void)block_num;
 	if (offset >= disk->size) {
 		return 0;
 	}

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * DfuSe over a flash area (see include/dfukit/dfuse.h). The DFU class runs
- * the appendix-A state machine as for any backend; this backend reads the
- * request's wBlockNum (dfu->block) and turns it into commands and addresses.
+ * the appendix-A state machine as for any backend; this backend turns the
+ * wBlockNum that write() and read() receive into commands and addresses.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "dfukit/dfuse.h"
+#include "dfukit/wire.h"
 
 static const uint8_t dfuse_commands[] = {DFUSE_CMD_GET_COMMANDS, DFUSE_CMD_SET_ADDRESS,
 					 DFUSE_CMD_ERASE};
@@ -45,30 +46,36 @@ static int erase_all(struct dfuse *df, uint64_t *cost)
 	return 0;
 }
 
+/* A command block: its code, then for some a bus address (32 bits, little-endian). */
+#define CMD_OFF_CODE         0u
+#define CMD_OFF_ADDRESS      1u
+#define CMD_LEN_WITH_ADDRESS 5u
+
 static int command(struct dfuse *df, const uint8_t *data, uint16_t len, uint64_t *cost)
 {
+	uint8_t code = data[CMD_OFF_CODE];
+
 	if (len == 1) {
-		switch (data[0]) {
+		switch (code) {
 		case DFUSE_CMD_ERASE:
 			/* "Mass erase": the exposed area only, never the rest of the chip. */
 			df->written = true;
 			return erase_all(df, cost);
 		case DFUSE_CMD_READ_UNPROTECT:
 			return -EACCES; /* errTARGET: there is no read protection to remove */
-		default:
-			return -EPIPE;
+		default: return -EPIPE;
 		}
 	}
-	if (len != 5 || (data[0] != DFUSE_CMD_SET_ADDRESS && data[0] != DFUSE_CMD_ERASE)) {
+	if (len != CMD_LEN_WITH_ADDRESS ||
+	    (code != DFUSE_CMD_SET_ADDRESS && code != DFUSE_CMD_ERASE)) {
 		return -EPIPE; /* errSTALLEDPKT: not a command this device knows */
 	}
-	uint32_t addr = (uint32_t)data[1] | (uint32_t)data[2] << 8 | (uint32_t)data[3] << 16 |
-			(uint32_t)data[4] << 24;
+	uint32_t addr = wire_get_le32(data + CMD_OFF_ADDRESS);
 	int64_t off = area_offset(df, addr);
 	if (off < 0) {
 		return (int)off;
 	}
-	if (data[0] == DFUSE_CMD_SET_ADDRESS) {
+	if (code == DFUSE_CMD_SET_ADDRESS) {
 		df->pointer = addr;
 		df->stride = 0;
 		return 0;
@@ -150,10 +157,10 @@ static int dfuse_begin(void *ctx)
 	return 0;
 }
 
-static int dfuse_write(void *ctx, uint32_t offset, const uint8_t *data, uint16_t len)
+static int dfuse_write(void *ctx, uint32_t offset, const uint8_t *data, uint16_t len,
+		       uint16_t block)
 {
 	struct dfuse *df = ctx;
-	uint16_t block = df->dfu->block;
 	uint64_t cost = 0;
 	int rc;
 
@@ -201,13 +208,13 @@ static int dfuse_manifest(void *ctx, uint32_t total)
 	return rc;
 }
 
-static int dfuse_read(void *ctx, uint32_t offset, uint8_t *data, uint16_t len)
+static int dfuse_read(void *ctx, uint32_t offset, uint8_t *data, uint16_t len, uint16_t block)
 {
 	struct dfuse *df = ctx;
-	uint16_t block = df->dfu->block;
 
 	if (block == 0) {
-		uint16_t n = (uint16_t)(len < sizeof(dfuse_commands) ? len : sizeof(dfuse_commands));
+		uint16_t n =
+			(uint16_t)(len < sizeof(dfuse_commands) ? len : sizeof(dfuse_commands));
 		memcpy(data, dfuse_commands, n);
 		df->stride = 0;
 		return n;
@@ -245,15 +252,14 @@ const struct dfu_backend_ops dfuse_ops = {
 	.abort = dfuse_abort,
 };
 
-int dfuse_init(struct dfuse *df, const struct dfu_class *dfu, const struct flash_area *area,
-	       uint32_t base, int (*on_leave)(void *ctx, bool written), void *ctx)
+int dfuse_init(struct dfuse *df, const struct flash_area *area, uint32_t base,
+	       int (*on_leave)(void *ctx, bool written), void *ctx)
 {
 	if (flash_area_align(area) > DFU_FLASH_MAX_WRITE_BLOCK || area->size == 0 ||
 	    base > UINT32_MAX - (area->size - 1u)) {
 		return -EINVAL;
 	}
 	memset(df, 0, sizeof(*df));
-	df->dfu = dfu;
 	df->area = area;
 	df->base = base;
 	df->pointer = base;

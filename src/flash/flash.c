@@ -162,8 +162,7 @@ int flash_dev_erase(const struct flash_dev *dev, uint32_t off, uint32_t len)
 
 /* --- areas ------------------------------------------------------------------ */
 
-int flash_area_init(struct flash_area *fa, const struct flash_dev *dev, uint32_t off,
-		    uint32_t size)
+int flash_area_init(struct flash_area *fa, const struct flash_dev *dev, uint32_t off, uint32_t size)
 {
 	if (fa == NULL || dev == NULL || flash_geometry_check(dev->geo) != 0 || size == 0u ||
 	    !range_ok(dev->geo->size, off, size) || !on_sector_boundary(dev->geo, off) ||

@@ -117,8 +117,7 @@ static int sim_write(void *ctx, uint32_t off, const void *src, uint32_t len)
 		}
 		break;
 	case FLASH_SIM_TEAR_NOTHING:
-	default:
-		break;
+	default: break;
 	}
 	sim_lose_power(sim);
 	return -EIO;
@@ -165,17 +164,14 @@ static int sim_erase(void *ctx, uint32_t off, uint32_t len)
 		return 0;
 	}
 	switch (sim->tear) {
-	case FLASH_SIM_TEAR_PREFIX:
-		memset(sim->mem + off, sim->geo.erased_val, len / 2u);
-		break;
+	case FLASH_SIM_TEAR_PREFIX: memset(sim->mem + off, sim->geo.erased_val, len / 2u); break;
 	case FLASH_SIM_TEAR_BITS:
 		for (uint32_t i = 0; i < len; i++) {
 			sim->mem[off + i] |= 0x5Au;
 		}
 		break;
 	case FLASH_SIM_TEAR_NOTHING:
-	default:
-		break;
+	default: break;
 	}
 	sim_lose_power(sim);
 	return -EIO;
@@ -190,8 +186,7 @@ static const struct flash_ops sim_ops = {
 int flash_sim_init(struct flash_sim *sim, const struct flash_geometry *geo, uint8_t *mem,
 		   size_t mem_size, uint32_t flags)
 {
-	if (sim == NULL || mem == NULL || flash_geometry_check(geo) != 0 ||
-	    mem_size < geo->size) {
+	if (sim == NULL || mem == NULL || flash_geometry_check(geo) != 0 || mem_size < geo->size) {
 		return -EINVAL;
 	}
 	memset(sim, 0, sizeof(*sim));

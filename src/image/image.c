@@ -7,6 +7,7 @@
  * against the slot size before it is read.
  */
 #include "dfukit/image.h"
+#include "dfukit/wire.h"
 
 #include <errno.h>
 #include <string.h>
@@ -19,9 +20,9 @@
 #include <mbedtls/rsa.h>
 #include <mbedtls/sha256.h>
 
-#define CHUNK 256U
+#define CHUNK           256U
 #define RSA2048_SIG_LEN 256U
-#define ECDSA_SIG_MAX 80U /* DER P-256 signature is 70..72 bytes, allow zero padding */
+#define ECDSA_SIG_MAX   80U /* DER P-256 signature is 70..72 bytes, allow zero padding */
 
 /* ---- messages ---------------------------------------------------------------- */
 
@@ -34,7 +35,8 @@ static const struct status_info status_table[DFUKIT_IMAGE_STATUS_COUNT] = {
 	[DFUKIT_IMAGE_OK] = {"Image was correctly validated", 0},
 	[DFUKIT_IMAGE_E_ARG] = {"Invalid argument", -EINVAL},
 	[DFUKIT_IMAGE_E_IO] = {"Error reading the image", -EIO},
-	[DFUKIT_IMAGE_E_TRUNCATED] = {"Image is truncated (shorter than its header or TLV info)", -ENODATA},
+	[DFUKIT_IMAGE_E_TRUNCATED] = {"Image is truncated (shorter than its header or TLV info)",
+				      -ENODATA},
 	[DFUKIT_IMAGE_E_ERASED] = {"No image (header is erased)", -ENOENT},
 	[DFUKIT_IMAGE_E_BAD_MAGIC] = {"Invalid image magic; is this an MCUboot image?", -ENOEXEC},
 	[DFUKIT_IMAGE_E_HDR_SIZE] = {"Invalid image header size (below 32 bytes)", -EBADMSG},
@@ -43,18 +45,21 @@ static const struct status_info status_table[DFUKIT_IMAGE_STATUS_COUNT] = {
 	[DFUKIT_IMAGE_E_COMPRESSED] = {"Compressed images are not supported", -ENOTSUP},
 	[DFUKIT_IMAGE_E_PIC] = {"Position-independent images are not supported", -ENOTSUP},
 	[DFUKIT_IMAGE_E_NON_BOOTABLE] = {"Image is marked non-bootable", -ENOEXEC},
-	[DFUKIT_IMAGE_E_TLV_MAGIC] = {"Invalid TLV info magic; is this an MCUboot image?", -EBADMSG},
-	[DFUKIT_IMAGE_E_PROT_TLV_SIZE] = {"Protected TLV area size does not match the header", -EBADMSG},
-	[DFUKIT_IMAGE_E_TLV_TOTAL] = {"Invalid TLV area size (too small or past the end of the slot)",
+	[DFUKIT_IMAGE_E_TLV_MAGIC] = {"Invalid TLV info magic; is this an MCUboot image?",
 				      -EBADMSG},
+	[DFUKIT_IMAGE_E_PROT_TLV_SIZE] = {"Protected TLV area size does not match the header",
+					  -EBADMSG},
+	[DFUKIT_IMAGE_E_TLV_TOTAL] =
+		{"Invalid TLV area size (too small or past the end of the slot)", -EBADMSG},
 	[DFUKIT_IMAGE_E_TLV_ENTRY] = {"TLV entry runs past the end of its area", -EBADMSG},
 	[DFUKIT_IMAGE_E_TLV_LEN] = {"TLV entry has an invalid length", -EBADMSG},
 	[DFUKIT_IMAGE_E_NO_HASH] = {"Image has no SHA256 hash TLV", -EBADMSG},
 	[DFUKIT_IMAGE_E_BAD_HASH] = {"Image has an invalid hash", -EBADMSG},
 	[DFUKIT_IMAGE_E_NO_SIGNATURE] = {"No signature found for the given key", -EPERM},
 	[DFUKIT_IMAGE_E_BAD_SIGNATURE] = {"Image signature is invalid", -EPERM},
-	[DFUKIT_IMAGE_E_UNSUPPORTED_SIG] = {"Unsupported signature type (Ed25519 is not available)",
-					    -ENOTSUP},
+	[DFUKIT_IMAGE_E_UNSUPPORTED_SIG] =
+		{"Unsupported signature type (Ed25519, or a type this build does not verify)",
+		 -ENOTSUP},
 	[DFUKIT_IMAGE_E_BAD_KEY] = {"Invalid public key in the key table", -EINVAL},
 	[DFUKIT_IMAGE_E_CRYPTO] = {"Cryptographic library failure", -EIO},
 };
@@ -90,16 +95,6 @@ static bool add_u32(uint32_t a, uint32_t b, uint32_t *sum)
 	return true;
 }
 
-static uint16_t get_le16(const uint8_t *p)
-{
-	return (uint16_t)((unsigned)p[0] | ((unsigned)p[1] << 8));
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
 /* Read [off, off+len) which must lie inside the slot. */
 static int src_read(const struct dfukit_image_src *src, uint32_t off, void *buf, uint32_t len)
 {
@@ -125,18 +120,19 @@ int dfukit_image_membuf_read(void *ctx, uint32_t off, void *buf, uint32_t len)
 
 /* ---- header ------------------------------------------------------------------------ */
 
-void dfukit_image_header_decode(const uint8_t raw[DFUKIT_IMAGE_HEADER_SIZE], struct dfukit_image_header *hdr)
+void dfukit_image_header_decode(const uint8_t raw[DFUKIT_IMAGE_HEADER_SIZE],
+				struct dfukit_image_header *hdr)
 {
-	hdr->magic = get_le32(raw + 0);
-	hdr->load_addr = get_le32(raw + 4);
-	hdr->hdr_size = get_le16(raw + 8);
-	hdr->protect_tlv_size = get_le16(raw + 10);
-	hdr->img_size = get_le32(raw + 12);
-	hdr->flags = get_le32(raw + 16);
-	hdr->version.major = raw[20];
-	hdr->version.minor = raw[21];
-	hdr->version.revision = get_le16(raw + 22);
-	hdr->version.build_num = get_le32(raw + 24);
+	hdr->magic = wire_get_le32(raw + DFUKIT_IMAGE_HDR_OFF_MAGIC);
+	hdr->load_addr = wire_get_le32(raw + DFUKIT_IMAGE_HDR_OFF_LOAD_ADDR);
+	hdr->hdr_size = wire_get_le16(raw + DFUKIT_IMAGE_HDR_OFF_HDR_SIZE);
+	hdr->protect_tlv_size = wire_get_le16(raw + DFUKIT_IMAGE_HDR_OFF_PROTECT_TLV_SIZE);
+	hdr->img_size = wire_get_le32(raw + DFUKIT_IMAGE_HDR_OFF_IMG_SIZE);
+	hdr->flags = wire_get_le32(raw + DFUKIT_IMAGE_HDR_OFF_FLAGS);
+	hdr->version.major = raw[DFUKIT_IMAGE_HDR_OFF_VER_MAJOR];
+	hdr->version.minor = raw[DFUKIT_IMAGE_HDR_OFF_VER_MINOR];
+	hdr->version.revision = wire_get_le16(raw + DFUKIT_IMAGE_HDR_OFF_VER_REVISION);
+	hdr->version.build_num = wire_get_le32(raw + DFUKIT_IMAGE_HDR_OFF_VER_BUILD_NUM);
 }
 
 static bool src_ok(const struct dfukit_image_src *src)
@@ -167,8 +163,8 @@ int dfukit_image_read_header(const struct dfukit_image_src *src, struct dfukit_i
 		return fail(st, DFUKIT_IMAGE_E_BAD_MAGIC);
 	if (hdr->hdr_size < DFUKIT_IMAGE_HEADER_SIZE)
 		return fail(st, DFUKIT_IMAGE_E_HDR_SIZE);
-	if (!add_u32(hdr->hdr_size, hdr->img_size, &end) || !add_u32(end, hdr->protect_tlv_size, &end) ||
-	    end >= src->slot_size)
+	if (!add_u32(hdr->hdr_size, hdr->img_size, &end) ||
+	    !add_u32(end, hdr->protect_tlv_size, &end) || end >= src->slot_size)
 		return fail(st, DFUKIT_IMAGE_E_SIZE);
 	if (hdr->flags & (DFUKIT_IMAGE_F_ENCRYPTED_AES128 | DFUKIT_IMAGE_F_ENCRYPTED_AES256))
 		return fail(st, DFUKIT_IMAGE_E_ENCRYPTED);
@@ -184,8 +180,8 @@ int dfukit_image_read_header(const struct dfukit_image_src *src, struct dfukit_i
 
 /* ---- TLV iteration -------------------------------------------------------------------- */
 
-static int read_info(const struct dfukit_image_src *src, uint32_t off, uint16_t *magic, uint16_t *tot,
-		     enum dfukit_image_status *st)
+static int read_info(const struct dfukit_image_src *src, uint32_t off, uint16_t *magic,
+		     uint16_t *tot, enum dfukit_image_status *st)
 {
 	uint8_t raw[DFUKIT_IMAGE_TLV_INFO_SIZE];
 	int rc = src_read(src, off, raw, sizeof(raw));
@@ -197,13 +193,15 @@ static int read_info(const struct dfukit_image_src *src, uint32_t off, uint16_t 
 		return fail(st, DFUKIT_IMAGE_E_TRUNCATED);
 	if (rc != 0)
 		return fail(st, DFUKIT_IMAGE_E_IO);
-	*magic = get_le16(raw);
-	*tot = get_le16(raw + 2);
+	*magic = wire_get_le16(raw + DFUKIT_IMAGE_TLV_INFO_OFF_MAGIC);
+	*tot = wire_get_le16(raw + DFUKIT_IMAGE_TLV_INFO_OFF_TOT);
 	return 0;
 }
 
-int dfukit_image_tlv_iter_begin(struct dfukit_image_tlv_iter *it, const struct dfukit_image_src *src,
-				const struct dfukit_image_header *hdr, enum dfukit_image_tlv_area area)
+int dfukit_image_tlv_iter_begin(struct dfukit_image_tlv_iter *it,
+				const struct dfukit_image_src *src,
+				const struct dfukit_image_header *hdr,
+				enum dfukit_image_tlv_area area)
 {
 	uint32_t off, end;
 	uint16_t magic, tot;
@@ -213,13 +211,14 @@ int dfukit_image_tlv_iter_begin(struct dfukit_image_tlv_iter *it, const struct d
 		return -EINVAL;
 	memset(it, 0, sizeof(*it));
 	it->src = src;
-	if (!src_ok(src) || hdr == NULL || (unsigned)area > (unsigned)DFUKIT_IMAGE_TLV_AREA_UNPROTECTED)
+	if (!src_ok(src) || hdr == NULL ||
+	    (unsigned)area > (unsigned)DFUKIT_IMAGE_TLV_AREA_UNPROTECTED)
 		return fail(&it->status, DFUKIT_IMAGE_E_ARG);
 	/* Re-check what read_header guarantees; the caller may have filled hdr itself. */
 	if (hdr->hdr_size < DFUKIT_IMAGE_HEADER_SIZE)
 		return fail(&it->status, DFUKIT_IMAGE_E_HDR_SIZE);
-	if (!add_u32(hdr->hdr_size, hdr->img_size, &off) || !add_u32(off, hdr->protect_tlv_size, &end) ||
-	    end >= src->slot_size)
+	if (!add_u32(hdr->hdr_size, hdr->img_size, &off) ||
+	    !add_u32(off, hdr->protect_tlv_size, &end) || end >= src->slot_size)
 		return fail(&it->status, DFUKIT_IMAGE_E_SIZE);
 
 	rc = read_info(src, off, &magic, &tot, &it->status);
@@ -280,11 +279,12 @@ int dfukit_image_tlv_iter_next(struct dfukit_image_tlv_iter *it, struct dfukit_i
 		return fail(&it->status, DFUKIT_IMAGE_E_TLV_ENTRY);
 	rc = src_read(it->src, it->pos, raw, sizeof(raw));
 	if (rc != 0)
-		return fail(&it->status, rc == -ENODATA ? DFUKIT_IMAGE_E_TLV_ENTRY : DFUKIT_IMAGE_E_IO);
-	len = get_le16(raw + 2);
+		return fail(&it->status,
+			    rc == -ENODATA ? DFUKIT_IMAGE_E_TLV_ENTRY : DFUKIT_IMAGE_E_IO);
+	len = wire_get_le16(raw + DFUKIT_IMAGE_TLV_OFF_LEN);
 	if (!add_u32(val, len, &end) || end > it->stop)
 		return fail(&it->status, DFUKIT_IMAGE_E_TLV_ENTRY);
-	tlv->type = get_le16(raw);
+	tlv->type = wire_get_le16(raw + DFUKIT_IMAGE_TLV_OFF_TYPE);
 	tlv->len = len;
 	tlv->off = val;
 	tlv->protected_area = it->in_prot != 0;
@@ -299,8 +299,8 @@ uint32_t dfukit_image_tlv_iter_image_end(const struct dfukit_image_tlv_iter *it)
 
 /* ---- hashing ----------------------------------------------------------------------------- */
 
-static int hash_range(const struct dfukit_image_src *src, uint32_t off, uint32_t len, uint8_t out[32],
-		      enum dfukit_image_status *st)
+static int hash_range(const struct dfukit_image_src *src, uint32_t off, uint32_t len,
+		      uint8_t out[32], enum dfukit_image_status *st)
 {
 	mbedtls_sha256_context sha;
 	uint8_t buf[CHUNK];
@@ -316,7 +316,8 @@ static int hash_range(const struct dfukit_image_src *src, uint32_t off, uint32_t
 
 		rc = src_read(src, off, buf, n);
 		if (rc != 0) {
-			rc = fail(st, rc == -ENODATA ? DFUKIT_IMAGE_E_TRUNCATED : DFUKIT_IMAGE_E_IO);
+			rc = fail(st,
+				  rc == -ENODATA ? DFUKIT_IMAGE_E_TRUNCATED : DFUKIT_IMAGE_E_IO);
 			goto out;
 		}
 		if (mbedtls_sha256_update_ret(&sha, buf, n) != 0) {
@@ -355,20 +356,24 @@ static bool equal_ct(const uint8_t *a, const uint8_t *b, size_t n)
 /* ---- signatures ---------------------------------------------------------------------------- */
 
 /*
- * Without MBEDTLS_RSA_C (a target mbedTLS for ECDSA only, such as
- * cmake/mbedtls/dfukit-mbedtls-config.h) every RSA key is unusable: the answer
- * is the one for a key that cannot be parsed, and the library links without RSA.
+ * Which signature types are verified is chosen at configure time
+ * (DFUKIT_SIGNATURES, src/image/CMakeLists.txt): a bootloader links only the
+ * verification it uses. A key of a type left out (or that the mbedTLS
+ * build lacks) is unusable: the answer is the one for a key that cannot be
+ * parsed.
  */
-static enum dfukit_image_status verify_rsa2048(const struct dfukit_image_key *key, const uint8_t hash[32],
-					       const uint8_t *sig, uint32_t sig_len)
+#if defined(MBEDTLS_RSA_C) && !defined(DFUKIT_IMAGE_NO_RSA)
+#define IMAGE_VERIFIES_RSA 1
+#endif
+#if defined(MBEDTLS_ECDSA_C) && !defined(DFUKIT_IMAGE_NO_ECDSA)
+#define IMAGE_VERIFIES_ECDSA 1
+#endif
+
+#if defined(IMAGE_VERIFIES_RSA)
+static enum dfukit_image_status verify_rsa2048(const struct dfukit_image_key *key,
+					       const uint8_t hash[32], const uint8_t *sig,
+					       uint32_t sig_len)
 {
-#if !defined(MBEDTLS_RSA_C)
-	(void)key;
-	(void)hash;
-	(void)sig;
-	(void)sig_len;
-	return DFUKIT_IMAGE_E_BAD_KEY;
-#else
 	enum dfukit_image_status st = DFUKIT_IMAGE_E_BAD_KEY;
 	mbedtls_rsa_context rsa;
 	mbedtls_mpi n, e;
@@ -380,20 +385,24 @@ static enum dfukit_image_status verify_rsa2048(const struct dfukit_image_key *ke
 	mbedtls_mpi_init(&n);
 	mbedtls_mpi_init(&e);
 	/* RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER } */
-	if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0 ||
+	if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) !=
+		    0 ||
 	    len != (size_t)(end - p))
 		goto out;
-	if (mbedtls_asn1_get_mpi(&p, end, &n) != 0 || mbedtls_asn1_get_mpi(&p, end, &e) != 0 || p != end)
+	if (mbedtls_asn1_get_mpi(&p, end, &n) != 0 || mbedtls_asn1_get_mpi(&p, end, &e) != 0 ||
+	    p != end)
 		goto out;
-	if (mbedtls_rsa_import(&rsa, &n, NULL, NULL, NULL, &e) != 0 || mbedtls_rsa_complete(&rsa) != 0 ||
-	    mbedtls_rsa_check_pubkey(&rsa) != 0 || mbedtls_rsa_get_len(&rsa) != RSA2048_SIG_LEN)
+	if (mbedtls_rsa_import(&rsa, &n, NULL, NULL, NULL, &e) != 0 ||
+	    mbedtls_rsa_complete(&rsa) != 0 || mbedtls_rsa_check_pubkey(&rsa) != 0 ||
+	    mbedtls_rsa_get_len(&rsa) != RSA2048_SIG_LEN)
 		goto out;
 	if (sig_len != RSA2048_SIG_LEN) {
 		st = DFUKIT_IMAGE_E_BAD_SIGNATURE;
 		goto out;
 	}
-	if (mbedtls_rsa_rsassa_pss_verify_ext(&rsa, NULL, NULL, MBEDTLS_RSA_PUBLIC, MBEDTLS_MD_SHA256, 32, hash,
-					      MBEDTLS_MD_SHA256, 32, sig) != 0)
+	if (mbedtls_rsa_rsassa_pss_verify_ext(&rsa, NULL, NULL, MBEDTLS_RSA_PUBLIC,
+					      MBEDTLS_MD_SHA256, 32, hash, MBEDTLS_MD_SHA256, 32,
+					      sig) != 0)
 		st = DFUKIT_IMAGE_E_BAD_SIGNATURE;
 	else
 		st = DFUKIT_IMAGE_OK;
@@ -402,9 +411,10 @@ out:
 	mbedtls_mpi_free(&e);
 	mbedtls_rsa_free(&rsa);
 	return st;
-#endif
 }
+#endif
 
+#if defined(IMAGE_VERIFIES_ECDSA)
 /* Length of the DER SEQUENCE at sig (tag + length + content), 0 if malformed. */
 static uint32_t der_seq_len(const uint8_t *sig, uint32_t len)
 {
@@ -435,9 +445,11 @@ static bool load_p256_key(mbedtls_ecdsa_context *ctx, const uint8_t *der, size_t
 	const unsigned char *end = der + der_len, *alg_end;
 	size_t len;
 
-	if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0 ||
+	if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) !=
+		    0 ||
 	    p + len != end ||
-	    mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0)
+	    mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) !=
+		    0)
 		return false;
 	alg_end = p + len;
 	if (mbedtls_asn1_get_tag(&p, alg_end, &len, MBEDTLS_ASN1_OID) != 0 ||
@@ -455,8 +467,9 @@ static bool load_p256_key(mbedtls_ecdsa_context *ctx, const uint8_t *der, size_t
 	       mbedtls_ecp_check_pubkey(&ctx->grp, &ctx->Q) == 0;
 }
 
-static enum dfukit_image_status verify_ecdsa_p256(const struct dfukit_image_key *key, const uint8_t hash[32],
-						  const uint8_t *sig, uint32_t sig_len)
+static enum dfukit_image_status verify_ecdsa_p256(const struct dfukit_image_key *key,
+						  const uint8_t hash[32], const uint8_t *sig,
+						  uint32_t sig_len)
 {
 	enum dfukit_image_status st = DFUKIT_IMAGE_E_BAD_KEY;
 	mbedtls_ecdsa_context ecdsa;
@@ -479,18 +492,50 @@ out:
 	mbedtls_ecdsa_free(&ecdsa);
 	return st;
 }
+#endif
+
+static bool sig_type_built_in(uint16_t sig_type)
+{
+#if defined(IMAGE_VERIFIES_RSA)
+	if (sig_type == DFUKIT_IMAGE_TLV_RSA2048_PSS)
+		return true;
+#endif
+#if defined(IMAGE_VERIFIES_ECDSA)
+	if (sig_type == DFUKIT_IMAGE_TLV_ECDSA_SIG)
+		return true;
+#endif
+	(void)sig_type;
+	return false;
+}
+
+/* The signature TLV of type sig_type checked with key, by the verifiers built in. */
+static enum dfukit_image_status verify_sig(uint16_t sig_type, const struct dfukit_image_key *key,
+					   const uint8_t hash[32], const uint8_t *sig,
+					   uint32_t sig_len)
+{
+#if defined(IMAGE_VERIFIES_RSA)
+	if (sig_type == DFUKIT_IMAGE_TLV_RSA2048_PSS)
+		return verify_rsa2048(key, hash, sig, sig_len);
+#endif
+#if defined(IMAGE_VERIFIES_ECDSA)
+	if (sig_type == DFUKIT_IMAGE_TLV_ECDSA_SIG)
+		return verify_ecdsa_p256(key, hash, sig, sig_len);
+#endif
+	(void)sig_type;
+	(void)key;
+	(void)hash;
+	(void)sig;
+	(void)sig_len;
+	return DFUKIT_IMAGE_E_BAD_KEY;
+}
 
 static bool sig_matches_key(uint16_t tlv_type, enum dfukit_image_key_type kt)
 {
 	switch (tlv_type) {
-	case DFUKIT_IMAGE_TLV_RSA2048_PSS:
-		return kt == DFUKIT_IMAGE_KEY_RSA2048;
-	case DFUKIT_IMAGE_TLV_ECDSA_SIG:
-		return kt == DFUKIT_IMAGE_KEY_ECDSA_P256;
-	case DFUKIT_IMAGE_TLV_ED25519:
-		return kt == DFUKIT_IMAGE_KEY_ED25519;
-	default:
-		return false;
+	case DFUKIT_IMAGE_TLV_RSA2048_PSS: return kt == DFUKIT_IMAGE_KEY_RSA2048;
+	case DFUKIT_IMAGE_TLV_ECDSA_SIG: return kt == DFUKIT_IMAGE_KEY_ECDSA_P256;
+	case DFUKIT_IMAGE_TLV_ED25519: return kt == DFUKIT_IMAGE_KEY_ED25519;
+	default: return false;
 	}
 }
 
@@ -502,7 +547,8 @@ static bool is_sig_tlv(uint16_t type)
 }
 
 /* Index of the key whose SHA-256 equals h, or -1. */
-static int find_key(const struct dfukit_image_key *keys, size_t nkeys, const uint8_t h[32], bool *bad_key)
+static int find_key(const struct dfukit_image_key *keys, size_t nkeys, const uint8_t h[32],
+		    bool *bad_key)
 {
 	uint8_t kh[DFUKIT_IMAGE_HASH_SIZE];
 
@@ -525,29 +571,13 @@ static int finish(struct dfukit_image_result *res, enum dfukit_image_status st)
 	return dfukit_image_status_errno(st);
 }
 
-int dfukit_image_validate(const struct dfukit_image_src *src, const struct dfukit_image_key *keys, size_t nkeys,
-			  struct dfukit_image_result *res)
+/* Pass 1: the structure of both TLV areas, then the hash of what they protect. */
+static int check_structure(const struct dfukit_image_src *src, struct dfukit_image_result *res)
 {
 	struct dfukit_image_tlv_iter it;
-	struct dfukit_image_tlv tlv = {0};
-	uint8_t buf[RSA2048_SIG_LEN];
-	bool saw_bad_sig = false, saw_unsupported = false, sig_ok = false, bad_key = false;
-	int key_sel = -1;
-	int rc;
+	struct dfukit_image_tlv tlv;
+	int rc = dfukit_image_tlv_iter_begin(&it, src, &res->hdr, DFUKIT_IMAGE_TLV_AREA_ALL);
 
-	if (res == NULL)
-		return -EINVAL;
-	memset(res, 0, sizeof(*res));
-	res->key_index = -1;
-	if (!src_ok(src) || (nkeys > 0 && keys == NULL))
-		return finish(res, DFUKIT_IMAGE_E_ARG);
-
-	rc = dfukit_image_read_header(src, &res->hdr, &res->status);
-	if (rc != 0)
-		return rc;
-
-	/* Pass 1: structure of both areas. */
-	rc = dfukit_image_tlv_iter_begin(&it, src, &res->hdr, DFUKIT_IMAGE_TLV_AREA_ALL);
 	if (rc != 0)
 		return finish(res, it.status);
 	while ((rc = dfukit_image_tlv_iter_next(&it, &tlv)) > 0)
@@ -561,83 +591,155 @@ int dfukit_image_validate(const struct dfukit_image_src *src, const struct dfuki
 	if (rc != 0)
 		return rc;
 	res->hash_computed = true;
+	return 0;
+}
 
-	/* Pass 2: semantics. */
+/* Pass 2: what the TLVs say, one entry at a time (scan_tlv()). */
+struct tlv_scan {
+	const struct dfukit_image_src *src;
+	const struct dfukit_image_key *keys;
+	size_t nkeys;
+	struct dfukit_image_result *res;
+	int key_sel; /* the key the last KEYHASH / PUBKEY named, for the next signature */
+	bool saw_bad_sig, saw_unsupported, sig_ok;
+	uint8_t buf[RSA2048_SIG_LEN];
+};
+
+/* Each scan_*() returns DFUKIT_IMAGE_OK to go on, else the status validation ends with. */
+static enum dfukit_image_status scan_read(struct tlv_scan *sc, const struct dfukit_image_tlv *tlv)
+{
+	return src_read(sc->src, tlv->off, sc->buf, tlv->len) != 0 ? DFUKIT_IMAGE_E_IO
+								   : DFUKIT_IMAGE_OK;
+}
+
+static enum dfukit_image_status scan_hash(struct tlv_scan *sc, const struct dfukit_image_tlv *tlv)
+{
+	if (tlv->len != DFUKIT_IMAGE_HASH_SIZE)
+		return DFUKIT_IMAGE_E_TLV_LEN;
+	if (scan_read(sc, tlv) != DFUKIT_IMAGE_OK)
+		return DFUKIT_IMAGE_E_IO;
+	if (!equal_ct(sc->buf, sc->res->hash, DFUKIT_IMAGE_HASH_SIZE))
+		return DFUKIT_IMAGE_E_BAD_HASH;
+	sc->res->hash_ok = true;
+	return DFUKIT_IMAGE_OK;
+}
+
+/* KEYHASH (the key's SHA-256) or PUBKEY (the key itself) selects a key. */
+static enum dfukit_image_status scan_key(struct tlv_scan *sc, const struct dfukit_image_tlv *tlv)
+{
+	bool bad_key = false;
+
+	if (tlv->type == DFUKIT_IMAGE_TLV_KEYHASH) {
+		if (tlv->len != DFUKIT_IMAGE_HASH_SIZE)
+			return DFUKIT_IMAGE_E_TLV_LEN;
+		if (scan_read(sc, tlv) != DFUKIT_IMAGE_OK)
+			return DFUKIT_IMAGE_E_IO;
+	} else {
+		enum dfukit_image_status st = DFUKIT_IMAGE_OK;
+
+		/* Compare through the hash: no buffer for the whole key is needed. */
+		if (hash_range(sc->src, tlv->off, tlv->len, sc->buf, &st) != 0)
+			return st;
+	}
+	sc->key_sel = find_key(sc->keys, sc->nkeys, sc->buf, &bad_key);
+	return bad_key ? DFUKIT_IMAGE_E_BAD_KEY : DFUKIT_IMAGE_OK;
+}
+
+/* A signature counts only with the key selected just before it. */
+static enum dfukit_image_status scan_sig(struct tlv_scan *sc, const struct dfukit_image_tlv *tlv)
+{
+	int sel = sc->key_sel;
+
+	sc->key_sel = -1;
+	if (sel < 0 || !sig_matches_key(tlv->type, sc->keys[sel].type))
+		return DFUKIT_IMAGE_OK;
+	if (!sig_type_built_in(tlv->type)) {
+		sc->saw_unsupported = true; /* Ed25519, or left out by DFUKIT_SIGNATURES */
+		return DFUKIT_IMAGE_OK;
+	}
+	if (tlv->len > sizeof(sc->buf) ||
+	    (tlv->type == DFUKIT_IMAGE_TLV_ECDSA_SIG && tlv->len > ECDSA_SIG_MAX)) {
+		sc->saw_bad_sig = true;
+		return DFUKIT_IMAGE_OK;
+	}
+	if (scan_read(sc, tlv) != DFUKIT_IMAGE_OK)
+		return DFUKIT_IMAGE_E_IO;
+	const uint8_t *hash = sc->res->hash;
+	enum dfukit_image_status vs =
+		verify_sig(tlv->type, &sc->keys[sel], hash, sc->buf, tlv->len);
+	if (vs == DFUKIT_IMAGE_E_BAD_KEY)
+		return vs;
+	if (vs == DFUKIT_IMAGE_OK && !sc->sig_ok) {
+		sc->sig_ok = true;
+		sc->res->key_index = sel;
+		sc->res->sig_type = tlv->type;
+	} else if (vs != DFUKIT_IMAGE_OK) {
+		sc->saw_bad_sig = true;
+	}
+	return DFUKIT_IMAGE_OK;
+}
+
+static enum dfukit_image_status scan_tlv(struct tlv_scan *sc, const struct dfukit_image_tlv *tlv)
+{
+	if (tlv->type == DFUKIT_IMAGE_TLV_SHA256)
+		return scan_hash(sc, tlv);
+	if (sc->nkeys == 0)
+		return DFUKIT_IMAGE_OK;
+	if (tlv->type == DFUKIT_IMAGE_TLV_KEYHASH || tlv->type == DFUKIT_IMAGE_TLV_PUBKEY)
+		return scan_key(sc, tlv);
+	if (is_sig_tlv(tlv->type))
+		return scan_sig(sc, tlv);
+	return DFUKIT_IMAGE_OK;
+}
+
+/* The outcome once every TLV was read. */
+static enum dfukit_image_status scan_verdict(const struct tlv_scan *sc)
+{
+	if (!sc->res->hash_ok)
+		return DFUKIT_IMAGE_E_NO_HASH;
+	if (sc->nkeys > 0 && !sc->sig_ok) {
+		if (sc->saw_bad_sig)
+			return DFUKIT_IMAGE_E_BAD_SIGNATURE;
+		if (sc->saw_unsupported)
+			return DFUKIT_IMAGE_E_UNSUPPORTED_SIG;
+		return DFUKIT_IMAGE_E_NO_SIGNATURE;
+	}
+	return DFUKIT_IMAGE_OK;
+}
+
+int dfukit_image_validate(const struct dfukit_image_src *src, const struct dfukit_image_key *keys,
+			  size_t nkeys, struct dfukit_image_result *res)
+{
+	struct dfukit_image_tlv_iter it;
+	struct dfukit_image_tlv tlv = {0};
+	int rc;
+
+	if (res == NULL)
+		return -EINVAL;
+	memset(res, 0, sizeof(*res));
+	res->key_index = -1;
+	if (!src_ok(src) || (nkeys > 0 && keys == NULL))
+		return finish(res, DFUKIT_IMAGE_E_ARG);
+
+	rc = dfukit_image_read_header(src, &res->hdr, &res->status);
+	if (rc != 0)
+		return rc;
+	rc = check_structure(src, res);
+	if (rc != 0)
+		return rc;
+
+	struct tlv_scan sc = {.src = src, .keys = keys, .nkeys = nkeys, .res = res, .key_sel = -1};
+
 	rc = dfukit_image_tlv_iter_begin(&it, src, &res->hdr, DFUKIT_IMAGE_TLV_AREA_ALL);
 	if (rc != 0)
 		return finish(res, it.status);
 	while ((rc = dfukit_image_tlv_iter_next(&it, &tlv)) > 0) {
-		if (tlv.type == DFUKIT_IMAGE_TLV_SHA256) {
-			if (tlv.len != DFUKIT_IMAGE_HASH_SIZE)
-				return finish(res, DFUKIT_IMAGE_E_TLV_LEN);
-			if (src_read(src, tlv.off, buf, tlv.len) != 0)
-				return finish(res, DFUKIT_IMAGE_E_IO);
-			if (!equal_ct(buf, res->hash, DFUKIT_IMAGE_HASH_SIZE))
-				return finish(res, DFUKIT_IMAGE_E_BAD_HASH);
-			res->hash_ok = true;
-			continue;
-		}
-		if (nkeys == 0)
-			continue;
-		if (tlv.type == DFUKIT_IMAGE_TLV_KEYHASH) {
-			if (tlv.len != DFUKIT_IMAGE_HASH_SIZE)
-				return finish(res, DFUKIT_IMAGE_E_TLV_LEN);
-			if (src_read(src, tlv.off, buf, tlv.len) != 0)
-				return finish(res, DFUKIT_IMAGE_E_IO);
-			key_sel = find_key(keys, nkeys, buf, &bad_key);
-			if (bad_key)
-				return finish(res, DFUKIT_IMAGE_E_BAD_KEY);
-		} else if (tlv.type == DFUKIT_IMAGE_TLV_PUBKEY) {
-			uint8_t h[DFUKIT_IMAGE_HASH_SIZE];
+		enum dfukit_image_status st = scan_tlv(&sc, &tlv);
 
-			/* Compare through the hash: no buffer for the whole key is needed. */
-			rc = hash_range(src, tlv.off, tlv.len, h, &res->status);
-			if (rc != 0)
-				return rc;
-			key_sel = find_key(keys, nkeys, h, &bad_key);
-			if (bad_key)
-				return finish(res, DFUKIT_IMAGE_E_BAD_KEY);
-		} else if (is_sig_tlv(tlv.type)) {
-			int sel = key_sel;
-
-			key_sel = -1;
-			if (sel < 0 || !sig_matches_key(tlv.type, keys[sel].type))
-				continue;
-			if (tlv.type == DFUKIT_IMAGE_TLV_ED25519) {
-				saw_unsupported = true;
-				continue;
-			}
-			if (tlv.len > sizeof(buf) ||
-			    (tlv.type == DFUKIT_IMAGE_TLV_ECDSA_SIG && tlv.len > ECDSA_SIG_MAX)) {
-				saw_bad_sig = true;
-				continue;
-			}
-			if (src_read(src, tlv.off, buf, tlv.len) != 0)
-				return finish(res, DFUKIT_IMAGE_E_IO);
-			enum dfukit_image_status vs = tlv.type == DFUKIT_IMAGE_TLV_RSA2048_PSS
-							      ? verify_rsa2048(&keys[sel], res->hash, buf, tlv.len)
-							      : verify_ecdsa_p256(&keys[sel], res->hash, buf, tlv.len);
-			if (vs == DFUKIT_IMAGE_E_BAD_KEY)
-				return finish(res, vs);
-			if (vs == DFUKIT_IMAGE_OK && !sig_ok) {
-				sig_ok = true;
-				res->key_index = sel;
-				res->sig_type = tlv.type;
-			} else if (vs != DFUKIT_IMAGE_OK) {
-				saw_bad_sig = true;
-			}
-		}
+		if (st != DFUKIT_IMAGE_OK)
+			return finish(res, st);
 	}
 	if (rc < 0)
 		return finish(res, it.status);
-	if (!res->hash_ok)
-		return finish(res, DFUKIT_IMAGE_E_NO_HASH);
-	if (nkeys > 0 && !sig_ok) {
-		if (saw_bad_sig)
-			return finish(res, DFUKIT_IMAGE_E_BAD_SIGNATURE);
-		if (saw_unsupported)
-			return finish(res, DFUKIT_IMAGE_E_UNSUPPORTED_SIG);
-		return finish(res, DFUKIT_IMAGE_E_NO_SIGNATURE);
-	}
-	return finish(res, DFUKIT_IMAGE_OK);
+	return finish(res, scan_verdict(&sc));
 }

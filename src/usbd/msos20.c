@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dfukit/msos20.h"
+#include "dfukit/wire.h"
 
 #define WINDOWS_8_1 0x06030000u /* NTDDI_WINBLUE: first version reading MS OS 2.0 */
 
@@ -24,12 +25,13 @@ static void put8(struct out *o, uint8_t v)
 
 static void put16(struct out *o, uint16_t v)
 {
-	put8(o, (uint8_t)(v & 0xffu));
-	put8(o, (uint8_t)(v >> 8));
+	wire_put_le16(o->p + o->at, v);
+	o->at += 2;
 }
 
 static void put32(struct out *o, uint32_t v)
 {
+	/* Two halves: smaller code than a second store sequence. */
 	put16(o, (uint16_t)(v & 0xffffu));
 	put16(o, (uint16_t)(v >> 16));
 }
@@ -75,7 +77,7 @@ static void build_set(uint8_t *set, const char *guid)
 	put16(&o, MSOS20_SET_LEN);
 	/* The whole (single-function) device binds to WinUSB. */
 	put16(&o, 20);
-	put16(&o, 0x03); /* MS_OS_20_FEATURE_COMPATBLE_ID */
+	put16(&o, 0x03);                                      /* MS_OS_20_FEATURE_COMPATBLE_ID */
 	memcpy(o.p + o.at, "WINUSB\0\0\0\0\0\0\0\0\0\0", 16); /* CompatibleID, SubCompatibleID */
 	o.at += 16;
 	uint16_t name_len = (uint16_t)(2u * sizeof(name));

@@ -10,31 +10,13 @@
 #include <string.h>
 
 #include "dfukit/usbd.h"
+#include "dfukit/wire.h"
 
-static uint16_t get_le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (p[1] << 8));
-}
+#include "usbd_priv.h"
 
-void usbd_setup_decode(struct usbd_setup *setup, const uint8_t raw[8])
+static unsigned num_configs(const struct usbd_device *dev)
 {
-	setup->bmRequestType = raw[0];
-	setup->bRequest = raw[1];
-	setup->wValue = get_le16(&raw[2]);
-	setup->wIndex = get_le16(&raw[4]);
-	setup->wLength = get_le16(&raw[6]);
-}
-
-void usbd_setup_encode(uint8_t raw[8], const struct usbd_setup *setup)
-{
-	raw[0] = setup->bmRequestType;
-	raw[1] = setup->bRequest;
-	raw[2] = (uint8_t)(setup->wValue & 0xffu);
-	raw[3] = (uint8_t)(setup->wValue >> 8);
-	raw[4] = (uint8_t)(setup->wIndex & 0xffu);
-	raw[5] = (uint8_t)(setup->wIndex >> 8);
-	raw[6] = (uint8_t)(setup->wLength & 0xffu);
-	raw[7] = (uint8_t)(setup->wLength >> 8);
+	return dev->desc->device[USB_DEV_bNumConfigurations];
 }
 
 static bool is_in(const struct usbd_setup *s)
@@ -52,30 +34,15 @@ static const struct usbd_config_desc *active_config(const struct usbd_device *de
 
 static uint8_t max_packet0(const struct usbd_device *dev)
 {
-	return dev->desc->device[7];
-}
-
-const uint8_t *usbd_desc_next(const uint8_t *cfg, const uint8_t *d)
-{
-	/* usbd_init() checked that the descriptors tile wTotalLength exactly. */
-	const uint8_t *next = d + d[0];
-	return next < cfg + get_le16(cfg + 2) ? next : NULL;
-}
-
-const uint8_t *usbd_find_alt(const uint8_t *cfg, unsigned iface, unsigned alt)
-{
-	const uint8_t *d = cfg;
-	while ((d = usbd_desc_next(cfg, d)) != NULL &&
-	       !(d[1] == USB_DESC_INTERFACE && d[2] == iface && d[3] == alt)) {
-	}
-	return d;
+	return dev->desc->device[USB_DEV_bMaxPacketSize0];
 }
 
 /* The endpoint descriptor after d within d's alternate, or NULL. */
 static const uint8_t *next_endpoint(const uint8_t *cfg, const uint8_t *d)
 {
-	while ((d = usbd_desc_next(cfg, d)) != NULL && d[1] != USB_DESC_INTERFACE) {
-		if (d[1] == USB_DESC_ENDPOINT) {
+	while ((d = usbd_desc_next(cfg, d)) != NULL &&
+	       d[USB_DESC_bDescriptorType] != USB_DESC_INTERFACE) {
+		if (d[USB_DESC_bDescriptorType] == USB_DESC_ENDPOINT) {
 			return d;
 		}
 	}
@@ -89,10 +56,10 @@ static int endpoint_iface(const struct usbd_device *dev, uint8_t ep)
 	if (c == NULL) {
 		return -1;
 	}
-	for (unsigned i = 0; i < c->desc[4]; i++) {
+	for (unsigned i = 0; i < num_interfaces(c->desc); i++) {
 		const uint8_t *e = dev->alt[i];
 		while ((e = next_endpoint(c->desc, e)) != NULL) {
-			if (e[2] == ep) {
+			if (e[USB_EP_bEndpointAddress] == ep) {
 				return (int)i;
 			}
 		}
@@ -106,41 +73,59 @@ static uint32_t halt_bit(uint8_t ep)
 	return 1u << ((ep & 0x0fu) | ((ep & UDC_EP_DIR_IN) >> 3));
 }
 
-static void alt_endpoints(struct usbd_device *dev, const uint8_t *cfg, unsigned iface, bool enable)
+/* The first of two results that is an error, else the second. */
+static int first_error(int a, int b)
 {
-	const uint8_t *e = dev->alt[iface];
-	if (e == NULL) {
-		return; /* none selected yet */
-	}
-	while ((e = next_endpoint(cfg, e)) != NULL) {
-		uint8_t address = e[2];
-		if (enable) {
-			dev->udc.ops->ep_enable(dev->udc.port, address, (enum udc_ep_type)(e[3] & 3u),
-						get_le16(e + 4));
-		} else {
-			dev->udc.ops->ep_disable(dev->udc.port, address);
-		}
-		dev->halted &= ~halt_bit(address);
-	}
+	return a != 0 ? a : b; /* a is 0 or an error already */
 }
 
-/* Back to the address state (callers leaving for another state set it after). */
-static void deconfigure(struct usbd_device *dev)
+/*
+ * Enable or disable the endpoints of iface's selected alternate, all of
+ * them whatever the port answers; returns its first refusal.
+ */
+static int alt_endpoints(struct usbd_device *dev, const uint8_t *cfg, unsigned iface, bool enable)
+{
+	const struct udc *udc = &dev->udc;
+	const uint8_t *e = dev->alt[iface];
+	int rc = 0;
+
+	if (e == NULL) {
+		return 0; /* none selected yet */
+	}
+	while ((e = next_endpoint(cfg, e)) != NULL) {
+		uint8_t address = e[USB_EP_bEndpointAddress];
+		enum udc_ep_type type = (enum udc_ep_type)(e[USB_EP_bmAttributes] & 3u);
+		uint16_t mps = wire_get_le16(e + USB_EP_wMaxPacketSize);
+		rc = first_error(rc, enable ? udc->ops->ep_enable(udc->port, address, type, mps)
+					    : udc->ops->ep_disable(udc->port, address));
+		dev->halted &= ~halt_bit(address);
+	}
+	return rc;
+}
+
+/*
+ * Back to the address state (callers leaving for another state set it
+ * after). The teardown always completes; returns the port's first refusal.
+ */
+static int deconfigure(struct usbd_device *dev)
 {
 	const struct usbd_config_desc *c = active_config(dev);
+	int rc = 0;
+
 	if (c == NULL) {
-		return;
+		return 0;
 	}
-	for (unsigned i = 0; i < c->desc[4]; i++) {
+	for (unsigned i = 0; i < num_interfaces(c->desc); i++) {
 		struct usbd_class *owner = c->owners[i];
 		if (owner != NULL && owner->ops->reset != NULL) {
 			owner->ops->reset(owner);
 		}
-		alt_endpoints(dev, c->desc, i, false);
+		rc = first_error(rc, alt_endpoints(dev, c->desc, i, false));
 		dev->alt[i] = NULL;
 	}
 	dev->config_value = 0;
 	dev->state = USBD_STATE_ADDRESS;
+	return rc;
 }
 
 /* Select the alternate whose interface descriptor is alt (NULL: there is none). */
@@ -152,32 +137,43 @@ static int select_alt(struct usbd_device *dev, unsigned iface, const uint8_t *al
 	if (alt == NULL) {
 		return -EINVAL;
 	}
-	alt_endpoints(dev, c->desc, iface, false);
+	int rc = alt_endpoints(dev, c->desc, iface, false);
 	dev->alt[iface] = alt;
-	alt_endpoints(dev, c->desc, iface, true);
+	if (rc == 0) {
+		rc = alt_endpoints(dev, c->desc, iface, true);
+	}
+	if (rc < 0) {
+		/*
+		 * The port's endpoints no longer match any alternate: leave the
+		 * configuration rather than claim one (deconfigure() disables
+		 * what was enabled).
+		 */
+		(void)deconfigure(dev);
+		return rc;
+	}
 	if (owner != NULL && owner->ops->set_alt != NULL) {
-		return owner->ops->set_alt(owner, (uint8_t)iface, alt[3]);
+		return owner->ops->set_alt(owner, (uint8_t)iface, alt[USB_IF_bAlternateSetting]);
 	}
 	return 0;
 }
 
 static int set_configuration(struct usbd_device *dev, uint16_t value)
 {
-	if (value > dev->desc->device[17]) {
+	if (value > num_configs(dev)) {
 		return -EINVAL;
 	}
 	/* Called in the address or configured state only: ends in the address state. */
-	deconfigure(dev);
-	if (value == 0) {
-		return 0;
+	int rc = deconfigure(dev);
+	if (rc < 0 || value == 0) {
+		return rc;
 	}
 	dev->config_value = (uint8_t)value;
 	dev->state = USBD_STATE_CONFIGURED;
 	const uint8_t *cfg = active_config(dev)->desc;
-	for (unsigned i = 0; i < cfg[4]; i++) {
-		int rc = select_alt(dev, i, usbd_find_alt(cfg, i, 0));
+	for (unsigned i = 0; i < num_interfaces(cfg); i++) {
+		rc = select_alt(dev, i, usbd_find_alt(cfg, i, 0));
 		if (rc < 0) {
-			deconfigure(dev);
+			(void)deconfigure(dev); /* the request's own error is the one to report */
 			return rc;
 		}
 	}
@@ -202,11 +198,9 @@ static int get_descriptor(struct usbd_device *dev, const struct usbd_setup *s,
 	const uint8_t *d = NULL;
 
 	switch (type) {
-	case USB_DESC_DEVICE:
-		d = index == 0 ? desc->device : NULL;
-		break;
+	case USB_DESC_DEVICE: d = index == 0 ? desc->device : NULL; break;
 	case USB_DESC_CONFIGURATION:
-		d = index < desc->device[17] ? desc->configs[index].desc : NULL;
+		d = index < num_configs(dev) ? desc->configs[index].desc : NULL;
 		break;
 	case USB_DESC_STRING:
 		if (index == 0) {
@@ -224,18 +218,17 @@ static int get_descriptor(struct usbd_device *dev, const struct usbd_setup *s,
 			return 0;
 		}
 		break;
-	case USB_DESC_BOS:
-		d = index == 0 ? desc->bos : NULL;
-		break;
-	default:
-		break;
+	case USB_DESC_BOS: d = index == 0 ? desc->bos : NULL; break;
+	default: break;
 	}
 	if (d == NULL) {
 		return -ENOENT;
 	}
 	r->in_data = d;
 	/* Configuration and BOS carry wTotalLength, the others only bLength. */
-	r->in_len = (type == USB_DESC_CONFIGURATION || type == USB_DESC_BOS) ? get_le16(d + 2) : d[0];
+	r->in_len = (type == USB_DESC_CONFIGURATION || type == USB_DESC_BOS)
+			    ? wire_get_le16(d + USB_CFG_wTotalLength)
+			    : d[USB_DESC_bLength];
 	return 0;
 }
 
@@ -256,10 +249,10 @@ static int forward(struct usbd_device *dev, struct usbd_class *owner, const stru
  * device-to-host) and wValue / wIndex / wLength that must be zero. Checks
  * that depend on state or on a value are made by the request itself.
  */
-#define RQ_IN 0x80u
-#define RQ_V0 0x01u
-#define RQ_I0 0x02u
-#define RQ_L0 0x04u
+#define RQ_IN                      0x80u
+#define RQ_V0                      0x01u
+#define RQ_I0                      0x02u
+#define RQ_L0                      0x04u
 #define RQ_KEY(recipient, request) (uint8_t)((USB_REQTYPE_##recipient << 4) | USB_REQ_##request)
 
 enum std_req {
@@ -319,17 +312,96 @@ static bool std_req_fields_ok(const struct usbd_setup *s, unsigned rq)
 	       !((f & RQ_L0) && s->wLength != 0);
 }
 
+/*
+ * A standard request this core answers, its fields already checked; low is
+ * the interface or endpoint it addresses (checked too).
+ */
+static int std_request(struct usbd_device *dev, const struct usbd_setup *s, unsigned rq,
+		       uint8_t low, struct usbd_ctrl_reply *r)
+{
+	const struct usbd_config_desc *c = active_config(dev);
+	unsigned value = 0, len = 2; /* a GET_STATUS reply unless a case says otherwise */
+
+	switch (rq) {
+	case DEV_GET_STATUS: {
+		const struct usbd_config_desc *sc = c != NULL ? c : &dev->desc->configs[0];
+		/* usbd_init() refuses desc->configs == NULL, which the analyzer cannot see. */
+		/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
+		value = ((sc->desc[USB_CFG_bmAttributes] & USB_CONFIG_ATTR_SELF_POWERED) ? 1u
+											 : 0u) |
+			(dev->remote_wakeup ? 2u : 0u);
+		break;
+	}
+	case DEV_CLEAR_FEATURE:
+	case DEV_SET_FEATURE:
+		/* TEST_MODE is for high-speed devices only. */
+		if (s->wValue != USB_FEATURE_DEVICE_REMOTE_WAKEUP) {
+			return -EINVAL;
+		}
+		if (c == NULL || !(c->desc[USB_CFG_bmAttributes] & USB_CONFIG_ATTR_REMOTE_WAKEUP)) {
+			return -ENOTSUP;
+		}
+		dev->remote_wakeup = rq == DEV_SET_FEATURE;
+		return 0;
+	case DEV_SET_ADDRESS:
+		if (s->wValue > 127u || dev->state == USBD_STATE_CONFIGURED) {
+			return -EINVAL;
+		}
+		dev->pending_address = (uint8_t)s->wValue;
+		return 0;
+	case DEV_GET_DESCRIPTOR: return get_descriptor(dev, s, r);
+	case DEV_GET_CONFIGURATION:
+		value = dev->config_value;
+		len = 1;
+		break;
+	case DEV_SET_CONFIGURATION:
+		if ((s->wValue >> 8) != 0 || dev->state < USBD_STATE_ADDRESS) {
+			return -EINVAL;
+		}
+		return set_configuration(dev, s->wValue);
+	case IF_GET_STATUS: break;
+	case IF_GET_INTERFACE:
+		value = dev->alt[low][USB_IF_bAlternateSetting];
+		len = 1;
+		break;
+	case IF_SET_INTERFACE:
+		/* Found only for recipient INTERFACE, where c was checked. */
+		/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
+		return select_alt(dev, low, usbd_find_alt(c->desc, low, s->wValue));
+	case EP_GET_STATUS: value = (dev->halted & halt_bit(low)) ? 1u : 0u; break;
+	default: {
+		/* EP_CLEAR_FEATURE, EP_SET_FEATURE (ENDPOINT_HALT). */
+		bool halt = rq == EP_SET_FEATURE;
+		/* EP0 halts only on a protocol error; the request itself is a no-op. */
+		if ((low & 0x0fu) != 0) {
+			int rc = dev->udc.ops->ep_set_stall(dev->udc.port, low, halt);
+			if (rc < 0) {
+				return rc; /* the endpoint keeps the state it had */
+			}
+			dev->halted =
+				halt ? dev->halted | halt_bit(low) : dev->halted & ~halt_bit(low);
+		}
+		return 0;
+	}
+	}
+	/* One or two bytes; the packet buffer is zeroed at each SETUP. */
+	dev->ctrl.packet[0] = (uint8_t)value;
+	r->in_data = dev->ctrl.packet;
+	r->in_len = (uint16_t)len;
+	return 0;
+}
+
 static int dispatch(struct usbd_device *dev, const struct usbd_setup *s, struct usbd_ctrl_reply *r)
 {
 	uint8_t type = s->bmRequestType & USB_REQTYPE_TYPE_MASK;
 	uint8_t recipient = s->bmRequestType & USB_REQTYPE_RECIPIENT_MASK;
 	const struct usbd_config_desc *c = active_config(dev);
 	uint8_t low = (uint8_t)(s->wIndex & 0xffu); /* interface or endpoint */
-	int iface = -1; /* the interface addressed */
+	int iface = -1;                             /* the interface addressed */
 	struct usbd_class *owner = NULL;
 
 	if (recipient == USB_REQTYPE_INTERFACE) {
-		if (c == NULL || low >= c->desc[4]) {
+		if (c == NULL || low >= num_interfaces(c->desc)) {
 			return -EINVAL;
 		}
 		iface = low;
@@ -369,86 +441,32 @@ static int dispatch(struct usbd_device *dev, const struct usbd_setup *s, struct 
 	if (!std_req_fields_ok(s, rq)) {
 		return -EINVAL;
 	}
-	unsigned value = 0, len = 2; /* a GET_STATUS reply unless a case says otherwise */
-	switch (rq) {
-	case DEV_GET_STATUS: {
-		const struct usbd_config_desc *sc = c != NULL ? c : &dev->desc->configs[0];
-		/* usbd_init() refuses desc->configs == NULL, which the analyzer cannot see. */
-		/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
-		value = ((sc->desc[7] & USB_CONFIG_ATTR_SELF_POWERED) ? 1u : 0u) |
-			(dev->remote_wakeup ? 2u : 0u);
-		break;
-	}
-	case DEV_CLEAR_FEATURE:
-	case DEV_SET_FEATURE:
-		/* TEST_MODE is for high-speed devices only. */
-		if (s->wValue != USB_FEATURE_DEVICE_REMOTE_WAKEUP) {
-			return -EINVAL;
-		}
-		if (c == NULL || !(c->desc[7] & USB_CONFIG_ATTR_REMOTE_WAKEUP)) {
-			return -ENOTSUP;
-		}
-		dev->remote_wakeup = rq == DEV_SET_FEATURE;
-		return 0;
-	case DEV_SET_ADDRESS:
-		if (s->wValue > 127u || dev->state == USBD_STATE_CONFIGURED) {
-			return -EINVAL;
-		}
-		dev->pending_address = (uint8_t)s->wValue;
-		return 0;
-	case DEV_GET_DESCRIPTOR:
-		return get_descriptor(dev, s, r);
-	case DEV_GET_CONFIGURATION:
-		value = dev->config_value;
-		len = 1;
-		break;
-	case DEV_SET_CONFIGURATION:
-		if ((s->wValue >> 8) != 0 || dev->state < USBD_STATE_ADDRESS) {
-			return -EINVAL;
-		}
-		return set_configuration(dev, s->wValue);
-	case IF_GET_STATUS:
-		break;
-	case IF_GET_INTERFACE:
-		value = dev->alt[low][3];
-		len = 1;
-		break;
-	case IF_SET_INTERFACE:
-		/* Found only for recipient INTERFACE, where c was checked above. */
-		/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
-		return select_alt(dev, low, usbd_find_alt(c->desc, low, s->wValue));
-	case EP_GET_STATUS:
-		value = (dev->halted & halt_bit(low)) ? 1u : 0u;
-		break;
-	default: {
-		/* EP_CLEAR_FEATURE, EP_SET_FEATURE (ENDPOINT_HALT). */
-		bool halt = rq == EP_SET_FEATURE;
-		/* EP0 halts only on a protocol error; the request itself is a no-op. */
-		if ((low & 0x0fu) != 0) {
-			dev->udc.ops->ep_set_stall(dev->udc.port, low, halt);
-			dev->halted = halt ? dev->halted | halt_bit(low) : dev->halted & ~halt_bit(low);
-		}
-		return 0;
-	}
-	}
-	/* One or two bytes; the packet buffer is zeroed at each SETUP. */
-	dev->ctrl.packet[0] = (uint8_t)value;
-	r->in_data = dev->ctrl.packet;
-	r->in_len = (uint16_t)len;
-	return 0;
+	return std_request(dev, s, rq, low, r);
 }
 
+/*
+ * Both directions of EP0. A refusal leaves the core nothing to act on: an
+ * EP0 that stays halted after a SETUP STALLs the request, which is what the
+ * core would do; one that cannot be halted leaves nothing armed until the
+ * next SETUP, so the host sees a timeout (udc.h).
+ */
 static void ep0_stall(const struct usbd_device *dev, bool stall)
 {
 	const struct udc *udc = &dev->udc;
-	udc->ops->ep_set_stall(udc->port, UDC_EP0_IN, stall);
-	udc->ops->ep_set_stall(udc->port, UDC_EP0_OUT, stall);
+	(void)udc->ops->ep_set_stall(udc->port, UDC_EP0_IN, stall);
+	(void)udc->ops->ep_set_stall(udc->port, UDC_EP0_OUT, stall);
 }
 
 static void ctrl_stall(struct usbd_device *dev)
 {
 	dev->ctrl.stage = USBD_CTRL_STALLED;
 	ep0_stall(dev, true);
+}
+
+/* No control transfer in progress: as at a bus reset or before a new SETUP. */
+static void ctrl_clear(struct usbd_ctrl *ctrl)
+{
+	memset(ctrl, 0, sizeof(*ctrl));
 }
 
 static void arm(struct usbd_device *dev, uint8_t ep, uint8_t *buf, uint16_t len)
@@ -493,13 +511,13 @@ static void next_packet(struct usbd_device *dev)
 	arm(dev, UDC_EP0_IN, (uint8_t *)(uintptr_t)buf, n);
 }
 
-void usbd_on_setup(struct usbd_device *dev, const uint8_t raw[8])
+void usbd_on_setup(struct usbd_device *dev, const uint8_t raw[USB_SETUP_LEN])
 {
 	struct usbd_ctrl *ctrl = &dev->ctrl;
 	const struct usbd_setup *s = &ctrl->setup;
 
 	/* A SETUP ends whatever transfer was in progress and clears EP0's halt. */
-	memset(ctrl, 0, sizeof(*ctrl));
+	ctrl_clear(ctrl);
 	usbd_setup_decode(&ctrl->setup, raw);
 	ep0_stall(dev, false);
 
@@ -546,9 +564,10 @@ static void ctrl_finish(struct usbd_device *dev)
 		 * SET_ADDRESS is refused in the configured state, and any
 		 * SETUP in between would have ended this request.
 		 */
-		dev->address = dev->pending_address;
-		dev->udc.ops->set_address(dev->udc.port, dev->address);
-		dev->state = dev->address ? USBD_STATE_ADDRESS : USBD_STATE_DEFAULT;
+		if (dev->udc.ops->set_address(dev->udc.port, dev->pending_address) == 0) {
+			dev->address = dev->pending_address;
+			dev->state = dev->address ? USBD_STATE_ADDRESS : USBD_STATE_DEFAULT;
+		} /* else the controller still answers at the old address, and so does the core */
 	}
 	if (ctrl->owner != NULL && ctrl->owner->ops->control_done != NULL) {
 		ctrl->owner->ops->control_done(ctrl->owner, s);
@@ -575,11 +594,8 @@ static void ep0_in_done(struct usbd_device *dev)
 			arm(dev, UDC_EP0_OUT, NULL, 0);
 		}
 		break;
-	case USBD_CTRL_STATUS_IN:
-		ctrl_finish(dev);
-		break;
-	default:
-		break;
+	case USBD_CTRL_STATUS_IN: ctrl_finish(dev); break;
+	default: break;
 	}
 }
 
@@ -607,11 +623,8 @@ static void ep0_out_done(struct usbd_device *dev, uint16_t actual)
 		ctrl->stage = USBD_CTRL_STATUS_IN;
 		arm(dev, UDC_EP0_IN, NULL, 0);
 		break;
-	case USBD_CTRL_STATUS_OUT:
-		ctrl_finish(dev);
-		break;
-	default:
-		break;
+	case USBD_CTRL_STATUS_OUT: ctrl_finish(dev); break;
+	default: break;
 	}
 }
 
@@ -627,15 +640,38 @@ void usbd_on_xfer_done(struct usbd_device *dev, uint8_t ep, uint16_t actual)
 	}
 }
 
+/* To the default state of USB 2.0 9.1.1; the port's first refusal, if any. */
+static int bus_reset(struct usbd_device *dev)
+{
+	const struct udc *u = &dev->udc;
+	uint8_t mps0 = max_packet0(dev);
+	int rc = deconfigure(dev); /* the alternates and config_value */
+
+	dev->address = 0;
+	dev->pending_address = 0;
+	dev->remote_wakeup = false; /* a reset clears DEVICE_REMOTE_WAKEUP (9.4.5) */
+	dev->suspended = false;     /* bus activity ended the suspend */
+	dev->halted = 0;
+	ctrl_clear(&dev->ctrl);
+
+	/* After a refusal the rest is moot: the device stays detached (below). */
+	if (rc == 0) {
+		rc = u->ops->set_address(u->port, 0);
+	}
+	if (rc == 0) {
+		rc = u->ops->ep_enable(u->port, UDC_EP0_OUT, UDC_EP_CONTROL, mps0);
+	}
+	if (rc == 0) {
+		rc = u->ops->ep_enable(u->port, UDC_EP0_IN, UDC_EP_CONTROL, mps0);
+	}
+	/* A device the port could not reset answers no SETUP until the next reset. */
+	dev->state = rc < 0 ? USBD_STATE_DETACHED : USBD_STATE_DEFAULT;
+	return rc;
+}
+
 void usbd_on_bus_reset(struct usbd_device *dev)
 {
-	deconfigure(dev);
-	/* Everything from the address on: alternates, features, halts, EP0. */
-	memset(&dev->address, 0, sizeof(*dev) - offsetof(struct usbd_device, address));
-	dev->udc.ops->set_address(dev->udc.port, 0);
-	dev->udc.ops->ep_enable(dev->udc.port, UDC_EP0_OUT, UDC_EP_CONTROL, max_packet0(dev));
-	dev->udc.ops->ep_enable(dev->udc.port, UDC_EP0_IN, UDC_EP_CONTROL, max_packet0(dev));
-	dev->state = USBD_STATE_DEFAULT;
+	(void)bus_reset(dev); /* the state says how it went */
 }
 
 void usbd_on_suspend(struct usbd_device *dev)
@@ -646,59 +682,6 @@ void usbd_on_suspend(struct usbd_device *dev)
 void usbd_on_resume(struct usbd_device *dev)
 {
 	dev->suspended = false;
-}
-
-/* A configuration's bytes: its header, then descriptors that tile wTotalLength. */
-static bool config_ok(const struct usbd_config_desc *c, unsigned value)
-{
-	const uint8_t *cfg = c->desc;
-	if (cfg == NULL || cfg[0] != USBD_CONFIG_DESC_LEN || cfg[1] != USB_DESC_CONFIGURATION ||
-	    cfg[4] > USBD_MAX_INTERFACES || cfg[5] != value || (cfg[4] != 0 && c->owners == NULL)) {
-		return false;
-	}
-	const uint8_t *end = cfg + get_le16(cfg + 2);
-	for (const uint8_t *d = cfg + USBD_CONFIG_DESC_LEN; d != end; d += d[0]) {
-		if (end - d < 2) {
-			return false;
-		}
-		unsigned min = d[1] == USB_DESC_INTERFACE  ? USBD_IFACE_DESC_LEN
-			       : d[1] == USB_DESC_ENDPOINT ? USBD_EP_DESC_LEN
-							   : 2u;
-		if (d[0] < min || d[0] > end - d) {
-			return false;
-		}
-		/* EP0 belongs to the core: an interface must not enable or stall it. */
-		if (d[1] == USB_DESC_ENDPOINT && ((d[2] & 0x0fu) == 0 || (d[2] & 0x70u) != 0)) {
-			return false;
-		}
-	}
-	for (unsigned i = 0; i < cfg[4]; i++) {
-		if (usbd_find_alt(cfg, i, 0) == NULL) {
-			return false;
-		}
-	}
-	return true;
-}
-
-int usbd_desc_check(const struct usbd_device_desc *desc)
-{
-	const uint8_t *dd = desc->device;
-	if (dd == NULL || dd[0] != 18 || dd[1] != USB_DESC_DEVICE || dd[17] == 0 ||
-	    desc->configs == NULL) {
-		return -EINVAL;
-	}
-	unsigned mps = dd[7];
-	/* bMaxPacketSize0 is 8, 16, 32 or 64: a power of two in 0x78. */
-	if ((mps & 0x78u) == 0 || (mps & (mps - 1u)) != 0 ||
-	    (desc->bos != NULL && get_le16(dd + 2) < 0x0201u)) {
-		return -EINVAL;
-	}
-	for (unsigned c = 0; c < dd[17]; c++) {
-		if (!config_ok(&desc->configs[c], c + 1u)) {
-			return -EINVAL;
-		}
-	}
-	return 0;
 }
 
 int usbd_init(struct usbd_device *dev, const struct usbd_device_desc *desc, const struct udc *udc)
@@ -721,10 +704,9 @@ int usbd_enable(struct usbd_device *dev, bool enable)
 	}
 	if (enable) {
 		/* Attach: the bus reset that follows brings the device to DEFAULT. */
-		usbd_on_bus_reset(dev);
-	} else {
-		deconfigure(dev);
-		dev->state = USBD_STATE_DETACHED;
+		return bus_reset(dev);
 	}
-	return 0;
+	rc = deconfigure(dev);
+	dev->state = USBD_STATE_DETACHED;
+	return rc;
 }

@@ -36,12 +36,20 @@ hello_bin="$cross/apps/hello-world-cm/hello_world-$board.bin"
 for f in "$boot_bin" "$hello_bin" "$signer"; do
 	[ -f "$f" ] || { echo "emulated-boot: missing $f" >&2; exit 1; }
 done
-trusted="$root/tests/fixtures/mcuboot/keys/ecdsa-p256.pem"
+# The signature type the cross build verifies (DFUKIT_SIGNATURES, the first
+# listed): a trusted key of that type, and its signature TLV.
+read -r key_type trusted < <("$root/scripts/cm-signing-key.sh" "$cross")
+case $key_type in rsa-2048) sig_tlv=0x20 ;; ecdsa-p256) sig_tlv=0x22 ;; esac
+echo "== signatures: $key_type"
 fails=0
 checks=0
 
 fail() { echo "emulated-boot: FAIL: $*" >&2; fails=$((fails + 1)); }
 ok() { checks=$((checks + 1)); }
+fail_with_log() {
+	fail "$1"
+	[ ! -f "$2" ] || sed 's/^/  | /' "$2" >&2
+}
 
 # sign OUT VERSION [KEY] [EXTRA...]: a hello_world image as the seed's build signs it.
 sign() {
@@ -53,32 +61,27 @@ sign() {
 
 # new_flash FILE SLOT0_IMAGE [SLOT1_IMAGE]: an erased chip with the bootloader and images.
 new_flash() {
-	python3 - "$@" "$boot_bin" "$flash_size" "$slot0" "$slot1" <<'PY'
-import sys
-out, s0 = sys.argv[1], sys.argv[2]
-s1 = sys.argv[3] if len(sys.argv) == 8 else None
-boot, size, o0, o1 = sys.argv[-4], int(sys.argv[-3]), int(sys.argv[-2]), int(sys.argv[-1])
-flash = bytearray(b"\xff" * size)
-for path, off in ((boot, 0), (s0, o0)) + (((s1, o1),) if s1 else ()):
-    data = open(path, "rb").read()
-    flash[off:off + len(data)] = data
-open(out, "wb").write(flash)
-PY
+	local out=$1 s0=$2 s1=${3:-}
+	"$root/scripts/compose-flash.py" "$out" "$flash_size" "$boot_bin" 0 "$s0" "$slot0" \
+		${s1:+"$s1" "$slot1"}
 }
 
 # boot FLASH LOG [SEMIHOSTING_ARG...]: power the board on until hello_world
-# speaks or the firmware stops; the status is QEMU's (64+: port/mps2/mps2.h).
+# speaks or the firmware stops. Returns QEMU's status: 0 once hello_world has
+# spoken (QEMU ends cleanly on the SIGTERM), 64+ from the firmware
+# (port/mps2/mps2.h), 124 on the timeout.
 boot() {
 	local flash=$1 log=$2 args="" a
 	shift 2
 	for a in "$@"; do args+=",arg=$a"; done
+	: >"$log" || { echo "emulated-boot: cannot create $log" >&2; return 125; }
 	timeout 120 qemu-system-arm -M "$machine" -nographic -monitor none -serial stdio \
 		-semihosting-config "enable=on,target=native,arg=bootloader,arg=flash=$flash$args" \
 		-device "loader,file=$flash,addr=$load,force-raw=on" >"$log" 2>&1 &
 	local pid=$! rc=0
 	while kill -0 "$pid" 2>/dev/null; do
 		if grep -q "Hello World!" "$log"; then
-			kill "$pid" 2>/dev/null || true
+			kill "$pid" 2>/dev/null || [ ! -d "/proc/$pid" ] # it may have ended meanwhile
 			break
 		fi
 		sleep 0.05
@@ -87,11 +90,22 @@ boot() {
 	return "$rc"
 }
 
+# boot_expecting STATUS WHAT FLASH LOG [SEMIHOSTING_ARG...]: boot; any other
+# status than STATUS is a failure, reported with the console.
+boot_expecting() {
+	local want=$1 what=$2 rc=0
+	shift 2
+	boot "$@" || rc=$?
+	[ "$rc" = "$want" ] && return 0
+	fail_with_log "$what: QEMU status $rc, expected $want" "$2"
+	return 1
+}
+
 # expect LOG WHAT REGEX...: each regex on the console, in order.
 expect() {
 	local log=$1 what=$2
 	shift 2
-	if python3 - "$log" "$@" <<'PY'; then ok; else fail "$what"; sed 's/^/  | /' "$log" >&2; fi
+	if python3 - "$log" "$@" <<'PY'; then ok; else fail_with_log "$what" "$log"; fi
 import re, sys
 lines = open(sys.argv[1], errors="replace").read().splitlines()
 at = 0
@@ -111,20 +125,20 @@ sign "$work/v1-test.bin" 1.2.3 "$trusted" --pad
 
 echo "== $board on $machine: plain boot"
 new_flash "$work/flash" "$work/v0.bin"
-boot "$work/flash" "$work/plain.log" || true
-expect "$work/plain.log" "plain boot" "Starting bootloader" "Swap type: none" \
+boot_expecting 0 "plain boot" "$work/flash" "$work/plain.log" &&
+	expect "$work/plain.log" "plain boot" "Starting bootloader" "Swap type: none" \
 	"Jumping to the first image slot" "Booting dfukit hello_world" "$hello"
 
 echo "== $board: test swap, then revert"
 new_flash "$work/flash" "$work/v0.bin" "$work/v1-test.bin"
-boot "$work/flash" "$work/test.log" || true
-expect "$work/test.log" "test swap" "Swap type: test" "Starting swap using move algorithm." \
+boot_expecting 0 "test swap" "$work/flash" "$work/test.log" &&
+	expect "$work/test.log" "test swap" "Swap type: test" "Starting swap using move algorithm." \
 	"Image version: v1.2.3" "$hello"
-boot "$work/flash" "$work/revert.log" || true
-expect "$work/revert.log" "revert" "Swap type: revert" "Image version: v0.0.0" "$hello"
+boot_expecting 0 "revert" "$work/flash" "$work/revert.log" &&
+	expect "$work/revert.log" "revert" "Swap type: revert" "Image version: v0.0.0" "$hello"
 
 echo "== $board: bad images in slot 1 are refused, the old image boots"
-python3 - "$work/v1-test.bin" "$work/v1-badsig.bin" <<'PY'
+python3 - "$work/v1-test.bin" "$work/v1-badsig.bin" "$sig_tlv" <<'PY'
 import struct, sys
 img = bytearray(open(sys.argv[1], "rb").read())
 hdr_size, img_size = struct.unpack_from("<HxxI", img, 8)
@@ -134,19 +148,21 @@ assert magic == 0x6907, "no TLV area"
 end, off = off + total, off + 4
 while off < end:
     kind, length = struct.unpack_from("<HH", img, off)
-    if kind == 0x22:  # ECDSA-P256 signature: flip a byte in its middle
+    if kind == int(sys.argv[3], 0):  # the signature: flip a byte in its middle
         img[off + 4 + length // 2] ^= 0x01
         break
     off += 4 + length
 else:
-    sys.exit("no ECDSA signature TLV")
+    sys.exit("no signature TLV " + sys.argv[3])
 open(sys.argv[2], "wb").write(img)
 PY
-sign "$work/v1-untrusted.bin" 1.2.3 "$root/keys/dfukit-dev-ecdsa-p256.pem" --pad
+# A key of the right type that no build trusts: made for this run.
+"$signer" keygen -k "$work/untrusted.pem" -t "$key_type" >/dev/null
+sign "$work/v1-untrusted.bin" 1.2.3 "$work/untrusted.pem" --pad
 for bad in badsig untrusted; do
 	new_flash "$work/flash" "$work/v0.bin" "$work/v1-$bad.bin"
-	boot "$work/flash" "$work/$bad.log" || true
-	expect "$work/$bad.log" "refuse $bad" "Image in the secondary slot is not valid!" \
+	boot_expecting 0 "refuse $bad" "$work/flash" "$work/$bad.log" &&
+		expect "$work/$bad.log" "refuse $bad" "Image in the secondary slot is not valid!" \
 		"Image version: v0.0.0" "$hello"
 done
 
@@ -162,9 +178,11 @@ while :; do
 		boot "$work/flash" "$work/cut.log" "cut-at=$cut" "cut-tear=$tear" || rc=$?
 		if [ "$rc" != 67 ]; then
 			uncut=1 # operation $cut is past the swap's last one
+			[ "$rc" = 0 ] || fail "a boot with a cut at $cut past the swap: QEMU status $rc"
 			break
 		fi
-		boot "$work/flash" "$work/resume.log" || true
+		boot_expecting 0 "resume after a cut at $cut (tear $tear)" "$work/flash" "$work/resume.log" ||
+			continue
 		if grep -q "Image version: v0.0.0" "$work/resume.log"; then
 			# Allowed only for the swap's last write (copy_done) torn bit by bit: the
 			# flag reads as neither set nor unset and the bootloader reverts, as the

@@ -54,12 +54,13 @@ if ((${#missing[@]})); then
 		sudo=(sudo -n)
 	fi
 	log "installing ${missing[*]}"
-	apt_install=("${sudo[@]}" apt-get install -y -q --no-install-recommends
+	# Wait for another apt (a parallel test, an unattended upgrade) instead of failing.
+	apt_install=("${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends
 		-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}")
 	# A fresh machine (CI image) may have empty package lists: update once and retry.
 	if ! "${apt_install[@]}" >&2 </dev/null; then
 		log "apt-get install failed; running apt-get update and retrying"
-		"${sudo[@]}" apt-get update -q >&2 </dev/null
+		"${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -q >&2 </dev/null
 		"${apt_install[@]}" >&2 </dev/null
 	fi
 fi

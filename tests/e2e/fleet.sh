@@ -7,12 +7,26 @@
 # it received and verified its own image, was reset, test-swapped, and booted
 # its own version into "Hello World!"; no board may show another's version.
 #
-#   tests/e2e/fleet.sh BUILD_DIR [COUNT]     (COUNT: default 4)
+#   tests/e2e/fleet.sh [--emulate CROSS_BUILD_DIR FIRMWARE_DIR] BUILD_DIR [COUNT]
+#                                            (COUNT: default 4)
+#
+# --emulate: the boards are emulated Cortex-M boards (dfukit board run
+# --emulate) running the cross build's firmware, collected into FIRMWARE_DIR
+# (scripts/cm-firmware.sh); the images are its hello_world signed with the key
+# its bootloader trusts, in its board's geometry. The emulated firmware's log
+# clock starts with each QEMU, so whether the downloads ran side by side is
+# judged by when their console lines reached the host instead.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib-host.sh
 . "$here/lib-host.sh"
 root=$(cd "$here/../.." && pwd)
+cross=
+if [ "${1:-}" = --emulate ]; then
+	(($# >= 4)) || { echo "usage: $0 [--emulate CROSS_BUILD_DIR FIRMWARE_DIR] BUILD_DIR [COUNT]" >&2; exit 2; }
+	cross=$(cd "$2" && pwd) fwdir=$3
+	shift 3
+fi
 build=$(cd "$1" && pwd)
 count=${2:-4}
 # The harness self-test (selftest.sh) runs a scenario that fails on purpose here.
@@ -31,17 +45,36 @@ cleanup() {
 }
 trap cleanup EXIT
 
+key="$root/keys/dfukit-dev-rsa-2048.pem" payload="$build/firmware/hello_world.bin"
+align=4 slot_size=0x76000 emulate=()
+if [ -n "$cross" ]; then
+	board=$("$root/scripts/cm-firmware.sh" "$cross" "$build" "$fwdir")
+	read -r _ key < <("$root/scripts/cm-signing-key.sh" "$cross") # the Cortex-M build's
+	payload="$cross/apps/hello-world-cm/hello_world-$board.bin"
+	if [ "$board" = nucleo_u575zi_q ]; then align=16 slot_size=0xE8000; fi
+	emulate=(--emulate --firmware-dir "$fwdir")
+fi
 images=()
 for i in $(seq "$count"); do
-	"$dfukit" image sign --key "$root/keys/dfukit-dev-rsa-2048.pem" --header-size 0x200 \
-		--pad-header --align 4 --slot-size 0x76000 --version "1.0.$i" \
-		"$build/firmware/hello_world.bin" "$work/fleet-1.0.$i.bin" >/dev/null
+	"$dfukit" image sign --key "$key" --header-size 0x200 \
+		--pad-header --align "$align" --slot-size "$slot_size" --version "1.0.$i" \
+		"$payload" "$work/fleet-1.0.$i.bin" >/dev/null
 	images+=("$work/fleet-1.0.$i.bin")
 done
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# The console, and each line's arrival time on the host (arrival.log).
+mkfifo "$work/hub.out"
+python3 -u -c '
+import sys, time
+out, stamps = open(sys.argv[1], "w"), open(sys.argv[2], "w")
+for line in sys.stdin:
+    out.write(line); out.flush()
+    stamps.write(f"{time.monotonic():.6f} {line}"); stamps.flush()
+' "$work/console.log" "$work/arrival.log" <"$work/hub.out" &
+stamp_pid=$!
 "$dfukit" board run --board "$board" --count "$count" --flash "$work/$board.flash" \
-	--listen "127.0.0.1:$port" >"$work/console.log" 2>&1 &
+	"${emulate[@]}" --listen "127.0.0.1:$port" >"$work/hub.out" 2>&1 &
 hub_pid=$!
 for _ in $(seq 100); do
 	[ "$(grep -c 'USB DFU sample is initialized' "$work/console.log" 2>/dev/null)" -ge "$count" ] && break
@@ -71,17 +104,26 @@ for _ in $(seq 100); do
 	[ "$(grep -c 'Hello World!' "$work/console.log" 2>/dev/null)" -ge "$count" ] && break
 	sleep 0.1
 done
-kill "$hub_pid" 2>/dev/null || true
-wait "$hub_pid" 2>/dev/null || true
+# Power off: the hub must still be running and end cleanly (status 0) on SIGTERM.
+if ! kill "$hub_pid"; then
+	echo "fleet: the board (pid $hub_pid) was gone before power off" >&2
+	rc=1
+fi
+hub_rc=0
+wait "$hub_pid" || hub_rc=$?
+((hub_rc == 0)) || { echo "fleet: the board exited with status $hub_rc at power off" >&2; rc=1; }
 hub_pid=
+# the console's last lines: the stamper ends when the hub's output does
+wait "$stamp_pid" || { echo "fleet: the console copy failed" >&2; rc=1; }
 echo "---- fleet console ($count x $board) ----"
 cat "$work/console.log"
 echo "---- end of fleet console ----"
 
-python3 - "$work/console.log" "$count" <<'PY' || rc=1
+python3 - "$work/console.log" "$count" "${cross:+$work/arrival.log}" <<'PY' || rc=1
 import re, sys
 lines = open(sys.argv[1], errors="replace").read().splitlines()
 count = int(sys.argv[2])
+arrival = sys.argv[3] if len(sys.argv) > 3 and sys.argv[3] else None
 ok = True
 for i in range(1, count + 1):
     prefix = f"[1-{i}] "
@@ -117,12 +159,19 @@ def stamp(line):
     m = re.match(r"\[(\d+):(\d+):(\d+)\.(\d+),(\d+)\]", line)
     h, mi, s, ms, us = map(int, m.groups())
     return ((h * 60 + mi) * 60 + s) * 1.0 + ms / 1e3 + us / 1e6
+# With --emulate, the host's arrival times of the lines instead.
+timed = [(stamp, l) for l in lines]
+if arrival:
+    timed = []
+    for l in open(arrival, errors="replace").read().splitlines():
+        t, _, text = l.partition(" ")
+        timed.append((lambda _l, _t=float(t): _t, text))
 spans = {}
 for i in range(1, count + 1):
     prefix = f"[1-{i}] "
-    mine = [l[len(prefix):] for l in lines if l.startswith(prefix)]
-    start = [stamp(l) for l in mine if "DFU download started (alt 1" in l]
-    end = [stamp(l) for l in mine if "DFU download completed" in l]
+    mine = [(f, l[len(prefix):]) for f, l in timed if l.startswith(prefix)]
+    start = [f(l) for f, l in mine if "DFU download started (alt 1" in l]
+    end = [f(l) for f, l in mine if "DFU download completed" in l]
     if start and end:
         spans[i] = (start[-1], end[-1])
 for i, (a, b) in sorted(spans.items()):

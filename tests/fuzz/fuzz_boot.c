@@ -51,7 +51,7 @@
 #include "fuzz_check.h"
 
 #define MAX_SECTORS (2u + 10u + 10u)
-#define MAX_FLASH (MAX_SECTORS * 1024u)
+#define MAX_FLASH   (MAX_SECTORS * 1024u)
 
 struct chip {
 	struct flash_sim sim;
@@ -92,7 +92,8 @@ static void probe_layout(uint32_t slot, uint8_t h)
 	CHECK(a <= 32u);
 	CHECK(lay.status_off + lay.trailer_sz == slot);
 	CHECK(lay.magic_off + BOOT_MAGIC_SZ == slot);
-	CHECK(lay.image_ok_off % lay.max_align == 0 && lay.image_ok_off + lay.max_align <= lay.magic_off);
+	CHECK(lay.image_ok_off % lay.max_align == 0 &&
+	      lay.image_ok_off + lay.max_align <= lay.magic_off);
 	CHECK(lay.swap_size_off >= lay.status_off + maxs * 3u * a);
 	CHECK(lay.copy_done_off + lay.max_align == lay.image_ok_off);
 }
@@ -156,13 +157,14 @@ static int run_boot(struct chip *c, uint32_t max_sectors, struct boot_result *re
 		CHECK(validate(NULL, &c->pri, &info) == 0);
 		CHECK(info.total_size == res->image.total_size);
 		CHECK(res->slot == 0 && res->offset == c->pri.off);
-		CHECK(res->swap_type >= BOOT_SWAP_TYPE_NONE && res->swap_type <= BOOT_SWAP_TYPE_REVERT);
+		CHECK(res->swap_type >= BOOT_SWAP_TYPE_NONE &&
+		      res->swap_type <= BOOT_SWAP_TYPE_REVERT);
 	}
 	return rc;
 }
 
-static void setup_chip(struct chip *c, const struct flash_geometry *geo, uint32_t flags, uint32_t ss,
-		       uint32_t np, uint32_t ns)
+static void setup_chip(struct chip *c, const struct flash_geometry *geo, uint32_t flags,
+		       uint32_t ss, uint32_t np, uint32_t ns)
 {
 	memcpy(c->mem, initial, geo->size);
 	CHECK(flash_sim_init(&c->sim, geo, c->mem, geo->size, flags) == 0);

@@ -10,13 +10,13 @@
 #include <stdlib.h>
 
 /* A violated invariant is a finding: abort() so libFuzzer keeps the input. */
-#define CHECK(cond)                                                                              \
-	do {                                                                                     \
-		if (!(cond)) {                                                                   \
-			fprintf(stderr, "invariant failed at %s:%d: %s\n", __FILE__, __LINE__,      \
-				#cond);                                                          \
-			abort();                                                                 \
-		}                                                                                \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "invariant failed at %s:%d: %s\n", __FILE__, __LINE__,     \
+				#cond);                                                            \
+			abort();                                                                   \
+		}                                                                                  \
 	} while (0)
 
 /*

@@ -35,7 +35,7 @@
 
 #include "dfu_host.h"
 #include "dfukit/usbd.h"
-#include "dfukit/vudc.h"
+#include "dfukit/port/vudc.h"
 
 #include "fuzz_check.h"
 
@@ -147,9 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t op, a = 0, b = 0;
 	while (take(&in, &op)) {
 		switch (op & 7u) {
-		case 4:
-			vudc_bus_reset(&v);
-			break;
+		case 4: vudc_bus_reset(&v); break;
 		case 5:
 			(void)take(&in, &a);
 			(void)host_ctl(&v, 0, USB_REQ_SET_CONFIGURATION, a, 0, 0, NULL);
@@ -157,7 +155,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 6:
 			(void)take(&in, &a);
 			(void)take(&in, &b);
-			(void)host_ctl(&v, USB_REQTYPE_INTERFACE, USB_REQ_SET_INTERFACE, b, a, 0, NULL);
+			(void)host_ctl(&v, USB_REQTYPE_INTERFACE, USB_REQ_SET_INTERFACE, b, a, 0,
+				       NULL);
 			break;
 		case 7:
 			(void)take(&in, &a);
@@ -167,7 +166,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					       USB_REQ_GET_STATUS, 0, a, 2, reply);
 			} else {
 				(void)host_ctl(&v, USB_REQTYPE_ENDPOINT,
-					       b % 3u == 1 ? USB_REQ_SET_FEATURE : USB_REQ_CLEAR_FEATURE,
+					       b % 3u == 1 ? USB_REQ_SET_FEATURE
+							   : USB_REQ_CLEAR_FEATURE,
 					       USB_FEATURE_ENDPOINT_HALT, a, 0, NULL);
 			}
 			break;

@@ -42,14 +42,14 @@
 
 #include "dfu_host.h"
 #include "dfukit/dfu_ramdisk.h"
-#include "dfukit/sample_device.h"
-#include "dfukit/vudc.h"
+#include "dfukit/sample/device.h"
+#include "dfukit/port/vudc.h"
 
-#define GUARD 64u
+#define GUARD      64u
 #define GUARD_BYTE 0xc5u
-#define DISK_SIZE 1024u
-#define NUM_ALTS SAMPLE_MAX_ALTS
-#define MAX_XFER 4096u
+#define DISK_SIZE  1024u
+#define NUM_ALTS   SAMPLE_MAX_ALTS
+#define MAX_XFER   4096u
 
 #include "fuzz_check.h"
 
@@ -84,7 +84,8 @@ static int flaky_begin(void *ctx)
 	return dfu_ramdisk_ops.dnload_begin(&f->disk);
 }
 
-static int flaky_write(void *ctx, uint32_t off, const uint8_t *data, uint16_t len)
+static int flaky_write(void *ctx, uint32_t off, const uint8_t *data, uint16_t len,
+		       uint16_t block_num)
 {
 	struct flaky *f = ctx;
 	if (f->fail_write) {
@@ -92,7 +93,7 @@ static int flaky_write(void *ctx, uint32_t off, const uint8_t *data, uint16_t le
 		return -EIO;
 	}
 	f->busy_left = f->busy_polls;
-	return dfu_ramdisk_ops.write(&f->disk, off, data, len);
+	return dfu_ramdisk_ops.write(&f->disk, off, data, len, block_num);
 }
 
 static int flaky_poll(void *ctx, uint32_t *ms)
@@ -114,14 +115,14 @@ static int flaky_manifest(void *ctx, uint32_t total)
 	return f->fail_manifest ? -EILSEQ : 0;
 }
 
-static int flaky_read(void *ctx, uint32_t off, uint8_t *data, uint16_t len)
+static int flaky_read(void *ctx, uint32_t off, uint8_t *data, uint16_t len, uint16_t block_num)
 {
 	struct flaky *f = ctx;
 	if (f->fail_read) {
 		f->fail_read = false;
 		return -EIO;
 	}
-	return dfu_ramdisk_ops.read(&f->disk, off, data, len);
+	return dfu_ramdisk_ops.read(&f->disk, off, data, len, block_num);
 }
 
 static void flaky_abort(void *ctx)
@@ -302,7 +303,8 @@ static void check_alive(struct rig *r)
 		return;
 	}
 	uint8_t attr = r->d.dfu_cfg.attributes;
-	if ((attr & (DFU_ATTR_CAN_DNLOAD | DFU_ATTR_CAN_UPLOAD | DFU_ATTR_MANIFESTATION_TOLERANT)) !=
+	if ((attr &
+	     (DFU_ATTR_CAN_DNLOAD | DFU_ATTR_CAN_UPLOAD | DFU_ATTR_MANIFESTATION_TOLERANT)) !=
 	    (DFU_ATTR_CAN_DNLOAD | DFU_ATTR_CAN_UPLOAD | DFU_ATTR_MANIFESTATION_TOLERANT)) {
 		CHECK(dfu_host_getstate(&r->v) == DFU_STATE_IDLE);
 		return;
@@ -372,15 +374,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		switch (op & 7u) {
 		case 0:
 		case 1:
-		case 2:
-			control(r, &in);
-			break;
-		case 3:
-			tokens(r, &in);
-			break;
-		case 4:
-			vudc_bus_reset(&r->v);
-			break;
+		case 2: control(r, &in); break;
+		case 3: tokens(r, &in); break;
+		case 4: vudc_bus_reset(&r->v); break;
 		case 5:
 			CHECK(usbd_enable(&r->d.usbd, false) == 0);
 			CHECK(!r->v.connected && r->d.usbd.state == USBD_STATE_DETACHED);

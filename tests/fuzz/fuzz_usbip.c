@@ -45,19 +45,19 @@
 #include <unistd.h>
 
 #include "dfukit/dfu_ramdisk.h"
-#include "dfukit/sample_device.h"
-#include "dfukit/usbip.h"
-#include "dfukit/vudc.h"
+#include "dfukit/sample/device.h"
+#include "dfukit/port/usbip.h"
+#include "dfukit/port/vudc.h"
+#include "dfukit/wire.h"
 
 #include "fuzz_check.h"
 
-#define BUSID "1-1"
-#define DISK_SIZE 1024u
-#define XFER 1024u
-#define GUARD 64u
+#define BUSID      "1-1"
+#define DISK_SIZE  1024u
+#define XFER       1024u
+#define GUARD      64u
 #define GUARD_BYTE 0x3cu
-#define NCLIENTS 2
-
+#define NCLIENTS   2
 
 struct rig {
 	struct usbip_server srv;
@@ -224,19 +224,6 @@ static void client_close(struct rig *r, unsigned i)
 	}
 }
 
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* Read exactly n bytes from fd, letting the server run in between. */
 static void read_reply(struct rig *r, int fd, uint8_t *out, size_t n)
 {
@@ -274,22 +261,22 @@ static void check_alive(struct rig *r)
 	memcpy(req + 8, BUSID, sizeof(BUSID));
 	CHECK(send(fd, req, 8 + USBIP_BUSID_SIZE, MSG_NOSIGNAL) == 8 + USBIP_BUSID_SIZE);
 	read_reply(r, fd, rep, sizeof(rep));
-	CHECK(rep[2] == 0x00 && rep[3] == 0x03 && get_be32(rep + 4) == USBIP_ST_OK);
+	CHECK(rep[2] == 0x00 && rep[3] == 0x03 && wire_get_be32(rep + 4) == USBIP_ST_OK);
 	CHECK(usbip_server_is_imported(&r->srv, BUSID));
 
 	memset(req, 0, sizeof(req));
-	put_be32(req, USBIP_CMD_SUBMIT);
-	put_be32(req + 4, 77);
-	put_be32(req + 8, 1u << 16 | 1u);
-	put_be32(req + 12, USBIP_DIR_IN);
-	put_be32(req + 24, 18);
+	wire_put_be32(req, USBIP_CMD_SUBMIT);
+	wire_put_be32(req + 4, 77);
+	wire_put_be32(req + 8, 1u << 16 | 1u);
+	wire_put_be32(req + 12, USBIP_DIR_IN);
+	wire_put_be32(req + 24, 18);
 	const uint8_t setup[8] = {0x80, USB_REQ_GET_DESCRIPTOR, 0, USB_DESC_DEVICE, 0, 0, 18, 0};
 	memcpy(req + 40, setup, 8);
 	CHECK(send(fd, req, 48, MSG_NOSIGNAL) == 48);
 	uint8_t ret[48 + 18];
 	read_reply(r, fd, ret, sizeof(ret));
-	CHECK(get_be32(ret) == USBIP_RET_SUBMIT && get_be32(ret + 4) == 77);
-	CHECK(get_be32(ret + 20) == 0 && get_be32(ret + 24) == 18);
+	CHECK(wire_get_be32(ret) == USBIP_RET_SUBMIT && wire_get_be32(ret + 4) == 77);
+	CHECK(wire_get_be32(ret + 20) == 0 && wire_get_be32(ret + 24) == 18);
 	CHECK(ret[48] == 18 && ret[49] == USB_DESC_DEVICE);
 	CHECK(ret[56] == (SAMPLE_VID & 0xffu) && ret[57] == (SAMPLE_VID >> 8));
 	close(fd);
@@ -311,8 +298,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	memset(&r->addr, 0, sizeof(r->addr));
 	r->addr.sun_family = AF_UNIX;
 	/* abstract name: sun_path[0] == 0 */
-	int n = snprintf(r->addr.sun_path + 1, sizeof(r->addr.sun_path) - 1, "dfukit-fuzz-usbip-%ld",
-			 (long)getpid());
+	int n = snprintf(r->addr.sun_path + 1, sizeof(r->addr.sun_path) - 1,
+			 "dfukit-fuzz-usbip-%ld", (long)getpid());
 	r->addr_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
 	CHECK(bind(r->listen_fd, (const struct sockaddr *)&r->addr, r->addr_len) == 0);
 	CHECK(listen(r->listen_fd, 16) == 0);
@@ -322,18 +309,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static void device_event(struct rig *r, uint8_t b)
 {
 	switch (b % 5u) {
-	case 0:
-		CHECK(usbip_server_disconnect(&r->srv, BUSID) == 0);
-		break;
-	case 1:
-		vudc_bus_reset(&r->v);
-		break;
-	case 2:
-		CHECK(usbd_enable(&r->d.usbd, false) == 0);
-		break;
-	case 3:
-		CHECK(usbd_enable(&r->d.usbd, true) == 0);
-		break;
+	case 0: CHECK(usbip_server_disconnect(&r->srv, BUSID) == 0); break;
+	case 1: vudc_bus_reset(&r->v); break;
+	case 2: CHECK(usbd_enable(&r->d.usbd, false) == 0); break;
+	case 3: CHECK(usbd_enable(&r->d.usbd, true) == 0); break;
 	default:
 		CHECK(usbip_server_remove_device(&r->srv, BUSID) == 0);
 		CHECK(usbip_server_add_device(&r->srv, BUSID, &r->v) == 0);
@@ -350,9 +329,7 @@ static void client_event(struct rig *r, uint8_t b)
 			hub_noise(r, (b & 0x80u) != 0);
 		}
 		break;
-	case 0:
-		r->cur = (r->cur + 1u) % NCLIENTS;
-		break;
+	case 0: r->cur = (r->cur + 1u) % NCLIENTS; break;
 	case 1:
 		if (r->client[r->cur] >= 0 && (b & 0x80u)) {
 			shutdown(r->client[r->cur], SHUT_WR);
@@ -401,7 +378,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t ready = 0;
 		CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, r->hub) == 0);
 		CHECK(usbip_server_init(&r->srv, r->hub[1]) == 0);
-		CHECK(recv(r->hub[0], &ready, 1, MSG_DONTWAIT) == 1 && ready == USBIP_HANDOFF_READY);
+		CHECK(recv(r->hub[0], &ready, 1, MSG_DONTWAIT) == 1 &&
+		      ready == USBIP_HANDOFF_READY);
 	} else {
 		CHECK(usbip_server_init(&r->srv, r->listen_fd) == 0);
 	}
@@ -440,9 +418,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				client_event(r, data[pos++]);
 			}
 			continue;
-		default:
-			settle(r);
-			continue;
+		default: settle(r); continue;
 		}
 		if (n > size - pos) {
 			n = size - pos;

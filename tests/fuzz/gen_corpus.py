@@ -179,6 +179,34 @@ def usbip_seeds():
           chunk(op_import() + submit(1, 1, 1, 8, np=3)))
 
 
+def dev_record(busid, num_ifaces):
+    path = b"/sys/devices/platform/dfukit-vudc/usb1/" + busid
+    return (path.ljust(256, b"\0") + busid.ljust(32, b"\0") +
+            struct.pack(">IIIHHHBBBBBB", 1, 1, 2, 0x2fe3, 0x0005, 0x0402, 0, 0, 0, 1, 1,
+                        num_ifaces))
+
+
+def codec_seeds():
+    """One message per file for fuzz_usbip_codec, each kind the server handles."""
+    write("fuzz_usbip_codec", "req-devlist", struct.pack(">HHI", 0x0111, 0x8005, 0))
+    write("fuzz_usbip_codec", "req-import", op_import())
+    write("fuzz_usbip_codec", "rep-devlist", struct.pack(">HHII", 0x0111, 0x0005, 0, 2) +
+          dev_record(b"1-1", 1) + bytes([0xfe, 1, 2, 0]) +
+          dev_record(b"1-2", 2) + bytes([0xff, 0, 0, 0, 0xfe, 1, 1, 0]))
+    write("fuzz_usbip_codec", "rep-import", struct.pack(">HHI", 0x0111, 0x0003, 0) +
+          dev_record(b"1-1", 1))
+    write("fuzz_usbip_codec", "rep-import-refused", struct.pack(">HHI", 0x0111, 0x0003, 4))
+    write("fuzz_usbip_codec", "cmd-submit-in",
+          submit(1, 1, 0, 18, setup(0x80, 6, 0x0100, 0, 18)))
+    write("fuzz_usbip_codec", "cmd-submit-out",
+          submit(4, 0, 2, 10, data=bytes(10), flags=0x40, np=-1))
+    write("fuzz_usbip_codec", "cmd-unlink", unlink(3, 2))
+    write("fuzz_usbip_codec", "ret-submit",
+          struct.pack(">IIIIIiiiii", 3, 1, DEVID, 0, 0, 0, 18, 0, -1, 0) + bytes(8 + 18))
+    write("fuzz_usbip_codec", "ret-unlink",
+          struct.pack(">IIIIIi", 4, 5, DEVID, 0, 0, -104) + bytes(24))
+
+
 # -------------------------------------------------------------------- images
 def image_seeds():
     d = os.path.join(FIX, "mcuboot", "images")
@@ -280,5 +308,6 @@ def boot_seeds():
 usbd_seeds()
 desc_seeds()
 usbip_seeds()
+codec_seeds()
 image_seeds()
 boot_seeds()

@@ -3,8 +3,8 @@
 #   1. a host build (MinSizeRel, BUILD_TESTING=OFF, cmocka hidden from pkg-config)
 #      installed into a temporary prefix: its file set, every header compiling on
 #      its own, the pkg-config files and CMake package naming every library, the
-#      installed tools (dfukit image, dfukit board list, a board run from the prefix
-#      with its installed firmware, dfu-gadget);
+#      installed tools (dfukit --version, dfukit image, dfukit board list, a board run
+#      from the prefix with its installed firmware, dfu-gadget --help and --dump);
 #   2. the consumer (tests/install/consumer*.c) built against that prefix with
 #      pkg-config and with find_package, and run: DFU loopback on vudc, and an
 #      MCUboot fixture image validated with its key;
@@ -38,11 +38,11 @@ image="$root/tests/fixtures/mcuboot/images/ecdsa-p256-1000-padhdr.bin"
 key="$root/tests/fixtures/mcuboot/keys/ecdsa-p256.pub.der"
 cwarn=(-std=c11 -Wall -Wextra -Werror -Wconversion -Wshadow -Wstrict-prototypes -pedantic)
 # Headers cmake/install.cmake leaves out: the board glue always, the host ports' in cross builds.
-never_installed=(board_env.h board_image.h)
-host_only=(usbip.h ffs.h)
+never_installed=(host/board_env.h port/board_image.h)
+host_only=(port/usbip.h port/ffs.h) # and all of host/
 # Headers a consumer of each kind of install must find.
 must_have=(usbd.h udc.h dfu.h dfu_ramdisk.h dfu_flash.h dfuse.h flash.h image.h boot.h boot_image.h
-	msos20.h sample_device.h vudc.h board_profile.h null/null_udc.h)
+	msos20.h sample/device.h port/vudc.h board_profile.h null/null_udc.h)
 # Libraries every install carries (cross installs add the target mbedcrypto), and host ones.
 portable_libs=(usbd msos20 dfu dfu_ramdisk dfu_flash dfuse sample flash boards image boot boot_image
 	vudc null_port)
@@ -60,11 +60,14 @@ check_tree() {
 	local prefix="$1" kind="$2" cc="$3"
 	shift 3
 	local inc="$prefix/include/dfukit" n=0 h name
-	# Every header of include/dfukit/*.h is installed unless it is one of the left-out ones.
-	for h in "$root"/include/dfukit/*.h; do
-		name="$(basename "$h")"
+	# Every header under include/dfukit/ is installed unless it is one of the left-out ones.
+	local src_hdrs=()
+	while IFS= read -r -d '' h; do src_hdrs+=("$h"); done < <(find "$root/include/dfukit" -name '*.h' -print0)
+	((${#src_hdrs[@]} > 0)) || fail "no headers under $root/include/dfukit"
+	for h in "${src_hdrs[@]}"; do
+		name="${h#"$root"/include/dfukit/}"
 		if in_list "$name" "${never_installed[@]}" ||
-			{ [ "$kind" = cross ] && in_list "$name" "${host_only[@]}"; }; then
+			{ [ "$kind" = cross ] && { in_list "$name" "${host_only[@]}" || [ "${name%%/*}" = host ]; }; }; then
 			[ ! -e "$inc/$name" ] || fail "$kind: $name is installed without its library"
 		else
 			cmp -s "$h" "$inc/$name" || fail "$kind: include/dfukit/$name is not installed (or differs)"
@@ -74,17 +77,8 @@ check_tree() {
 	for name in "${must_have[@]}"; do
 		[ -f "$inc/$name" ] || fail "$kind: include/dfukit/$name is missing"
 	done
-	# include/dfukit/host/: with the host libraries only.
-	if [ "$kind" = host ]; then
-		if [ -d "$root/include/dfukit/host" ]; then
-			for h in "$root"/include/dfukit/host/*.h; do
-				cmp -s "$h" "$inc/host/$(basename "$h")" ||
-					fail "host: include/dfukit/host/$(basename "$h") is not installed"
-			done
-		fi
-	else
-		[ ! -e "$inc/host" ] || fail "cross: include/dfukit/host/ is installed without the host libraries"
-	fi
+	[ "$kind" = host ] || [ ! -e "$inc/host" ] ||
+		fail "cross: include/dfukit/host/ is installed without the host libraries"
 	# Every installed header compiles on its own with the consumer's warnings.
 	local hdrs=() count=0
 	while IFS= read -r -d '' h; do hdrs+=("$h"); done < <(find "$inc" -name '*.h' -print0)
@@ -151,6 +145,17 @@ out="$("$host_prefix/bin/dfukit" image --help)" || fail "dfukit image --help"
 [[ "$out" == *"MCUboot image tool"* ]] || fail "dfukit image --help: $out"
 out="$("$host_prefix/bin/dfukit" board list)" || fail "dfukit board list"
 [[ "$out" == *reel_board*nucleo_u575zi_q* ]] || fail "dfukit board list: $out"
+out="$("$host_prefix/bin/dfu-gadget" --help)" || fail "dfu-gadget --help"
+[[ "$out" == *"--ffs-dir DIR"*"--transfer-size N"*"exit status:"* ]] || fail "dfu-gadget --help: $out"
+want_version="$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$host_build/CMakeCache.txt")"
+[ -n "$want_version" ] || fail "no CMAKE_PROJECT_VERSION in the host build"
+for v in --version "image version"; do
+	# shellcheck disable=SC2086
+	out="$("$host_prefix/bin/dfukit" $v)" || fail "dfukit $v"
+	[ "$out" = "dfukit $want_version" ] || fail "dfukit $v: '$out', the build is $want_version"
+done
+out="$("$host_prefix/bin/dfukit" image sign --help)" || fail "dfukit image sign --help"
+[[ "$out" == "Usage: dfukit image sign "* ]] || fail "installed dfukit image names itself: $out"
 out="$("$host_prefix/bin/dfu-gadget" --dump)" || fail "dfu-gadget --dump"
 [[ "$out" == "descriptors ("* ]] || fail "dfu-gadget --dump: $out"
 # A board run from the prefix: the bootloader and the factory image from the installed
@@ -182,7 +187,7 @@ grep -q "Starting bootloader" "$log" || { cat "$log"; fail "the installed board 
 "$host_prefix/bin/dfukit" board stop --flash "$tmp/board/b.flash" || fail "dfukit board stop"
 wait "$board_pid" || fail "the installed board exited with an error"
 board_pid=""
-echo "   dfukit image, dfukit board list, dfu-gadget --dump, board run from the prefix: ok"
+echo "   dfukit --version, dfukit image, dfukit board list, dfu-gadget --help and --dump, board run from the prefix: ok"
 
 step "host consumer: pkg-config and find_package"
 PKG_CONFIG_PATH="" PKG_CONFIG_LIBDIR="$host_prefix/lib/pkgconfig" \
@@ -202,9 +207,12 @@ cm_build="$work/cortex-m4f"
 cm_prefix="$tmp/cortex-m4f"
 step "Cortex-M4F cross build (DFUKIT_HOST=OFF) and install"
 "$root/scripts/mbedtls-target.sh" cortex-m4f "$cm_build/target" >/dev/null || fail "target mbedTLS"
+# The consumer checks an ECDSA-P256 image; a Cortex-M build verifies only
+# RSA-2048 unless DFUKIT_SIGNATURES says otherwise.
+signatures="-DDFUKIT_SIGNATURES=rsa-2048;ecdsa-p256"
 cmake -S "$root" -B "$cm_build" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/cortex-m4f.cmake" \
 	-DCMAKE_BUILD_TYPE=MinSizeRel -DDFUKIT_HOST=OFF -DDFUKIT_TARGET_PREFIX="$cm_build/target" \
-	>"$work/cm-configure.log" 2>&1 || { cat "$work/cm-configure.log"; fail "cross configure"; }
+	"$signatures" >"$work/cm-configure.log" 2>&1 || { cat "$work/cm-configure.log"; fail "cross configure"; }
 cmake --build "$cm_build" -j"$jobs" >"$work/cm-build.log" 2>&1 ||
 	{ tail -40 "$work/cm-build.log"; fail "cross build"; }
 cmake --install "$cm_build" --prefix "$cm_prefix" >"$work/cm-install.log" || fail "cross install"
@@ -245,7 +253,7 @@ check_elf "$tmp/consumer-cm-pc.elf"
 step "Cortex-M4F consumer with dfukit as add_subdirectory (no install)"
 cmake -S "$here" -B "$tmp/consumer-sub" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/cortex-m4f.cmake" \
 	-DCMAKE_BUILD_TYPE=MinSizeRel -DDFUKIT_TARGET_PREFIX="$cm_build/target" -DDFUKIT_SOURCE_DIR="$root" \
-	-DDFUKIT_HOST=OFF >"$tmp/consumer-sub.log" 2>&1 || { cat "$tmp/consumer-sub.log"; fail "add_subdirectory(dfukit)"; }
+	-DDFUKIT_HOST=OFF "$signatures" >"$tmp/consumer-sub.log" 2>&1 || { cat "$tmp/consumer-sub.log"; fail "add_subdirectory(dfukit)"; }
 cmake --build "$tmp/consumer-sub" -j"$jobs" >>"$tmp/consumer-sub.log" 2>&1 ||
 	{ cat "$tmp/consumer-sub.log"; fail "the add_subdirectory Cortex-M consumer does not link"; }
 check_elf "$tmp/consumer-sub/consumer-cm.elf"

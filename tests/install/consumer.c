@@ -12,12 +12,12 @@
 #include <string.h>
 
 #include <dfukit/dfu_ramdisk.h>
-#include <dfukit/sample_device.h>
-#include <dfukit/vudc.h>
+#include <dfukit/sample/device.h>
+#include <dfukit/port/vudc.h>
 
-#define XFER 64u
+#define XFER    64u
 #define DFU_OUT (USB_REQTYPE_CLASS | USB_REQTYPE_INTERFACE)
-#define DFU_IN (USB_REQTYPE_DIR_IN | USB_REQTYPE_CLASS | USB_REQTYPE_INTERFACE)
+#define DFU_IN  (USB_REQTYPE_DIR_IN | USB_REQTYPE_CLASS | USB_REQTYPE_INTERFACE)
 
 struct rig {
 	struct vudc v;
@@ -60,9 +60,13 @@ static int loopback(struct rig *r)
 {
 	static const char *const names[] = {"ramdisk0"};
 	const struct dfu_alt alt = {&dfu_ramdisk_ops, &r->disk};
-	const struct sample_params p = {.transfer_size = XFER, .buffer = r->xfer_buf,
-					.manufacturer = "dfukit", .product = "consumer",
-					.serial = "0001", .alt_names = names, .alts = &alt,
+	const struct sample_params p = {.transfer_size = XFER,
+					.buffer = r->xfer_buf,
+					.manufacturer = "dfukit",
+					.product = "consumer",
+					.serial = "0001",
+					.alt_names = names,
+					.alts = &alt,
 					.num_alts = 1};
 
 	dfu_ramdisk_init(&r->disk, r->disk_mem, (uint32_t)sizeof(r->disk_mem));

@@ -26,7 +26,8 @@ int main(void)
 	memset(slot, 0xff, sizeof(slot));
 	consumer_loopback_rc = consumer_dfu_loopback();
 	struct dfukit_image_result res;
-	consumer_image_rc = consumer_check_image(slot, sizeof(slot), key_der, sizeof(key_der), &res);
+	consumer_image_rc =
+		consumer_check_image(slot, sizeof(slot), key_der, sizeof(key_der), &res);
 	for (;;) {
 	}
 }
@@ -48,5 +49,8 @@ void Reset_Handler(void)
 
 /* Initial SP, reset, NMI, HardFault. */
 __attribute__((section(".isr_vector"), used)) static void (*const vectors[])(void) = {
-	(void (*)(void))(uintptr_t)&_estack, Reset_Handler, park, park,
+	(void (*)(void))(uintptr_t)&_estack,
+	Reset_Handler,
+	park,
+	park,
 };

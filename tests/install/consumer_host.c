@@ -52,8 +52,8 @@ int main(int argc, char **argv)
 	struct dfukit_image_result res;
 	rc = consumer_check_image(image, image_len, key, key_len, &res);
 	if (rc != 0) {
-		fprintf(stderr, "consumer: %s: %s (%d)\n", argv[1], dfukit_image_strerror(res.status),
-			rc);
+		fprintf(stderr, "consumer: %s: %s (%d)\n", argv[1],
+			dfukit_image_strerror(res.status), rc);
 		return 1;
 	}
 	printf("image %s: v%u.%u.%u+%lu, %lu bytes, SHA-256 and ECDSA-P256 signature verified\n",

@@ -44,4 +44,29 @@ for t in rsa-2048 ecdsa-p256; do
 	check --key "$keys/$t.pub.der" "$work/$t-full.bin"
 	n=$((n + 5))
 done
+# imgtool's sign options: protected TLVs (counter, boot record, dependency, custom), flags,
+# an HSM round trip (--vector-to-sign digest, signed outside, --fix-sig) and Intel HEX in.
+opts="$root/tests/fixtures/mcuboot/options"
+for t in rsa-2048 ecdsa-p256; do
+	common=(--header-size 0x200 --slot-size 0x60000 --version 1.2.3+4)
+	tlvs=(-s auto --boot-record SPE -d "(1,2.0.0)" --custom-tlv 0xa0 0x0102)
+	"$img" sign "${common[@]}" --key "$keys/$t.pem" "${tlvs[@]}" -F 0x8000000 "$payload" "$work/$t-tlvs.bin" >/dev/null
+	check --key "$keys/$t.pub.der" "$work/$t-tlvs.bin"
+	"$img" sign "${common[@]}" --fix-sig-pubkey "$keys/$t.pub.pem" "${tlvs[@]}" --vector-to-sign digest \
+		"$payload" "$work/$t.digest" >/dev/null
+	# the "HSM": openssl with the private key, outside dfukit
+	if [ $t = rsa-2048 ]; then
+		openssl pkeyutl -sign -inkey "$keys/$t.pem" -in "$work/$t.digest" -pkeyopt digest:sha256 \
+			-pkeyopt rsa_padding_mode:pss -pkeyopt rsa_pss_saltlen:32 -out "$work/$t.sig.raw"
+	else
+		openssl pkeyutl -sign -inkey "$keys/$t.pem" -in "$work/$t.digest" -out "$work/$t.sig.raw"
+	fi
+	base64 -w0 "$work/$t.sig.raw" >"$work/$t.sig"
+	"$img" sign "${common[@]}" --fix-sig "$work/$t.sig" --fix-sig-pubkey "$keys/$t.pub.pem" "${tlvs[@]}" \
+		"$payload" "$work/$t-hsm.bin" >/dev/null
+	check --key "$keys/$t.pub.der" "$work/$t-hsm.bin"
+	"$img" sign "${common[@]}" --pad-header --key "$keys/$t.pem" "$opts/in-1000.hex" "$work/$t-hex.bin" >/dev/null
+	check --key "$keys/$t.pub.der" "$work/$t-hex.bin"
+	n=$((n + 3))
+done
 echo "$n passed, 0 failed"  # any failure exits non-zero before this line

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Validates MCUboot images with one ECDSA-P256 key and prints one line per
- * image: "<file> <status> <signature TLV>". Built twice by
+ * Validates MCUboot images with one key (ECDSA-P256 SubjectPublicKeyInfo,
+ * 91 bytes, or RSA-2048 RSAPublicKey) and prints one line per image: "<file> <status> <signature TLV>". Built twice by
  * scripts/target-crypto-check.sh: against the Cortex-M bootloader's minimal
  * mbedTLS configuration (with its static heap) and against Debian's
  * mbedTLS; the two outputs must be identical.
@@ -42,7 +42,9 @@ int main(int argc, char **argv)
 	}
 	size_t key_len;
 	uint8_t *der = slurp(argv[1], &key_len);
-	const struct dfukit_image_key key = {DFUKIT_IMAGE_KEY_ECDSA_P256, der, key_len};
+	const struct dfukit_image_key key = {key_len == 91 ? DFUKIT_IMAGE_KEY_ECDSA_P256
+							   : DFUKIT_IMAGE_KEY_RSA2048,
+					     der, key_len};
 	for (int i = 2; i < argc; i++) {
 		size_t len;
 		uint8_t *img = slurp(argv[i], &len);

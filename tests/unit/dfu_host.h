@@ -12,11 +12,11 @@
 #include <string.h>
 
 #include "dfukit/dfu.h"
-#include "dfukit/sample_device.h"
-#include "dfukit/vudc.h"
+#include "dfukit/sample/device.h"
+#include "dfukit/port/vudc.h"
 
 #define DFU_REQ_OUT (USB_REQTYPE_CLASS | USB_REQTYPE_INTERFACE)
-#define DFU_REQ_IN (USB_REQTYPE_DIR_IN | USB_REQTYPE_CLASS | USB_REQTYPE_INTERFACE)
+#define DFU_REQ_IN  (USB_REQTYPE_DIR_IN | USB_REQTYPE_CLASS | USB_REQTYPE_INTERFACE)
 
 struct dfu_host_status {
 	uint8_t status;
@@ -91,7 +91,8 @@ static inline int dfu_host_download(struct vudc *v, const uint8_t *data, uint32_
 	memset(st, 0, sizeof(*st));
 	while (off < len) {
 		uint16_t n = (uint16_t)(len - off < xfer ? len - off : xfer);
-		rc = host_ctl(v, DFU_REQ_OUT, DFU_DNLOAD, block++, 0, n, (uint8_t *)(uintptr_t)(data + off));
+		rc = host_ctl(v, DFU_REQ_OUT, DFU_DNLOAD, block++, 0, n,
+			      (uint8_t *)(uintptr_t)(data + off));
 		if (rc < 0) {
 			return rc;
 		}

@@ -60,7 +60,8 @@ static int rng_init(struct rng *r)
 
 	mbedtls_entropy_init(&r->entropy);
 	mbedtls_ctr_drbg_init(&r->drbg);
-	return mbedtls_ctr_drbg_seed(&r->drbg, mbedtls_entropy_func, &r->entropy, pers, sizeof(pers) - 1);
+	return mbedtls_ctr_drbg_seed(&r->drbg, mbedtls_entropy_func, &r->entropy, pers,
+				     sizeof(pers) - 1);
 }
 
 static void rng_free(struct rng *r)
@@ -100,12 +101,14 @@ static int classify_pk(struct imgkey *k, char *err, size_t errlen)
 
 	if (t == MBEDTLS_PK_RSA) {
 		if (mbedtls_pk_get_bitlen(&k->pk) != 2048)
-			return img_errf(err, errlen, -ENOTSUP, "unsupported RSA key size %u (only rsa-2048)",
-				    (unsigned)mbedtls_pk_get_bitlen(&k->pk));
+			return img_errf(err, errlen, -ENOTSUP,
+					"unsupported RSA key size %u (only rsa-2048)",
+					(unsigned)mbedtls_pk_get_bitlen(&k->pk));
 		k->type = IMGKEY_RSA2048;
 	} else if (t == MBEDTLS_PK_ECKEY || t == MBEDTLS_PK_ECDSA) {
 		if (mbedtls_pk_ec(k->pk)->grp.id != MBEDTLS_ECP_DP_SECP256R1)
-			return img_errf(err, errlen, -ENOTSUP, "unsupported EC curve (only ecdsa-p256)");
+			return img_errf(err, errlen, -ENOTSUP,
+					"unsupported EC curve (only ecdsa-p256)");
 		k->type = IMGKEY_ECDSA_P256;
 	} else {
 		return img_errf(err, errlen, -ENOTSUP, "unsupported key type");
@@ -114,7 +117,8 @@ static int classify_pk(struct imgkey *k, char *err, size_t errlen)
 }
 
 /* DER of a PEM block with the given label, or the input itself. */
-static int pem_or_der(const uint8_t *data, size_t len, const char *label, uint8_t *out, size_t *outlen)
+static int pem_or_der(const uint8_t *data, size_t len, const char *label, uint8_t *out,
+		      size_t *outlen)
 {
 	char hdr[64], ftr[64];
 	mbedtls_pem_context pem;
@@ -212,8 +216,9 @@ int imgkey_load_mem(struct imgkey *k, const uint8_t *data, size_t len, char *err
 		rc = 0;
 		goto out;
 	}
-	rc = img_errf(err, errlen, -EINVAL, "cannot parse key (expected an RSA-2048, ECDSA-P256 or Ed25519 key, "
-					"PEM or DER, unencrypted)");
+	rc = img_errf(err, errlen, -EINVAL,
+		      "cannot parse key (expected an RSA-2048, ECDSA-P256 or Ed25519 key, "
+		      "PEM or DER, unencrypted)");
 out:
 	free(z);
 	return rc;
@@ -227,7 +232,8 @@ int imgkey_load_file(struct imgkey *k, const char *path, char *err, size_t errle
 	int rc;
 
 	if (f == NULL)
-		return img_errf(err, errlen, -errno, "cannot open key file '%s': %s", path, strerror(errno));
+		return img_errf(err, errlen, -errno, "cannot open key file '%s': %s", path,
+				strerror(errno));
 	buf = malloc(KEYFILE_MAX + 1);
 	if (buf == NULL) {
 		fclose(f);
@@ -252,8 +258,8 @@ int imgkey_load_file(struct imgkey *k, const char *path, char *err, size_t errle
 
 /* ---- generation ------------------------------------------------------------------ */
 
-static int write_pkcs8_pem(mbedtls_pk_context *pk, enum imgkey_type type, const char *path, char *err,
-			   size_t errlen)
+static int write_pkcs8_pem(mbedtls_pk_context *pk, enum imgkey_type type, const char *path,
+			   char *err, size_t errlen)
 {
 	unsigned char der[4096];
 	unsigned char pem[8192];
@@ -268,12 +274,12 @@ static int write_pkcs8_pem(mbedtls_pk_context *pk, enum imgkey_type type, const 
 		return img_errf(err, errlen, -EIO, "cannot encode the private key");
 	len = (size_t)n;
 	c -= len;
-#define ASN1_CHK(expr)                                                                                   \
-	do {                                                                                             \
-		int r_ = (expr);                                                                         \
-		if (r_ < 0)                                                                              \
-			return img_errf(err, errlen, -EIO, "cannot encode the private key");                 \
-		len += (size_t)r_;                                                                       \
+#define ASN1_CHK(expr)                                                                             \
+	do {                                                                                       \
+		int r_ = (expr);                                                                   \
+		if (r_ < 0)                                                                        \
+			return img_errf(err, errlen, -EIO, "cannot encode the private key");       \
+		len += (size_t)r_;                                                                 \
 	} while (0)
 	/* PrivateKeyInfo ::= SEQUENCE { version 0, AlgorithmIdentifier, OCTET STRING key } */
 	ASN1_CHK(mbedtls_asn1_write_len(&c, der, (size_t)n));
@@ -284,26 +290,29 @@ static int write_pkcs8_pem(mbedtls_pk_context *pk, enum imgkey_type type, const 
 		if (par_len < 0)
 			return img_errf(err, errlen, -EIO, "cannot encode the private key");
 		len += (size_t)par_len;
-		ASN1_CHK(mbedtls_asn1_write_algorithm_identifier(&c, der, MBEDTLS_OID_EC_ALG_UNRESTRICTED,
-								 MBEDTLS_OID_SIZE(MBEDTLS_OID_EC_ALG_UNRESTRICTED),
-								 (size_t)par_len) -
+		ASN1_CHK(mbedtls_asn1_write_algorithm_identifier(
+				 &c, der, MBEDTLS_OID_EC_ALG_UNRESTRICTED,
+				 MBEDTLS_OID_SIZE(MBEDTLS_OID_EC_ALG_UNRESTRICTED),
+				 (size_t)par_len) -
 			 par_len);
 	} else {
-		ASN1_CHK(mbedtls_asn1_write_algorithm_identifier(&c, der, MBEDTLS_OID_PKCS1_RSA,
-								 MBEDTLS_OID_SIZE(MBEDTLS_OID_PKCS1_RSA), 0));
+		ASN1_CHK(mbedtls_asn1_write_algorithm_identifier(
+			&c, der, MBEDTLS_OID_PKCS1_RSA, MBEDTLS_OID_SIZE(MBEDTLS_OID_PKCS1_RSA),
+			0));
 	}
 	ASN1_CHK(mbedtls_asn1_write_int(&c, der, 0));
 	ASN1_CHK(mbedtls_asn1_write_len(&c, der, len));
 	ASN1_CHK(mbedtls_asn1_write_tag(&c, der, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 #undef ASN1_CHK
-	if (mbedtls_pem_write_buffer("-----BEGIN PRIVATE KEY-----\n", "-----END PRIVATE KEY-----\n", c, len, pem,
-				     sizeof(pem), &olen) != 0 ||
+	if (mbedtls_pem_write_buffer("-----BEGIN PRIVATE KEY-----\n", "-----END PRIVATE KEY-----\n",
+				     c, len, pem, sizeof(pem), &olen) != 0 ||
 	    olen == 0)
 		return img_errf(err, errlen, -EIO, "cannot encode the private key as PEM");
 	olen--; /* olen counts the terminating NUL */
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0)
-		return img_errf(err, errlen, -errno, "cannot create '%s': %s", path, strerror(errno));
+		return img_errf(err, errlen, -errno, "cannot create '%s': %s", path,
+				strerror(errno));
 	w = write(fd, pem, olen);
 	if (close(fd) != 0 || w != (ssize_t)olen)
 		return img_errf(err, errlen, -EIO, "cannot write '%s'", path);
@@ -320,7 +329,7 @@ int imgkey_generate(enum imgkey_type type, const char *path, char *err, size_t e
 
 	if (type == IMGKEY_ED25519)
 		return img_errf(err, errlen, -ENOTSUP,
-			    "ed25519 keys are not supported (mbedTLS 2.28 has no Ed25519)");
+				"ed25519 keys are not supported (mbedTLS 2.28 has no Ed25519)");
 	if (type != IMGKEY_RSA2048 && type != IMGKEY_ECDSA_P256)
 		return img_errf(err, errlen, -EINVAL, "unknown key type");
 	mbedtls_pk_init(&pk);
@@ -330,14 +339,15 @@ int imgkey_generate(enum imgkey_type type, const char *path, char *err, size_t e
 	}
 	if (type == IMGKEY_RSA2048) {
 		if (mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(MBEDTLS_PK_RSA)) != 0 ||
-		    mbedtls_rsa_gen_key(mbedtls_pk_rsa(pk), mbedtls_ctr_drbg_random, &r.drbg, 2048, 65537) != 0) {
+		    mbedtls_rsa_gen_key(mbedtls_pk_rsa(pk), mbedtls_ctr_drbg_random, &r.drbg, 2048,
+					65537) != 0) {
 			rc = img_errf(err, errlen, -EIO, "RSA key generation failed");
 			goto out;
 		}
 	} else {
 		if (mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) != 0 ||
-		    mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(pk), mbedtls_ctr_drbg_random,
-					&r.drbg) != 0) {
+		    mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(pk),
+					mbedtls_ctr_drbg_random, &r.drbg) != 0) {
 			rc = img_errf(err, errlen, -EIO, "EC key generation failed");
 			goto out;
 		}
@@ -357,14 +367,17 @@ int imgkey_pub_pem(const struct imgkey *k, char *out, size_t outlen, char *err, 
 
 	if (!k->has_public)
 		return img_errf(err, errlen, -ENOTSUP,
-			    "cannot derive the public key of an Ed25519 private key (no Ed25519 in mbedTLS 2.28)");
+				"cannot derive the public key of an Ed25519 private key (no "
+				"Ed25519 in mbedTLS 2.28)");
 	if (k->type == IMGKEY_ED25519) {
-		if (mbedtls_pem_write_buffer("-----BEGIN PUBLIC KEY-----\n", "-----END PUBLIC KEY-----\n", k->pub,
-					     k->pub_len, (unsigned char *)out, outlen, &olen) != 0)
+		if (mbedtls_pem_write_buffer("-----BEGIN PUBLIC KEY-----\n",
+					     "-----END PUBLIC KEY-----\n", k->pub, k->pub_len,
+					     (unsigned char *)out, outlen, &olen) != 0)
 			return img_errf(err, errlen, -EIO, "cannot encode the public key");
 		return 0;
 	}
-	if (mbedtls_pk_write_pubkey_pem((mbedtls_pk_context *)&k->pk, (unsigned char *)out, outlen) != 0)
+	if (mbedtls_pk_write_pubkey_pem((mbedtls_pk_context *)&k->pk, (unsigned char *)out,
+					outlen) != 0)
 		return img_errf(err, errlen, -EIO, "cannot encode the public key");
 	return 0;
 }
@@ -372,33 +385,25 @@ int imgkey_pub_pem(const struct imgkey *k, char *out, size_t outlen, char *err, 
 const char *imgkey_shortname(const struct imgkey *k)
 {
 	switch (k->type) {
-	case IMGKEY_RSA2048:
-		return "rsa";
-	case IMGKEY_ECDSA_P256:
-		return "ecdsa";
-	case IMGKEY_ED25519:
-		return "ed25519";
-	default:
-		return "unknown";
+	case IMGKEY_RSA2048: return "rsa";
+	case IMGKEY_ECDSA_P256: return "ecdsa";
+	case IMGKEY_ED25519: return "ed25519";
+	default: return "unknown";
 	}
 }
 
 uint16_t imgkey_sig_tlv(const struct imgkey *k)
 {
 	switch (k->type) {
-	case IMGKEY_RSA2048:
-		return DFUKIT_IMAGE_TLV_RSA2048_PSS;
-	case IMGKEY_ECDSA_P256:
-		return DFUKIT_IMAGE_TLV_ECDSA_SIG;
-	case IMGKEY_ED25519:
-		return DFUKIT_IMAGE_TLV_ED25519;
-	default:
-		return 0;
+	case IMGKEY_RSA2048: return DFUKIT_IMAGE_TLV_RSA2048_PSS;
+	case IMGKEY_ECDSA_P256: return DFUKIT_IMAGE_TLV_ECDSA_SIG;
+	case IMGKEY_ED25519: return DFUKIT_IMAGE_TLV_ED25519;
+	default: return 0;
 	}
 }
 
-int imgkey_sign_digest(const struct imgkey *k, const uint8_t digest[32], uint8_t *sig, size_t *sig_len,
-		       char *err, size_t errlen)
+int imgkey_sign_digest(const struct imgkey *k, const uint8_t digest[32], uint8_t *sig,
+		       size_t *sig_len, char *err, size_t errlen)
 {
 	struct rng r;
 	int rc = 0;
@@ -407,7 +412,7 @@ int imgkey_sign_digest(const struct imgkey *k, const uint8_t digest[32], uint8_t
 		return img_errf(err, errlen, -EINVAL, "signing needs a private key");
 	if (k->type == IMGKEY_ED25519)
 		return img_errf(err, errlen, -ENOTSUP,
-			    "Ed25519 signing is not supported (mbedTLS 2.28 has no Ed25519)");
+				"Ed25519 signing is not supported (mbedTLS 2.28 has no Ed25519)");
 	if (rng_init(&r) != 0) {
 		rng_free(&r);
 		return img_errf(err, errlen, -EIO, "cannot seed the random generator");
@@ -416,16 +421,16 @@ int imgkey_sign_digest(const struct imgkey *k, const uint8_t digest[32], uint8_t
 		mbedtls_rsa_context *rsa = mbedtls_pk_rsa(k->pk);
 
 		mbedtls_rsa_set_padding(rsa, MBEDTLS_RSA_PKCS_V21, MBEDTLS_MD_SHA256);
-		if (mbedtls_rsa_rsassa_pss_sign_ext(rsa, mbedtls_ctr_drbg_random, &r.drbg, MBEDTLS_MD_SHA256, 32,
-						    digest, 32, sig) != 0)
+		if (mbedtls_rsa_rsassa_pss_sign_ext(rsa, mbedtls_ctr_drbg_random, &r.drbg,
+						    MBEDTLS_MD_SHA256, 32, digest, 32, sig) != 0)
 			rc = img_errf(err, errlen, -EIO, "RSA-PSS signing failed");
 		else
 			*sig_len = mbedtls_rsa_get_len(rsa);
 	} else {
 		size_t n = 0;
 
-		if (mbedtls_pk_sign((mbedtls_pk_context *)&k->pk, MBEDTLS_MD_SHA256, digest, 32, sig, &n,
-				    mbedtls_ctr_drbg_random, &r.drbg) != 0)
+		if (mbedtls_pk_sign((mbedtls_pk_context *)&k->pk, MBEDTLS_MD_SHA256, digest, 32,
+				    sig, &n, mbedtls_ctr_drbg_random, &r.drbg) != 0)
 			rc = img_errf(err, errlen, -EIO, "ECDSA signing failed");
 		else
 			*sig_len = n;
@@ -434,22 +439,40 @@ int imgkey_sign_digest(const struct imgkey *k, const uint8_t digest[32], uint8_t
 	return rc;
 }
 
+int imgkey_verify_digest(const struct imgkey *k, const uint8_t digest[32], const uint8_t *sig,
+			 size_t sig_len, char *err, size_t errlen)
+{
+	int rc;
+
+	if (k->type == IMGKEY_ED25519)
+		return img_errf(err, errlen, -ENOTSUP,
+				"Ed25519 is not supported (mbedTLS 2.28 has no Ed25519)");
+	if (k->type == IMGKEY_RSA2048) {
+		mbedtls_pk_rsassa_pss_options pss = {MBEDTLS_MD_SHA256, 32};
+
+		rc = mbedtls_pk_verify_ext(MBEDTLS_PK_RSASSA_PSS, &pss,
+					   (mbedtls_pk_context *)&k->pk, MBEDTLS_MD_SHA256, digest,
+					   32, sig, sig_len);
+	} else {
+		/* The DER SEQUENCE's own length; --pad-sig zeros after it are not part of it. */
+		if (sig_len >= 2 && sig[0] == 0x30 && sig[1] < 0x80 &&
+		    (size_t)sig[1] + 2 <= sig_len)
+			sig_len = (size_t)sig[1] + 2;
+		rc = mbedtls_pk_verify((mbedtls_pk_context *)&k->pk, MBEDTLS_MD_SHA256, digest, 32,
+				       sig, sig_len);
+	}
+	return rc == 0 ? 0 : img_errf(err, errlen, -EBADMSG, "signature does not verify");
+}
+
 int imgkey_to_table(const struct imgkey *k, struct dfukit_image_key *out)
 {
 	if (!k->has_public)
 		return -ENOTSUP;
 	switch (k->type) {
-	case IMGKEY_RSA2048:
-		out->type = DFUKIT_IMAGE_KEY_RSA2048;
-		break;
-	case IMGKEY_ECDSA_P256:
-		out->type = DFUKIT_IMAGE_KEY_ECDSA_P256;
-		break;
-	case IMGKEY_ED25519:
-		out->type = DFUKIT_IMAGE_KEY_ED25519;
-		break;
-	default:
-		return -EINVAL;
+	case IMGKEY_RSA2048: out->type = DFUKIT_IMAGE_KEY_RSA2048; break;
+	case IMGKEY_ECDSA_P256: out->type = DFUKIT_IMAGE_KEY_ECDSA_P256; break;
+	case IMGKEY_ED25519: out->type = DFUKIT_IMAGE_KEY_ED25519; break;
+	default: return -EINVAL;
 	}
 	out->der = k->pub;
 	out->len = (uint32_t)k->pub_len;

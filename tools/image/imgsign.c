@@ -3,22 +3,39 @@
  * Image signing with the same layout as imgtool 2.4 "sign" (raw binary in,
  * raw binary out): header, [padding], payload, [protected TLVs], unprotected
  * TLVs (SHA256, KEYHASH|PUBKEY, signature), optional trailer padding.
+ *
+ * The image is built by a fixed list of steps over one builder (build_steps[]),
+ * each appending or filling one part, so that a new option (encryption, another
+ * input format, an external signature) is one more step rather than a branch
+ * through all of them.
  */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <mbedtls/sha256.h>
 
+#include "dfukit/boot.h"
+#include "dfukit/wire.h"
+#include "imgformat.h"
 #include "imgkey.h"
 
-static const uint8_t boot_magic8[16] = {0x77, 0xc2, 0x95, 0xf3, 0x60, 0xd2, 0xef, 0x7f,
-					0x35, 0x52, 0x50, 0x0f, 0x2c, 0xb6, 0x79, 0x80};
-static const uint8_t boot_magic_tail[14] = {0x2d, 0xe1, 0x5d, 0x29, 0x41, 0x0b, 0x8d,
-					    0x77, 0x67, 0x9c, 0x11, 0x0f, 0x1f, 0x8a};
+/* Largest value of each size field of the format. */
+#define U16_FIELD_MAX 0xffffu
+#define U32_FIELD_MAX 0xffffffffu
+
+/* The image_ok byte of a confirmed trailer (as MCUboot writes it). */
+#define TRAILER_FLAG_SET 0x01u
+
+/* The SEC_CNT TLV's value: a u32. */
+#define SEC_CNT_LEN 4u
+
+/* --boot-record: imgtool's limit on SW_TYPE, in characters (UTF-8: 4 bytes each at most). */
+#define BOOT_RECORD_SW_TYPE_MAX 12u
+/* The CBOR boot record: 5 keys, SW_TYPE, version, two 32-byte strings, "SHA256". */
+#define IMGSIGN_BOOT_RECORD_MAX (1u + 3u + 4u * BOOT_RECORD_SW_TYPE_MAX + 16u + 35u + 8u + 35u)
 
 void imgsign_opts_init(struct imgsign_opts *o)
 {
@@ -94,23 +111,11 @@ static uint32_t align_up(uint32_t v, uint32_t a)
 uint32_t imgsign_trailer_size(const struct imgsign_opts *o)
 {
 	uint32_t ma = effective_max_align(o);
-	uint32_t magic = align_up(16, ma);
+	uint32_t magic = align_up(BOOT_MAGIC_SZ, ma);
 
 	if (o->overwrite_only)
 		return ma * 2 + magic;
 	return o->max_sectors * 3 * o->align + ma * 4 + magic;
-}
-
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v);
-	put16(p + 2, v >> 16);
 }
 
 static bool is_pow2_in(uint32_t v, uint32_t lo, uint32_t hi)
@@ -118,184 +123,585 @@ static bool is_pow2_in(uint32_t v, uint32_t lo, uint32_t hi)
 	return v >= lo && v <= hi && (v & (v - 1)) == 0;
 }
 
-int imgsign_build(const struct imgsign_opts *o, const struct imgkey *key, const uint8_t *payload, size_t plen,
-		  uint8_t **out, size_t *out_len, uint8_t digest_out[32], char *err, size_t errlen)
+/* ---- the builder ---------------------------------------------------------------- */
+
+struct imgsign_builder {
+	const struct imgsign_opts *o;
+	const struct imgkey *key;    /* signs; NULL: hash-only image or --fix-sig */
+	const struct imgkey *pubkey; /* named by KEYHASH/PUBKEY: key, or the --fix-sig key */
+	const uint8_t *payload;
+	size_t plen;
+	size_t payload_skip; /* leading input bytes that are the header area (no --pad-header) */
+	uint8_t header_fill; /* header area after the 32 header bytes */
+	uint32_t img_size;   /* ih_img_size: payload after the header area */
+	uint16_t prot_size;  /* ih_protect_tlv_size */
+	uint32_t max_align;
+	size_t tlv_info_off; /* unprotected TLV info header, patched when the area ends */
+	uint8_t *img;        /* the image so far */
+	size_t len;
+	size_t cap;
+	uint8_t digest[DFUKIT_IMAGE_HASH_SIZE];
+	uint8_t boot_record[IMGSIGN_BOOT_RECORD_MAX]; /* CBOR, --boot-record */
+	size_t boot_record_len;
+	bool vector_done; /* --vector-to-sign: the image ends at the digest */
+	struct imgsign_result *res;
+	char *err;
+	size_t errlen;
+};
+
+typedef int (*imgsign_step)(struct imgsign_builder *b);
+
+/* n more bytes at the end of the image (contents undefined), or NULL when out of memory. */
+static uint8_t *builder_append(struct imgsign_builder *b, size_t n)
 {
-	uint8_t sig[600], digest[32], tlvs[4 + 36 + 4 + IMGKEY_PUB_MAX + 4 + sizeof(sig)];
-	uint8_t prot[12];
-	size_t sig_len = 0, body_len, prot_len = 0, tlv_len, total, file_len;
-	uint32_t ma, trailer;
-	uint8_t *img;
-	mbedtls_sha256_context sha;
+	uint8_t *p;
+
+	if (n > b->cap - b->len) {
+		size_t cap = b->cap * 2 > b->len + n ? b->cap * 2 : b->len + n;
+		uint8_t *big = realloc(b->img, cap);
+
+		if (big == NULL)
+			return NULL;
+		b->img = big;
+		b->cap = cap;
+	}
+	p = b->img + b->len;
+	b->len += n;
+	return p;
+}
+
+static int out_of_memory(struct imgsign_builder *b)
+{
+	return img_errf(b->err, b->errlen, -ENOMEM, "out of memory");
+}
+
+static int sha256_failed(struct imgsign_builder *b)
+{
+	return img_errf(b->err, b->errlen, -EIO, "SHA-256 failed");
+}
+
+/* One TLV entry: type, length, value. */
+static int append_tlv(struct imgsign_builder *b, uint16_t type, const uint8_t *value, size_t len)
+{
+	uint8_t *p = builder_append(b, DFUKIT_IMAGE_TLV_HDR_SIZE + len);
+
+	if (p == NULL)
+		return out_of_memory(b);
+	wire_put_le16(p + IMG_TLV_OFF_TYPE, type);
+	wire_put_le16(p + IMG_TLV_OFF_LEN, (uint16_t)len);
+	memcpy(p + DFUKIT_IMAGE_TLV_HDR_SIZE, value, len);
+	return 0;
+}
+
+static int append_tlv_info(struct imgsign_builder *b, uint16_t magic, uint16_t total)
+{
+	uint8_t *p = builder_append(b, DFUKIT_IMAGE_TLV_INFO_SIZE);
+
+	if (p == NULL)
+		return out_of_memory(b);
+	wire_put_le16(p + IMG_TLV_INFO_OFF_MAGIC, magic);
+	wire_put_le16(p + IMG_TLV_INFO_OFF_TOTAL, total);
+	return 0;
+}
+
+/* ---- the steps, in build order ------------------------------------------------------ */
+
+/* Options that go together or not, with imgtool's messages where it has one. */
+static int check_more_options(struct imgsign_builder *b)
+{
+	const struct imgsign_opts *o = b->o;
+
+	if (o->load_addr != 0 && o->rom_fixed != 0)
+		return img_errf(b->err, b->errlen, -EINVAL,
+				"Can not set rom_fixed and load_addr at the same time");
+	if (o->fix_sig != NULL && b->key != NULL)
+		return img_errf(
+			b->err, b->errlen, -EINVAL,
+			"Can not sign using key and provide fixed-signature at the same time");
+	if (o->fix_sig != NULL && o->fix_sig_key == NULL)
+		return img_errf(b->err, b->errlen, -EINVAL,
+				"public key of the fixed signature is not specified");
+	b->pubkey = b->key != NULL ? b->key : o->fix_sig_key;
+	if (b->pubkey != NULL && b->pubkey->type == IMGKEY_ED25519)
+		return img_errf(b->err, b->errlen, -ENOTSUP,
+				"Ed25519 signing is not supported (mbedTLS 2.28 has no Ed25519)");
+	if (b->pubkey != NULL && !b->pubkey->has_public)
+		return img_errf(b->err, b->errlen, -EINVAL, "the key has no public part");
+	return 0;
+}
+
+static int check_options(struct imgsign_builder *b)
+{
+	const struct imgsign_opts *o = b->o;
+
+	if (o->header_size < DFUKIT_IMAGE_HEADER_SIZE)
+		return img_errf(b->err, b->errlen, -EINVAL,
+				"Minimum value for -H/--header-size is %u",
+				DFUKIT_IMAGE_HEADER_SIZE);
+	if (o->header_size > U16_FIELD_MAX)
+		return img_errf(b->err, b->errlen, -EINVAL,
+				"-H/--header-size 0x%x does not fit in 16 bits", o->header_size);
+	if (!is_pow2_in(o->align, 1, 32))
+		return img_errf(b->err, b->errlen, -EINVAL, "Invalid alignment: %u", o->align);
+	if (o->max_align != 0 && !is_pow2_in(o->max_align, 8, 32))
+		return img_errf(b->err, b->errlen, -EINVAL, "Invalid max alignment: %u",
+				o->max_align);
+	b->max_align = effective_max_align(o);
+	if (o->align > b->max_align)
+		return img_errf(b->err, b->errlen, -EINVAL,
+				"--max-align (%u) must not be smaller than --align (%u)",
+				b->max_align, o->align);
+	if (o->max_sectors == 0 || o->max_sectors > IMGSIGN_MAX_SECTORS_LIMIT)
+		return img_errf(b->err, b->errlen, -EINVAL, "invalid -M/--max-sectors");
+	if (b->key != NULL && b->key->type == IMGKEY_ED25519)
+		return img_errf(b->err, b->errlen, -ENOTSUP,
+				"Ed25519 signing is not supported (mbedTLS 2.28 has no Ed25519)");
+	if (b->key != NULL && !b->key->has_private)
+		return img_errf(b->err, b->errlen, -EINVAL, "signing needs a private key");
+	return check_more_options(b);
+}
+
+/*
+ * Where the header area comes from: prepended erased bytes (--pad-header) or
+ * the input's own leading zeros, which the header then overwrites.
+ */
+static int plan_payload(struct imgsign_builder *b)
+{
+	const struct imgsign_opts *o = b->o;
+	size_t img_size;
+
+	if (o->pad_header) {
+		if (b->plen > U32_FIELD_MAX - o->header_size)
+			return img_errf(b->err, b->errlen, -EFBIG, "image too large");
+		b->payload_skip = 0;
+		b->header_fill = o->erased_val;
+	} else {
+		if (b->plen < o->header_size)
+			return img_errf(b->err, b->errlen, -EINVAL,
+					"Image (%zu bytes) is smaller than the header size 0x%x "
+					"and --pad-header "
+					"was not given",
+					b->plen, o->header_size);
+		for (size_t i = 0; i < o->header_size; i++)
+			if (b->payload[i] != 0)
+				return img_errf(b->err, b->errlen, -EINVAL,
+						"Header padding was not requested and image does "
+						"not start with zeros");
+		b->payload_skip = o->header_size;
+		b->header_fill = 0;
+	}
+	img_size = b->plen - b->payload_skip;
+	if (img_size > U32_FIELD_MAX)
+		return img_errf(b->err, b->errlen, -EFBIG, "image too large");
+	b->img_size = (uint32_t)img_size;
+	return 0;
+}
+
+/* CBOR text string header (major type 3) for n bytes, n < 256. */
+static size_t cbor_text(uint8_t *p, size_t n)
+{
+	if (n < 24) {
+		p[0] = (uint8_t)(0x60u | n);
+		return 1;
+	}
+	p[0] = 0x78;
+	p[1] = (uint8_t)n;
+	return 2;
+}
+
+/* One map entry: small unsigned key, then a text or a 32-byte byte string. */
+static size_t cbor_entry(uint8_t *p, uint8_t key, const char *text, const uint8_t *bytes32)
+{
+	size_t n = 0;
+
+	p[n++] = key;
+	if (text != NULL) {
+		size_t len = strlen(text);
+
+		n += cbor_text(p + n, len);
+		memcpy(p + n, text, len);
+		return n + len;
+	}
+	p[n++] = 0x58; /* byte string, one length byte */
+	p[n++] = DFUKIT_IMAGE_HASH_SIZE;
+	if (bytes32 != NULL)
+		memcpy(p + n, bytes32, DFUKIT_IMAGE_HASH_SIZE);
+	else
+		memset(p + n, 0, DFUKIT_IMAGE_HASH_SIZE);
+	return n + DFUKIT_IMAGE_HASH_SIZE;
+}
+
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != 0; s++)
+		n += ((unsigned char)*s & 0xc0u) != 0x80u;
+	return n;
+}
+
+/*
+ * imgtool's boot record: the CBOR map {1: SW_TYPE, 4: "maj.min.rev", 5: signer ID
+ * (SHA-256 of the public key, zeros without one), 6: "SHA256", 2: 32 zero bytes the
+ * bootloader replaces with the measured hash}, in that order (cbor2, insertion order).
+ */
+static int build_boot_record(struct imgsign_builder *b)
+{
+	const struct imgsign_opts *o = b->o;
+	uint8_t signer[DFUKIT_IMAGE_HASH_SIZE] = {0};
+	char ver[24];
+	uint8_t *p = b->boot_record;
+	size_t n = 0;
+
+	if (utf8_chars(o->boot_record) > BOOT_RECORD_SW_TYPE_MAX)
+		return img_errf(b->err, b->errlen, -EINVAL,
+				"'%s' is too long (%zu characters) for sw_type. Its maximum "
+				"allowed length is %u "
+				"characters.",
+				o->boot_record, utf8_chars(o->boot_record),
+				BOOT_RECORD_SW_TYPE_MAX);
+	if (b->pubkey != NULL &&
+	    mbedtls_sha256_ret(b->pubkey->pub, b->pubkey->pub_len, signer, 0) != 0)
+		return sha256_failed(b);
+	snprintf(ver, sizeof(ver), "%u.%u.%u", o->version.major, o->version.minor,
+		 o->version.revision);
+	p[n++] = 0xa5; /* map of 5 pairs */
+	n += cbor_entry(p + n, 1, o->boot_record, NULL);
+	n += cbor_entry(p + n, 4, ver, NULL);
+	n += cbor_entry(p + n, 5, NULL, signer);
+	n += cbor_entry(p + n, 6, "SHA256", NULL);
+	n += cbor_entry(p + n, 2, NULL, NULL);
+	b->boot_record_len = n;
+	return 0;
+}
+
+/* The header records the protected area's size, so it is planned before the header is written. */
+static int plan_protected_tlvs(struct imgsign_builder *b)
+{
+	const struct imgsign_opts *o = b->o;
+	size_t size = 0;
 	int rc;
 
-	*out = NULL;
-	*out_len = 0;
-	if (o->header_size < DFUKIT_IMAGE_HEADER_SIZE)
-		return img_errf(err, errlen, -EINVAL, "Minimum value for -H/--header-size is %u",
-			    DFUKIT_IMAGE_HEADER_SIZE);
-	if (o->header_size > 0xffff)
-		return img_errf(err, errlen, -EINVAL, "-H/--header-size 0x%x does not fit in 16 bits", o->header_size);
-	if (!is_pow2_in(o->align, 1, 32))
-		return img_errf(err, errlen, -EINVAL, "Invalid alignment: %u", o->align);
-	if (o->max_align != 0 && !is_pow2_in(o->max_align, 8, 32))
-		return img_errf(err, errlen, -EINVAL, "Invalid max alignment: %u", o->max_align);
-	ma = effective_max_align(o);
-	if (o->align > ma)
-		return img_errf(err, errlen, -EINVAL, "--max-align (%u) must not be smaller than --align (%u)", ma,
-			    o->align);
-	if (o->max_sectors == 0 || o->max_sectors > 0x10000)
-		return img_errf(err, errlen, -EINVAL, "invalid -M/--max-sectors");
-	if (key != NULL && key->type == IMGKEY_ED25519)
-		return img_errf(err, errlen, -ENOTSUP, "Ed25519 signing is not supported (mbedTLS 2.28 has no Ed25519)");
-	if (key != NULL && !key->has_private)
-		return img_errf(err, errlen, -EINVAL, "signing needs a private key");
-
-	/* Body = header area + payload. */
-	if (o->pad_header) {
-		if (plen > 0xffffffffu - o->header_size)
-			return img_errf(err, errlen, -EFBIG, "image too large");
-		body_len = o->header_size + plen;
-	} else {
-		if (plen < o->header_size)
-			return img_errf(err, errlen, -EINVAL,
-				    "Image (%zu bytes) is smaller than the header size 0x%x and --pad-header "
-				    "was not given",
-				    plen, o->header_size);
-		for (size_t i = 0; i < o->header_size; i++)
-			if (payload[i] != 0)
-				return img_errf(err, errlen, -EINVAL,
-					    "Header padding was not requested and image does not start with zeros");
-		body_len = plen;
+	if (o->has_security_counter)
+		size += DFUKIT_IMAGE_TLV_HDR_SIZE + SEC_CNT_LEN;
+	if (o->boot_record != NULL) {
+		rc = build_boot_record(b);
+		if (rc != 0)
+			return rc;
+		size += DFUKIT_IMAGE_TLV_HDR_SIZE + b->boot_record_len;
 	}
-	if (body_len - o->header_size > 0xffffffffu)
-		return img_errf(err, errlen, -EFBIG, "image too large");
+	for (size_t i = 0; i < o->nprot; i++)
+		size += DFUKIT_IMAGE_TLV_HDR_SIZE + o->prot[i].len;
+	if (size != 0)
+		size += DFUKIT_IMAGE_TLV_INFO_SIZE;
+	if (size > U16_FIELD_MAX)
+		return img_errf(b->err, b->errlen, -E2BIG,
+				"the protected TLVs (%zu bytes) exceed 65535 bytes", size);
+	b->prot_size = (uint16_t)size;
+	return 0;
+}
 
-	if (o->has_security_counter) {
-		uint32_t sc = o->security_counter;
+static uint32_t header_flags(const struct imgsign_opts *o)
+{
+	uint32_t flags = 0;
 
-		if (o->security_counter_auto)
-			sc = ((uint32_t)o->version.major << 24) | ((uint32_t)o->version.minor << 16) |
-			     o->version.revision;
-		put16(prot, DFUKIT_IMAGE_TLV_PROT_INFO_MAGIC);
-		put16(prot + 2, sizeof(prot));
-		put16(prot + 4, DFUKIT_IMAGE_TLV_SEC_CNT);
-		put16(prot + 6, 4);
-		put32(prot + 8, sc);
-		prot_len = sizeof(prot);
-	}
+	if (o->load_addr != 0)
+		flags |= DFUKIT_IMAGE_F_RAM_LOAD;
+	if (o->rom_fixed != 0)
+		flags |= DFUKIT_IMAGE_F_ROM_FIXED;
+	if (o->non_bootable)
+		flags |= DFUKIT_IMAGE_F_NON_BOOTABLE;
+	return flags;
+}
 
-	/* Generous allocation: body + protected + TLVs (+ trailer padding later). */
-	tlv_len = sizeof(tlvs);
-	total = body_len + prot_len + tlv_len;
-	img = calloc(1, total);
-	if (img == NULL)
-		return img_errf(err, errlen, -ENOMEM, "out of memory");
-	if (o->pad_header) {
-		memset(img, o->erased_val, o->header_size);
-		memcpy(img + o->header_size, payload, plen);
-	} else {
-		memcpy(img, payload, plen);
-	}
-	put32(img + 0, DFUKIT_IMAGE_MAGIC);
-	put32(img + 4, o->load_addr);
-	put16(img + 8, o->header_size);
-	put16(img + 10, (uint32_t)prot_len);
-	put32(img + 12, (uint32_t)(body_len - o->header_size));
-	put32(img + 16, o->load_addr != 0 ? DFUKIT_IMAGE_F_RAM_LOAD : 0);
-	img[20] = o->version.major;
-	img[21] = o->version.minor;
-	put16(img + 22, o->version.revision);
-	put32(img + 24, o->version.build_num);
-	put32(img + 28, 0);
-	memcpy(img + body_len, prot, prot_len);
+static int write_header(struct imgsign_builder *b)
+{
+	const struct imgsign_opts *o = b->o;
+	uint8_t *h = builder_append(b, o->header_size);
+
+	if (h == NULL)
+		return out_of_memory(b);
+	wire_put_le32(h + IMG_HDR_OFF_MAGIC, DFUKIT_IMAGE_MAGIC);
+	wire_put_le32(h + IMG_HDR_OFF_LOAD_ADDR, o->rom_fixed != 0 ? o->rom_fixed : o->load_addr);
+	wire_put_le16(h + IMG_HDR_OFF_HDR_SIZE, (uint16_t)o->header_size);
+	wire_put_le16(h + IMG_HDR_OFF_PROTECT_TLV_SIZE, b->prot_size);
+	wire_put_le32(h + IMG_HDR_OFF_IMG_SIZE, b->img_size);
+	wire_put_le32(h + IMG_HDR_OFF_FLAGS, header_flags(o));
+	h[IMG_HDR_OFF_VER_MAJOR] = o->version.major;
+	h[IMG_HDR_OFF_VER_MINOR] = o->version.minor;
+	wire_put_le16(h + IMG_HDR_OFF_VER_REVISION, o->version.revision);
+	wire_put_le32(h + IMG_HDR_OFF_VER_BUILD, o->version.build_num);
+	wire_put_le32(h + IMG_HDR_OFF_PAD, 0);
+	memset(h + DFUKIT_IMAGE_HEADER_SIZE, b->header_fill,
+	       o->header_size - DFUKIT_IMAGE_HEADER_SIZE);
+	return 0;
+}
+
+static int write_payload(struct imgsign_builder *b)
+{
+	uint8_t *p = builder_append(b, b->img_size);
+
+	if (p == NULL)
+		return out_of_memory(b);
+	memcpy(p, b->payload + b->payload_skip, b->img_size);
+	return 0;
+}
+
+static int write_protected_tlvs(struct imgsign_builder *b)
+{
+	const struct imgsign_opts *o = b->o;
+	uint32_t sc = o->security_counter;
+	uint8_t value[SEC_CNT_LEN];
+	int rc;
+
+	if (b->prot_size == 0)
+		return 0;
+	/* imgtool's "auto": the version without its build number. */
+	if (o->security_counter_auto)
+		sc = ((uint32_t)o->version.major << 24) | ((uint32_t)o->version.minor << 16) |
+		     o->version.revision;
+	wire_put_le32(value, sc);
+	/* imgtool's order: SEC_CNT, BOOT_RECORD, then dependencies and custom TLVs as given. */
+	rc = append_tlv_info(b, DFUKIT_IMAGE_TLV_PROT_INFO_MAGIC, b->prot_size);
+	if (rc == 0 && o->has_security_counter)
+		rc = append_tlv(b, DFUKIT_IMAGE_TLV_SEC_CNT, value, sizeof(value));
+	if (rc == 0 && o->boot_record != NULL)
+		rc = append_tlv(b, DFUKIT_IMAGE_TLV_BOOT_RECORD, b->boot_record,
+				b->boot_record_len);
+	for (size_t i = 0; rc == 0 && i < o->nprot; i++)
+		rc = append_tlv(b, o->prot[i].type, o->prot[i].value, o->prot[i].len);
+	return rc;
+}
+
+/* SHA-256 over everything so far: header, payload and protected TLVs. */
+static int hash_image(struct imgsign_builder *b)
+{
+	mbedtls_sha256_context sha;
+	int rc;
 
 	mbedtls_sha256_init(&sha);
 	rc = mbedtls_sha256_starts_ret(&sha, 0);
 	if (rc == 0)
-		rc = mbedtls_sha256_update_ret(&sha, img, body_len + prot_len);
+		rc = mbedtls_sha256_update_ret(&sha, b->img, b->len);
 	if (rc == 0)
-		rc = mbedtls_sha256_finish_ret(&sha, digest);
+		rc = mbedtls_sha256_finish_ret(&sha, b->digest);
 	mbedtls_sha256_free(&sha);
-	if (rc != 0) {
-		free(img);
-		return img_errf(err, errlen, -EIO, "SHA-256 failed");
-	}
-	if (digest_out != NULL)
-		memcpy(digest_out, digest, 32);
+	if (rc != 0)
+		return sha256_failed(b);
+	memcpy(b->res->digest, b->digest, sizeof(b->digest));
+	return 0;
+}
 
-	/* Unprotected TLVs. */
-	tlv_len = 4;
-	put16(tlvs + tlv_len, DFUKIT_IMAGE_TLV_SHA256);
-	put16(tlvs + tlv_len + 2, 32);
-	memcpy(tlvs + tlv_len + 4, digest, 32);
-	tlv_len += 36;
-	if (key != NULL) {
-		if (o->pubkey_full) {
-			put16(tlvs + tlv_len, DFUKIT_IMAGE_TLV_PUBKEY);
-			put16(tlvs + tlv_len + 2, (uint32_t)key->pub_len);
-			memcpy(tlvs + tlv_len + 4, key->pub, key->pub_len);
-			tlv_len += 4 + key->pub_len;
-		} else {
-			put16(tlvs + tlv_len, DFUKIT_IMAGE_TLV_KEYHASH);
-			put16(tlvs + tlv_len + 2, 32);
-			if (mbedtls_sha256_ret(key->pub, key->pub_len, tlvs + tlv_len + 4, 0) != 0) {
-				free(img);
-				return img_errf(err, errlen, -EIO, "SHA-256 failed");
-			}
-			tlv_len += 36;
-		}
-		rc = imgkey_sign_digest(key, digest, sig, &sig_len, err, errlen);
-		if (rc != 0 || sig_len > sizeof(sig)) {
-			free(img);
-			return rc != 0 ? rc : -EIO;
-		}
-		put16(tlvs + tlv_len, imgkey_sig_tlv(key));
-		put16(tlvs + tlv_len + 2, (uint32_t)sig_len);
-		memcpy(tlvs + tlv_len + 4, sig, sig_len);
-		tlv_len += 4 + sig_len;
+/*
+ * --vector-to-sign: what an external signer signs. "payload" is the image so far
+ * (header, payload, protected TLVs), "digest" its SHA-256; no TLV area follows,
+ * but --pad still pads, as imgtool does.
+ */
+static int stop_at_vector(struct imgsign_builder *b)
+{
+	if (b->o->vector == IMGSIGN_VECTOR_NONE)
+		return 0;
+	if (b->o->vector == IMGSIGN_VECTOR_DIGEST) {
+		memcpy(b->img, b->digest, sizeof(b->digest));
+		b->len = sizeof(b->digest);
 	}
-	put16(tlvs, DFUKIT_IMAGE_TLV_INFO_MAGIC);
-	put16(tlvs + 2, (uint32_t)tlv_len);
-	memcpy(img + body_len + prot_len, tlvs, tlv_len);
-	total = body_len + prot_len + tlv_len;
-	if (total > 0xffffffffu) {
-		free(img);
-		return img_errf(err, errlen, -EFBIG, "image too large");
-	}
+	b->vector_done = true;
+	return 0;
+}
 
-	trailer = imgsign_trailer_size(o);
-	if (o->slot_size > 0 && (uint64_t)total + trailer > o->slot_size) {
-		free(img);
-		return img_errf(err, errlen, -EFBIG, "Image size (0x%zx) + trailer (0x%x) exceeds requested size 0x%x",
-			    total, trailer, o->slot_size);
-	}
-	file_len = total;
-	if (o->pad || o->confirm) {
-		uint8_t *big;
+/* The unprotected area's total is known only at its end (see end_unprotected_tlvs). */
+static int begin_unprotected_tlvs(struct imgsign_builder *b)
+{
+	int rc;
 
-		if (o->slot_size == 0) {
-			free(img);
-			return img_errf(err, errlen, -EINVAL, "--pad/--confirm need -S/--slot-size");
-		}
-		big = realloc(img, o->slot_size);
-		if (big == NULL) {
-			free(img);
-			return img_errf(err, errlen, -ENOMEM, "out of memory");
-		}
-		img = big;
-		file_len = o->slot_size;
-		memset(img + total, o->erased_val, file_len - total);
-		if (ma == 8) {
-			memcpy(img + file_len - 16, boot_magic8, 16);
-		} else {
-			put16(img + file_len - 16, ma);
-			memcpy(img + file_len - 14, boot_magic_tail, sizeof(boot_magic_tail));
-		}
-		if (o->confirm && !o->overwrite_only)
-			img[file_len - (align_up(16, ma) + ma)] = 0x01;
+	if (b->vector_done)
+		return 0;
+	b->tlv_info_off = b->len;
+	rc = append_tlv_info(b, DFUKIT_IMAGE_TLV_INFO_MAGIC, 0);
+	if (rc == 0)
+		rc = append_tlv(b, DFUKIT_IMAGE_TLV_SHA256, b->digest, sizeof(b->digest));
+	return rc;
+}
+
+/* Which key signed: its hash (KEYHASH, default) or the whole key (--public-key-format full). */
+static int write_key_tlv(struct imgsign_builder *b)
+{
+	uint8_t key_hash[DFUKIT_IMAGE_HASH_SIZE];
+
+	if (b->pubkey == NULL || b->vector_done)
+		return 0;
+	if (b->o->pubkey_full)
+		return append_tlv(b, DFUKIT_IMAGE_TLV_PUBKEY, b->pubkey->pub, b->pubkey->pub_len);
+	if (mbedtls_sha256_ret(b->pubkey->pub, b->pubkey->pub_len, key_hash, 0) != 0)
+		return sha256_failed(b);
+	return append_tlv(b, DFUKIT_IMAGE_TLV_KEYHASH, key_hash, sizeof(key_hash));
+}
+
+/*
+ * --fix-sig: the signature made elsewhere goes in as it is (imgtool does not check it;
+ * dfukit refuses one that does not verify, which would only make an image MCUboot rejects).
+ */
+static int write_fixed_signature(struct imgsign_builder *b)
+{
+	const struct imgsign_opts *o = b->o;
+	struct imgsign_result *r = b->res;
+
+	if (o->fix_sig_len == 0 || o->fix_sig_len > sizeof(r->sig))
+		return img_errf(b->err, b->errlen, -EINVAL,
+				"the --fix-sig signature is %zu bytes (1..%zu)", o->fix_sig_len,
+				sizeof(r->sig));
+	if (imgkey_verify_digest(o->fix_sig_key, b->digest, o->fix_sig, o->fix_sig_len, NULL, 0) !=
+	    0)
+		return img_errf(b->err, b->errlen, -EBADMSG,
+				"the --fix-sig signature does not verify with the --fix-sig-pubkey "
+				"key over this "
+				"image's digest (the digest of other options, or another key?)");
+	memcpy(r->sig, o->fix_sig, o->fix_sig_len);
+	r->sig_len = o->fix_sig_len;
+	return append_tlv(b, imgkey_sig_tlv(o->fix_sig_key), r->sig, r->sig_len);
+}
+
+static int write_signature_tlv(struct imgsign_builder *b)
+{
+	struct imgsign_result *r = b->res;
+	int rc;
+
+	if (b->vector_done)
+		return 0;
+	if (b->o->fix_sig != NULL)
+		return write_fixed_signature(b);
+	if (b->key == NULL)
+		return 0;
+	rc = imgkey_sign_digest(b->key, b->digest, r->sig, &r->sig_len, b->err, b->errlen);
+	if (rc != 0)
+		return rc;
+	if (r->sig_len > sizeof(r->sig))
+		return -EIO;
+	/* --pad-sig (MCUboot < 1.5): ECDSA's DER signature zero padded to its largest size. */
+	if (b->o->pad_sig && b->key->type == IMGKEY_ECDSA_P256 &&
+	    r->sig_len < IMGKEY_ECDSA_P256_SIG_MAX) {
+		memset(r->sig + r->sig_len, 0, IMGKEY_ECDSA_P256_SIG_MAX - r->sig_len);
+		r->sig_len = IMGKEY_ECDSA_P256_SIG_MAX;
 	}
-	*out = img;
-	*out_len = file_len;
+	return append_tlv(b, imgkey_sig_tlv(b->key), r->sig, r->sig_len);
+}
+
+static int end_unprotected_tlvs(struct imgsign_builder *b)
+{
+	if (b->vector_done)
+		return 0;
+	wire_put_le16(b->img + b->tlv_info_off + IMG_TLV_INFO_OFF_TOTAL,
+		      (uint16_t)(b->len - b->tlv_info_off));
+	if (b->len > U32_FIELD_MAX)
+		return img_errf(b->err, b->errlen, -EFBIG, "image too large");
+	return 0;
+}
+
+/* imgtool's check: the image and a trailer must both fit in the slot, padded or not. */
+static int check_slot_fit(struct imgsign_builder *b)
+{
+	uint32_t trailer = imgsign_trailer_size(b->o);
+
+	/* imgtool does not check a --vector-to-sign output (it pads it all the same). */
+	if (b->vector_done)
+		return 0;
+	if (b->o->slot_size > 0 && (uint64_t)b->len + trailer > b->o->slot_size)
+		return img_errf(b->err, b->errlen, -EFBIG,
+				"Image size (0x%zx) + trailer (0x%x) exceeds requested size 0x%x",
+				b->len, trailer, b->o->slot_size);
+	return 0;
+}
+
+/* --pad / --confirm: erased up to the slot end, with the trailer's boot magic (and image_ok). */
+static int pad_to_slot(struct imgsign_builder *b)
+{
+	const struct imgsign_opts *o = b->o;
+	/* image_ok is the max_align field right below the (aligned) magic area. */
+	uint32_t image_ok_from_end = imgsign_image_ok_from_end(o);
+	uint32_t trailer = imgsign_trailer_size(o);
+	size_t fill_len;
+	uint8_t *fill;
+
+	b->res->image_len = b->len;
+	if (!o->pad && !o->confirm)
+		return 0;
+	if (o->slot_size == 0)
+		return img_errf(b->err, b->errlen, -EINVAL, "--pad/--confirm need -S/--slot-size");
+	/* imgtool: padding up to the trailer (none if it does not fit), then the trailer. */
+	fill_len =
+		trailer + (o->slot_size > b->len + trailer ? o->slot_size - b->len - trailer : 0);
+	fill = builder_append(b, fill_len);
+	if (fill == NULL)
+		return out_of_memory(b);
+	memset(fill, o->erased_val, fill_len);
+	boot_magic_bytes(b->max_align, b->img + b->len - BOOT_MAGIC_SZ);
+	if (o->confirm && !o->overwrite_only)
+		b->img[b->len - image_ok_from_end] = TRAILER_FLAG_SET;
+	return 0;
+}
+
+static const imgsign_step build_steps[] = {
+	check_options,          plan_payload,         plan_protected_tlvs, write_header,
+	write_payload,          write_protected_tlvs, hash_image,          stop_at_vector,
+	begin_unprotected_tlvs, write_key_tlv,        write_signature_tlv, end_unprotected_tlvs,
+	check_slot_fit,         pad_to_slot,
+};
+
+uint32_t imgsign_max_align(const struct imgsign_opts *o)
+{
+	return effective_max_align(o);
+}
+
+uint32_t imgsign_image_ok_from_end(const struct imgsign_opts *o)
+{
+	uint32_t ma = effective_max_align(o);
+
+	/* image_ok is the max_align field right below the (aligned) magic area. */
+	return align_up(BOOT_MAGIC_SZ, ma) + ma;
+}
+
+int imgsign_build(const struct imgsign_opts *o, const struct imgkey *key, const uint8_t *payload,
+		  size_t plen, uint8_t **out, size_t *out_len, uint8_t digest_out[32], char *err,
+		  size_t errlen)
+{
+	struct imgsign_result *res = malloc(sizeof(*res));
+	int rc;
+
+	if (res == NULL)
+		return img_errf(err, errlen, -ENOMEM, "out of memory");
+	rc = imgsign_build_ex(o, key, payload, plen, out, out_len, res, err, errlen);
+	if (rc == 0 && digest_out != NULL)
+		memcpy(digest_out, res->digest, sizeof(res->digest));
+	free(res);
+	return rc;
+}
+
+int imgsign_build_ex(const struct imgsign_opts *o, const struct imgkey *key, const uint8_t *payload,
+		     size_t plen, uint8_t **out, size_t *out_len, struct imgsign_result *res,
+		     char *err, size_t errlen)
+{
+	struct imgsign_builder b = {
+		.o = o,
+		.key = key,
+		.payload = payload,
+		.plen = plen,
+		.res = res,
+		.err = err,
+		.errlen = errlen,
+	};
+
+	*out = NULL;
+	*out_len = 0;
+	memset(res, 0, sizeof(*res));
+	for (size_t i = 0; i < sizeof(build_steps) / sizeof(build_steps[0]); i++) {
+		int rc = build_steps[i](&b);
+
+		if (rc != 0) {
+			free(b.img);
+			return rc;
+		}
+	}
+	*out = b.img;
+	*out_len = b.len;
 	return 0;
 }

@@ -7,7 +7,8 @@ const struct flash_dev *boot_port_init(struct boot_port *port, const struct boar
 {
 	mps2_uart_init(&port->console, MPS2_UART0_BASE);
 	if (mps2_flash_open(&port->flash, bp) < 0) {
-		boot_port_log(port, 'E', "Flash: no flash file from the board (semihosting flash=)");
+		boot_port_log(port, 'E',
+			      "Flash: no flash file from the board (semihosting flash=)");
 		return NULL;
 	}
 	return &port->flash.dev;

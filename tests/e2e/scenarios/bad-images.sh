@@ -26,3 +26,17 @@ attach_board "" 60 >/dev/null || fail old-image-boots "DFU sample did not come b
 dfu-util -l | tee /tmp/list.out
 expect_grep 'Found Runtime: \[2fe3:0005\]' /tmp/list.out || fail old-image-boots "not the DFU sample"
 pass old-image-boots
+# On the emulated board (bad-images.sh --emulate): the host writes a bad image
+# with a test request into slot 1 behind the sample's back; after a reset the
+# bootloader must refuse it and boot the DFU sample.
+if [ -n "${DFUKIT_GUEST_PLANT_SLOT1:-}" ]; then
+	step bootloader-refuses
+	echo "DFUKIT-HOST plant-slot1"
+	echo "DFUKIT-RESET-BOARD"
+	wait_gone "" 30 || fail bootloader-refuses "still on the bus after the reset"
+	attach_board "" 60 >/dev/null || fail bootloader-refuses "DFU sample did not come back"
+	dfu-util -l | tee /tmp/list2.out
+	expect_grep 'Found Runtime: \[2fe3:0005\]' /tmp/list2.out ||
+		fail bootloader-refuses "not the DFU sample"
+	pass bootloader-refuses
+fi

@@ -47,8 +47,8 @@ static inline int rig_init(struct rig *r, const struct board_profile *bp)
 	memset(r, 0, sizeof(*r));
 	r->bp = bp;
 	r->mem = malloc(bp->flash.size);
-	if (r->mem == NULL || flash_sim_init(&r->sim, &bp->flash, r->mem, bp->flash.size,
-					     bp->sim_flags) != 0) {
+	if (r->mem == NULL ||
+	    flash_sim_init(&r->sim, &bp->flash, r->mem, bp->flash.size, bp->sim_flags) != 0) {
 		return -1;
 	}
 	flash_sim_format(&r->sim);

@@ -9,9 +9,10 @@
 #include <cmocka.h>
 
 #include "rig.h"
+#include <dfukit/host/flash_file.h>
 
-#define OLD_BODY 5000u	/* v1: 2 sectors on reel_board */
-#define NEW_BODY 9000u	/* v2: 3 sectors on reel_board */
+#define OLD_BODY 5000u /* v1: 2 sectors on reel_board */
+#define NEW_BODY 9000u /* v2: 3 sectors on reel_board */
 
 /* --- trailer layout ---------------------------------------------------------- */
 
@@ -67,7 +68,10 @@ static void vector_case(const char *name, uint32_t wb, uint32_t sector, bool con
 {
 	static uint8_t mem[0x60000];
 	struct flash_geometry g = {
-		.size = 0x60000, .write_block = wb, .erased_val = 0xFF, .sector_size = sector,
+		.size = 0x60000,
+		.write_block = wb,
+		.erased_val = 0xFF,
+		.sector_size = sector,
 	};
 	struct flash_sim sim;
 	struct flash_area fa;
@@ -126,26 +130,26 @@ static void test_decision_table(void **state)
 		uint8_t pm, sm, pok, sok, pcd;
 		int want;
 	} rows[] = {
-		{ U, U, FU, FU, FU, BOOT_SWAP_TYPE_NONE },
-		{ U, G, FU, FU, FU, BOOT_SWAP_TYPE_TEST },
-		{ G, G, S, FU, S, BOOT_SWAP_TYPE_TEST },
-		{ B, G, FB, FU, FB, BOOT_SWAP_TYPE_TEST },
-		{ U, G, FU, S, FU, BOOT_SWAP_TYPE_PERM },
-		{ G, G, FU, S, S, BOOT_SWAP_TYPE_PERM },
-		{ U, G, FU, FB, FU, BOOT_SWAP_TYPE_NONE }, /* secondary image_ok BAD */
-		{ G, U, FU, FU, S, BOOT_SWAP_TYPE_REVERT },
-		{ G, B, FU, FU, S, BOOT_SWAP_TYPE_REVERT }, /* our relaxation, see boot.h */
-		{ G, U, S, FU, S, BOOT_SWAP_TYPE_NONE },   /* confirmed */
-		{ G, U, FB, FU, S, BOOT_SWAP_TYPE_NONE },
-		{ G, U, FU, FU, FU, BOOT_SWAP_TYPE_NONE }, /* copy_done unset */
-		{ G, U, FU, FU, FB, BOOT_SWAP_TYPE_REVERT }, /* torn copy_done, see boot.h */
-		{ B, U, FU, FU, S, BOOT_SWAP_TYPE_NONE },
-		{ U, U, FU, FU, S, BOOT_SWAP_TYPE_NONE },
+		{U, U, FU, FU, FU, BOOT_SWAP_TYPE_NONE},
+		{U, G, FU, FU, FU, BOOT_SWAP_TYPE_TEST},
+		{G, G, S, FU, S, BOOT_SWAP_TYPE_TEST},
+		{B, G, FB, FU, FB, BOOT_SWAP_TYPE_TEST},
+		{U, G, FU, S, FU, BOOT_SWAP_TYPE_PERM},
+		{G, G, FU, S, S, BOOT_SWAP_TYPE_PERM},
+		{U, G, FU, FB, FU, BOOT_SWAP_TYPE_NONE}, /* secondary image_ok BAD */
+		{G, U, FU, FU, S, BOOT_SWAP_TYPE_REVERT},
+		{G, B, FU, FU, S, BOOT_SWAP_TYPE_REVERT}, /* our relaxation, see boot.h */
+		{G, U, S, FU, S, BOOT_SWAP_TYPE_NONE},    /* confirmed */
+		{G, U, FB, FU, S, BOOT_SWAP_TYPE_NONE},
+		{G, U, FU, FU, FU, BOOT_SWAP_TYPE_NONE},   /* copy_done unset */
+		{G, U, FU, FU, FB, BOOT_SWAP_TYPE_REVERT}, /* torn copy_done, see boot.h */
+		{B, U, FU, FU, S, BOOT_SWAP_TYPE_NONE},
+		{U, U, FU, FU, S, BOOT_SWAP_TYPE_NONE},
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct boot_swap_state p = { rows[i].pm, 1, rows[i].pcd, rows[i].pok, 0 };
-		struct boot_swap_state s = { rows[i].sm, 1, FU, rows[i].sok, 0 };
+		struct boot_swap_state p = {rows[i].pm, 1, rows[i].pcd, rows[i].pok, 0};
+		struct boot_swap_state s = {rows[i].sm, 1, FU, rows[i].sok, 0};
 
 		assert_int_equal(boot_swap_type_decide(&p, &s), rows[i].want);
 	}
@@ -181,7 +185,7 @@ static void test_app_api(void **state)
 	assert_int_equal(r.mem[r.sec.off + r.sec.size - 40], 0x03);
 
 	/* corrupt magic */
-	uint8_t z[4] = { 0 };
+	uint8_t z[4] = {0};
 	assert_int_equal(flash_area_erase(&r.sec, r.sec.size - 0x1000, 0x1000), 0);
 	assert_int_equal(flash_area_write(&r.sec, r.sec.size - 16, z, 4), 0);
 	assert_int_equal(boot_request_upgrade(&r.sec, false), -EBADMSG);
@@ -267,7 +271,8 @@ static void test_swap_revert(const struct board_profile *bp)
 
 	/* boot 1: test swap */
 	assert_int_equal(rig_boot(&r, &res), 0);
-	assert_true(rig_log_has(&r, "I: Secondary image: magic=good, swap_type=0x2, copy_done=0x3, image_ok=0x3"));
+	assert_true(rig_log_has(
+		&r, "I: Secondary image: magic=good, swap_type=0x2, copy_done=0x3, image_ok=0x3"));
 	assert_true(rig_log_has(&r, "I: Image index: 0, Swap type: test"));
 	assert_true(rig_log_has(&r, "I: Starting swap using move algorithm."));
 	assert_true(rig_log_has(&r, "I: Image version: v2.0.0"));
@@ -287,7 +292,8 @@ static void test_swap_revert(const struct board_profile *bp)
 
 	/* boot 2: not confirmed -> revert */
 	assert_int_equal(rig_boot(&r, &res), 0);
-	assert_true(rig_log_has(&r, "I: Primary image: magic=good, swap_type=0x2, copy_done=0x1, image_ok=0x3"));
+	assert_true(rig_log_has(
+		&r, "I: Primary image: magic=good, swap_type=0x2, copy_done=0x1, image_ok=0x3"));
 	assert_true(rig_log_has(&r, "I: Image index: 0, Swap type: revert"));
 	assert_int_equal(res.swap_type, BOOT_SWAP_TYPE_REVERT);
 	assert_int_equal(rig_version(&r.pri), 1);
@@ -297,7 +303,8 @@ static void test_swap_revert(const struct board_profile *bp)
 
 	/* boot 3: stable */
 	assert_int_equal(rig_boot(&r, &res), 0);
-	assert_true(rig_log_has(&r, "I: Primary image: magic=good, swap_type=0x4, copy_done=0x1, image_ok=0x1"));
+	assert_true(rig_log_has(
+		&r, "I: Primary image: magic=good, swap_type=0x4, copy_done=0x1, image_ok=0x1"));
 	assert_true(rig_log_has(&r, "I: Image index: 0, Swap type: none"));
 	assert_int_equal(rig_version(&r.pri), 1);
 	assert_int_equal(rig_version(&r.sec), 2);
@@ -345,7 +352,8 @@ static void test_confirm_keeps(void **state)
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(rig_boot(&r, &res), 0);
 		assert_int_equal(res.swap_type, BOOT_SWAP_TYPE_NONE);
-		assert_true(rig_log_has(&r, "I: Primary image: magic=good, swap_type=0x2, copy_done=0x1, image_ok=0x1"));
+		assert_true(rig_log_has(&r, "I: Primary image: magic=good, swap_type=0x2, "
+					    "copy_done=0x1, image_ok=0x1"));
 		assert_int_equal(rig_version(&r.pri), 2);
 		assert_int_equal(rig_version(&r.sec), 1);
 	}
@@ -389,7 +397,8 @@ static void test_imgtool_padded_secondary(void **state)
 	assert_int_equal(timg_write(&r.sec, 2, NEW_BODY, 2), 0);
 	assert_int_equal(boot_write_magic(&r.sec), 0);
 	assert_int_equal(rig_boot(&r, &res), 0);
-	assert_true(rig_log_has(&r, "I: Secondary image: magic=good, swap_type=0x1, copy_done=0x3, image_ok=0x3"));
+	assert_true(rig_log_has(
+		&r, "I: Secondary image: magic=good, swap_type=0x1, copy_done=0x3, image_ok=0x3"));
 	assert_true(rig_log_has(&r, "I: Image index: 0, Swap type: test"));
 	assert_int_equal(rig_version(&r.pri), 2);
 	rig_free(&r);
@@ -407,7 +416,8 @@ static void test_confirmed_primary_flashed(void **state)
 	assert_int_equal(boot_write_magic(&r.pri), 0);
 	assert_int_equal(boot_write_image_ok(&r.pri), 0);
 	assert_int_equal(rig_boot(&r, &res), 0);
-	assert_true(rig_log_has(&r, "I: Primary image: magic=good, swap_type=0x1, copy_done=0x3, image_ok=0x1"));
+	assert_true(rig_log_has(
+		&r, "I: Primary image: magic=good, swap_type=0x1, copy_done=0x3, image_ok=0x1"));
 	assert_true(rig_log_has(&r, "I: Boot source: primary slot"));
 	assert_true(rig_log_has(&r, "I: Image index: 0, Swap type: none"));
 	assert_int_equal(res.image.major, 1);
@@ -424,7 +434,7 @@ static void test_bad_secondary(void **state)
 	assert_int_equal(timg_write(&r.pri, 1, OLD_BODY, 1), 0);
 	assert_int_equal(timg_write(&r.sec, 2, NEW_BODY, 2), 0);
 	/* flip bits in the body (0 bits can always be written) */
-	uint8_t z[4] = { 0, 0, 0, 0 };
+	uint8_t z[4] = {0, 0, 0, 0};
 	assert_int_equal(flash_area_write(&r.sec, 0x100, z, 4), 0);
 	assert_int_equal(boot_request_upgrade(&r.sec, false), 0);
 	assert_int_equal(rig_boot(&r, &res), 0);
@@ -486,7 +496,7 @@ static void test_file_resume(void **state)
 	struct flash_area pri;
 	struct flash_area sec;
 	struct boot_result res;
-	struct boot_config cfg = { .validate = timg_validate };
+	struct boot_config cfg = {.validate = timg_validate};
 
 	assert_true(fd >= 0);
 	close(fd);

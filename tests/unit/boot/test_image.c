@@ -4,9 +4,9 @@
 #include <errno.h>
 #include <string.h>
 
-#define IMAGE_MAGIC 0x96f3b83du
+#define IMAGE_MAGIC    0x96f3b83du
 #define TLV_INFO_MAGIC 0x6907u
-#define TLV_TEST_CRC 0x00a0u
+#define TLV_TEST_CRC   0x00a0u
 
 static uint32_t crc32_update(uint32_t crc, const uint8_t *p, uint32_t n)
 {
@@ -73,7 +73,7 @@ int timg_write(const struct flash_area *fa, uint8_t major, uint32_t body_size, u
 			uint8_t b = 0;
 
 			if (p < TIMG_HDR_SIZE) {
-				uint8_t h[TIMG_HDR_SIZE] = { 0 };
+				uint8_t h[TIMG_HDR_SIZE] = {0};
 
 				put32(h, IMAGE_MAGIC);
 				put16(h + 8, TIMG_HDR_SIZE);
@@ -132,7 +132,8 @@ int timg_validate(void *ctx, const struct flash_area *slot, struct boot_image_in
 		return -EBADMSG;
 	}
 	for (uint32_t off = 0; off < hdr + body; off += sizeof(buf)) {
-		uint32_t n = hdr + body - off < sizeof(buf) ? hdr + body - off : (uint32_t)sizeof(buf);
+		uint32_t n =
+			hdr + body - off < sizeof(buf) ? hdr + body - off : (uint32_t)sizeof(buf);
 
 		rc = flash_area_read(slot, off, buf, n);
 		if (rc != 0) {

@@ -23,32 +23,32 @@
 
 #include "rig.h"
 
-#define OLD_BODY 5000u	/* v1 */
-#define NEW_BODY 9000u	/* v2 */
+#define OLD_BODY 5000u /* v1 */
+#define NEW_BODY 9000u /* v2 */
 
 enum scen { SC_TEST, SC_REVERT, SC_PERM };
 
-static const char *const scen_name[] = { "test", "revert", "perm" };
-static const char *const tear_name[] = { "prefix", "nothing", "bits" };
+static const char *const scen_name[] = {"test", "revert", "perm"};
+static const char *const tear_name[] = {"prefix", "nothing", "bits"};
 
 struct expect {
-	int pri;	/* version running after recovery */
-	int sec;	/* version intact in the secondary */
-	int next_pri;	/* after one more clean boot */
+	int pri;      /* version running after recovery */
+	int sec;      /* version intact in the secondary */
+	int next_pri; /* after one more clean boot */
 	int next_sec;
 };
 
 static const struct expect expects[] = {
-	[SC_TEST] = { 2, 1, 1, 2 },	/* unconfirmed test: next boot reverts */
-	[SC_REVERT] = { 1, 2, 1, 2 },
-	[SC_PERM] = { 2, 1, 2, 1 },
+	[SC_TEST] = {2, 1, 1, 2}, /* unconfirmed test: next boot reverts */
+	[SC_REVERT] = {1, 2, 1, 2},
+	[SC_PERM] = {2, 1, 2, 1},
 };
 
 struct pc {
 	struct rig r;
 	uint8_t *snap;
 	uint8_t *snap2;
-	uint32_t lo;	/* snapshot window: both slots */
+	uint32_t lo; /* snapshot window: both slots */
 	uint32_t len;
 };
 
@@ -109,7 +109,7 @@ static int boot_until_stable(struct pc *p, struct boot_result *res)
  * and the new one stays intact for a retry. Allowed only in that mode and
  * only when the cut hit the last operation.
  */
-static const struct expect test_reverted_early = { 1, 2, 1, 2 };
+static const struct expect test_reverted_early = {1, 2, 1, 2};
 
 static bool same(const struct expect *a, const struct expect *b)
 {
@@ -185,9 +185,11 @@ static void run_board(const struct board_profile *bp)
 			unsigned tried = 0;
 			unsigned early = 0;
 
-			snprintf(what, sizeof(what), "%s/%s/%s", bp->id, scen_name[sc], tear_name[t]);
+			snprintf(what, sizeof(what), "%s/%s/%s", bp->id, scen_name[sc],
+				 tear_name[t]);
 			for (uint32_t n = 0; n <= total; n++) {
-				int boots = cut_and_recover(&p, p.snap, n, (enum flash_sim_tear)t, total);
+				int boots = cut_and_recover(&p, p.snap, n, (enum flash_sim_tear)t,
+							    total);
 
 				assert_int_equal(boots, 1);
 				early += check_outcome(&p, &expects[sc], what, n,
@@ -226,12 +228,14 @@ static void run_board(const struct board_profile *bp)
 				assert_int_equal(boots, 1);
 				bool last = n2 + 1u == total2 || n1 + 1u == total;
 
-				early += check_outcome(&p, &expects[SC_TEST], what, n1 * 10000u + n2,
-						       t == FLASH_SIM_TEAR_BITS && last);
+				early +=
+					check_outcome(&p, &expects[SC_TEST], what, n1 * 10000u + n2,
+						      t == FLASH_SIM_TEAR_BITS && last);
 				tried++;
 			}
 		}
-		printf("  %-34s %4u cut points (first cut every %u of %u ops, second cut at every op)",
+		printf("  %-34s %4u cut points (first cut every %u of %u ops, second cut at every "
+		       "op)",
 		       what, tried, stride, total);
 		printf(early != 0u ? ", %u reverted before first run\n" : "\n", early);
 		grand += tried;

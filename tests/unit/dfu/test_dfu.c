@@ -11,8 +11,8 @@
 
 #include "dfu_host.h"
 #include "dfukit/dfu_ramdisk.h"
-#include "dfukit/sample_device.h"
-#include "dfukit/vudc.h"
+#include "dfukit/sample/device.h"
+#include "dfukit/port/vudc.h"
 
 /* A backend the test steers: poll and manifest results are set by hand. */
 struct scripted {
@@ -33,10 +33,14 @@ static int scripted_begin(void *ctx)
 	return dfu_ramdisk_ops.dnload_begin(&b->disk);
 }
 
-static int scripted_write(void *ctx, uint32_t off, const uint8_t *data, uint16_t len)
+static int scripted_write(void *ctx, uint32_t off, const uint8_t *data, uint16_t len,
+			  uint16_t block_num)
 {
 	struct scripted *b = ctx;
-	return b->write_rc ? b->write_rc : dfu_ramdisk_ops.write(&b->disk, off, data, len);
+	if (b->write_rc) {
+		return b->write_rc;
+	}
+	return dfu_ramdisk_ops.write(&b->disk, off, data, len, block_num);
 }
 
 static int scripted_poll(void *ctx, uint32_t *ms)
@@ -53,10 +57,10 @@ static int scripted_manifest(void *ctx, uint32_t total)
 	return b->manifest_rc;
 }
 
-static int scripted_read(void *ctx, uint32_t off, uint8_t *data, uint16_t len)
+static int scripted_read(void *ctx, uint32_t off, uint8_t *data, uint16_t len, uint16_t block_num)
 {
 	struct scripted *b = ctx;
-	return dfu_ramdisk_ops.read(&b->disk, off, data, len);
+	return dfu_ramdisk_ops.read(&b->disk, off, data, len, block_num);
 }
 
 static void scripted_abort(void *ctx)
@@ -107,10 +111,17 @@ static void start_with(bool runtime, uint16_t xfer, uint32_t disk_size, uint8_t 
 		b->alts[i] = (struct dfu_alt){&scripted_ops, &b->backend[i]};
 	}
 	struct sample_params p = {
-		.runtime = runtime, .transfer_size = xfer, .buffer = b->buf,
-		.manufacturer = "ZEPHYR", .product = "DFU", .serial = "1",
-		.alt_names = names, .alts = b->alts, .num_alts = 2,
-		.event = on_event, .app = b,
+		.runtime = runtime,
+		.transfer_size = xfer,
+		.buffer = b->buf,
+		.manufacturer = "ZEPHYR",
+		.product = "DFU",
+		.serial = "1",
+		.alt_names = names,
+		.alts = b->alts,
+		.num_alts = 2,
+		.event = on_event,
+		.app = b,
 	};
 	assert_int_equal(dfu_host_attach(&b->v, &b->d, &p), 0);
 	b->d.dfu_cfg.attributes = attributes; /* may differ from the descriptor for tests */
@@ -129,9 +140,21 @@ static int req(uint8_t type, uint8_t request, uint16_t len)
 
 /* ---- every request in every state (appendix A) ------------------------- */
 
-enum r { R_DETACH, R_DNLOAD, R_DNLOAD0, R_UPLOAD, R_GETSTATUS, R_CLRSTATUS, R_GETSTATE, R_ABORT, R_UNKNOWN, R_COUNT };
-static const char *const rname[R_COUNT] = {"DETACH", "DNLOAD", "DNLOAD(0)", "UPLOAD", "GETSTATUS",
-					   "CLRSTATUS", "GETSTATE", "ABORT", "request 7"};
+enum r {
+	R_DETACH,
+	R_DNLOAD,
+	R_DNLOAD0,
+	R_UPLOAD,
+	R_GETSTATUS,
+	R_CLRSTATUS,
+	R_GETSTATE,
+	R_ABORT,
+	R_UNKNOWN,
+	R_COUNT
+};
+static const char *const rname[R_COUNT] = {"DETACH",   "DNLOAD",    "DNLOAD(0)",
+					   "UPLOAD",   "GETSTATUS", "CLRSTATUS",
+					   "GETSTATE", "ABORT",     "request 7"};
 
 static int send_request(enum r r)
 {
@@ -158,12 +181,8 @@ static void drive_to(enum dfu_state s)
 	}
 	start_with(runtime, 4096, BIG, attrs);
 	switch (s) {
-	case DFU_STATE_APP_DETACH:
-		assert_int_equal(send_request(R_DETACH), 0);
-		break;
-	case DFU_STATE_DNLOAD_SYNC:
-		assert_int_equal(send_request(R_DNLOAD), 0);
-		break;
+	case DFU_STATE_APP_DETACH: assert_int_equal(send_request(R_DETACH), 0); break;
+	case DFU_STATE_DNLOAD_SYNC: assert_int_equal(send_request(R_DNLOAD), 0); break;
 	case DFU_STATE_DNBUSY:
 		T->backend[0].poll_rc = -EINPROGRESS;
 		T->backend[0].poll_ms = 20;
@@ -190,20 +209,21 @@ static void drive_to(enum dfu_state s)
 			assert_int_equal(send_request(R_GETSTATE), -EPIPE);
 		}
 		break;
-	case DFU_STATE_UPLOAD_IDLE:
-		assert_int_equal(send_request(R_UPLOAD), 64);
-		break;
-	case DFU_STATE_ERROR:
-		assert_int_equal(send_request(R_CLRSTATUS), -EPIPE);
-		break;
-	default:
-		break;
+	case DFU_STATE_UPLOAD_IDLE: assert_int_equal(send_request(R_UPLOAD), 64); break;
+	case DFU_STATE_ERROR: assert_int_equal(send_request(R_CLRSTATUS), -EPIPE); break;
+	default: break;
 	}
 	assert_int_equal(T->d.dfu.state, s);
 }
 
-#define OK(next) {true, DFU_STATE_##next}
-#define STALL(next) {false, DFU_STATE_##next}
+#define OK(next)                                                                                   \
+	{                                                                                          \
+		true, DFU_STATE_##next                                                             \
+	}
+#define STALL(next)                                                                                \
+	{                                                                                          \
+		false, DFU_STATE_##next                                                            \
+	}
 struct outcome {
 	bool accepted;
 	enum dfu_state next;
@@ -214,18 +234,41 @@ static const struct {
 	struct outcome o[R_COUNT];
 } table[] = {
 	/*                        DETACH            DNLOAD              DNLOAD(0)      UPLOAD             GETSTATUS           CLRSTATUS     GETSTATE             ABORT       unknown */
-	{DFU_STATE_APP_IDLE, {OK(APP_DETACH), STALL(APP_IDLE), STALL(APP_IDLE), STALL(APP_IDLE), OK(APP_IDLE), STALL(APP_IDLE), OK(APP_IDLE), STALL(APP_IDLE), STALL(APP_IDLE)}},
-	{DFU_STATE_APP_DETACH, {STALL(APP_IDLE), STALL(APP_IDLE), STALL(APP_IDLE), STALL(APP_IDLE), OK(APP_DETACH), STALL(APP_IDLE), OK(APP_DETACH), STALL(APP_IDLE), STALL(APP_IDLE)}},
-	{DFU_STATE_IDLE, {STALL(ERROR), OK(DNLOAD_SYNC), STALL(ERROR), OK(UPLOAD_IDLE), OK(IDLE), STALL(ERROR), OK(IDLE), OK(IDLE), STALL(ERROR)}},
-	{DFU_STATE_DNLOAD_SYNC, {STALL(ERROR), STALL(ERROR), STALL(ERROR), STALL(ERROR), OK(DNLOAD_IDLE), STALL(ERROR), OK(DNLOAD_SYNC), STALL(ERROR), STALL(ERROR)}},
+	{DFU_STATE_APP_IDLE,
+	 {OK(APP_DETACH), STALL(APP_IDLE), STALL(APP_IDLE), STALL(APP_IDLE), OK(APP_IDLE),
+	  STALL(APP_IDLE), OK(APP_IDLE), STALL(APP_IDLE), STALL(APP_IDLE)}},
+	{DFU_STATE_APP_DETACH,
+	 {STALL(APP_IDLE), STALL(APP_IDLE), STALL(APP_IDLE), STALL(APP_IDLE), OK(APP_DETACH),
+	  STALL(APP_IDLE), OK(APP_DETACH), STALL(APP_IDLE), STALL(APP_IDLE)}},
+	{DFU_STATE_IDLE,
+	 {STALL(ERROR), OK(DNLOAD_SYNC), STALL(ERROR), OK(UPLOAD_IDLE), OK(IDLE), STALL(ERROR),
+	  OK(IDLE), OK(IDLE), STALL(ERROR)}},
+	{DFU_STATE_DNLOAD_SYNC,
+	 {STALL(ERROR), STALL(ERROR), STALL(ERROR), STALL(ERROR), OK(DNLOAD_IDLE), STALL(ERROR),
+	  OK(DNLOAD_SYNC), STALL(ERROR), STALL(ERROR)}},
 	/* GETSTATUS in dfuDNBUSY/dfuMANIFEST is answered (the spec STALLs it): see dfu.c. */
-	{DFU_STATE_DNBUSY, {STALL(ERROR), STALL(ERROR), STALL(ERROR), STALL(ERROR), OK(DNBUSY), STALL(ERROR), STALL(ERROR), STALL(ERROR), STALL(ERROR)}},
-	{DFU_STATE_DNLOAD_IDLE, {STALL(ERROR), OK(DNLOAD_SYNC), OK(MANIFEST_SYNC), STALL(ERROR), OK(DNLOAD_IDLE), STALL(ERROR), OK(DNLOAD_IDLE), OK(IDLE), STALL(ERROR)}},
-	{DFU_STATE_MANIFEST_SYNC, {STALL(ERROR), STALL(ERROR), STALL(ERROR), STALL(ERROR), OK(IDLE), STALL(ERROR), OK(MANIFEST_SYNC), STALL(ERROR), STALL(ERROR)}},
-	{DFU_STATE_MANIFEST, {STALL(ERROR), STALL(ERROR), STALL(ERROR), STALL(ERROR), OK(MANIFEST), STALL(ERROR), STALL(ERROR), STALL(ERROR), STALL(ERROR)}},
-	{DFU_STATE_MANIFEST_WAIT_RESET, {STALL(MANIFEST_WAIT_RESET), STALL(MANIFEST_WAIT_RESET), STALL(MANIFEST_WAIT_RESET), STALL(MANIFEST_WAIT_RESET), STALL(MANIFEST_WAIT_RESET), STALL(MANIFEST_WAIT_RESET), STALL(MANIFEST_WAIT_RESET), STALL(MANIFEST_WAIT_RESET), STALL(MANIFEST_WAIT_RESET)}},
-	{DFU_STATE_UPLOAD_IDLE, {STALL(ERROR), STALL(ERROR), STALL(ERROR), OK(UPLOAD_IDLE), OK(UPLOAD_IDLE), STALL(ERROR), OK(UPLOAD_IDLE), OK(IDLE), STALL(ERROR)}},
-	{DFU_STATE_ERROR, {STALL(ERROR), STALL(ERROR), STALL(ERROR), STALL(ERROR), OK(ERROR), OK(IDLE), OK(ERROR), STALL(ERROR), STALL(ERROR)}},
+	{DFU_STATE_DNBUSY,
+	 {STALL(ERROR), STALL(ERROR), STALL(ERROR), STALL(ERROR), OK(DNBUSY), STALL(ERROR),
+	  STALL(ERROR), STALL(ERROR), STALL(ERROR)}},
+	{DFU_STATE_DNLOAD_IDLE,
+	 {STALL(ERROR), OK(DNLOAD_SYNC), OK(MANIFEST_SYNC), STALL(ERROR), OK(DNLOAD_IDLE),
+	  STALL(ERROR), OK(DNLOAD_IDLE), OK(IDLE), STALL(ERROR)}},
+	{DFU_STATE_MANIFEST_SYNC,
+	 {STALL(ERROR), STALL(ERROR), STALL(ERROR), STALL(ERROR), OK(IDLE), STALL(ERROR),
+	  OK(MANIFEST_SYNC), STALL(ERROR), STALL(ERROR)}},
+	{DFU_STATE_MANIFEST,
+	 {STALL(ERROR), STALL(ERROR), STALL(ERROR), STALL(ERROR), OK(MANIFEST), STALL(ERROR),
+	  STALL(ERROR), STALL(ERROR), STALL(ERROR)}},
+	{DFU_STATE_MANIFEST_WAIT_RESET,
+	 {STALL(MANIFEST_WAIT_RESET), STALL(MANIFEST_WAIT_RESET), STALL(MANIFEST_WAIT_RESET),
+	  STALL(MANIFEST_WAIT_RESET), STALL(MANIFEST_WAIT_RESET), STALL(MANIFEST_WAIT_RESET),
+	  STALL(MANIFEST_WAIT_RESET), STALL(MANIFEST_WAIT_RESET), STALL(MANIFEST_WAIT_RESET)}},
+	{DFU_STATE_UPLOAD_IDLE,
+	 {STALL(ERROR), STALL(ERROR), STALL(ERROR), OK(UPLOAD_IDLE), OK(UPLOAD_IDLE), STALL(ERROR),
+	  OK(UPLOAD_IDLE), OK(IDLE), STALL(ERROR)}},
+	{DFU_STATE_ERROR,
+	 {STALL(ERROR), STALL(ERROR), STALL(ERROR), STALL(ERROR), OK(ERROR), OK(IDLE), OK(ERROR),
+	  STALL(ERROR), STALL(ERROR)}},
 };
 
 static void test_state_row(void **state)
@@ -236,10 +279,12 @@ static void test_state_row(void **state)
 		int rc = send_request((enum r)r);
 		const struct outcome *o = &table[row].o[r];
 		if (o->accepted != (rc >= 0) || T->d.dfu.state != o->next) {
-			fail_msg("state %d, %s: got rc %d state %d, want %s and state %d", table[row].state,
-				 rname[r], rc, T->d.dfu.state, o->accepted ? "accept" : "STALL", o->next);
+			fail_msg("state %d, %s: got rc %d state %d, want %s and state %d",
+				 table[row].state, rname[r], rc, T->d.dfu.state,
+				 o->accepted ? "accept" : "STALL", o->next);
 		}
-		if (table[row].state != DFU_STATE_ERROR && !o->accepted && o->next == DFU_STATE_ERROR) {
+		if (table[row].state != DFU_STATE_ERROR && !o->accepted &&
+		    o->next == DFU_STATE_ERROR) {
 			assert_int_equal(T->d.dfu.status, DFU_STATUS_ERR_STALLEDPKT);
 		}
 	}
@@ -277,8 +322,8 @@ static void round_trip(uint32_t size, uint16_t xfer)
 static void test_round_trips(void **state)
 {
 	uint16_t xfer = (uint16_t)(uintptr_t)*state;
-	static const uint32_t sizes[] = {1, 63, 64, 65, 127, 128, 129, 959, 960, 961,
-					 4095, 4096, 4097, BIG};
+	static const uint32_t sizes[] = {1,   63,  64,  65,   127,  128,  129,
+					 959, 960, 961, 4095, 4096, 4097, BIG};
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		round_trip(sizes[i], xfer);
 	}
@@ -307,18 +352,22 @@ static void test_upload_of_disk_larger_than_download(void **state)
 	assert_memory_equal(back, data, sizeof(data));
 }
 
-/* Counts bytes and checks each lands at the offset the data says it belongs to. */
+/*
+ * Counts bytes and checks each lands at the offset the data says it belongs
+ * to, with the host's wBlockNum (64-byte blocks numbered from 0) beside it.
+ */
 struct counter {
 	uint32_t expected_offset;
 	uint32_t mismatches;
 };
 
-static int counter_write(void *ctx, uint32_t off, const uint8_t *data, uint16_t len)
+static int counter_write(void *ctx, uint32_t off, const uint8_t *data, uint16_t len,
+			 uint16_t block_num)
 {
 	struct counter *c = ctx;
 	uint32_t tag;
 	memcpy(&tag, data, sizeof(tag));
-	if (off != c->expected_offset || tag != off) {
+	if (off != c->expected_offset || tag != off || block_num != (uint16_t)(off / 64u)) {
 		c->mismatches++;
 	}
 	c->expected_offset = off + len;
@@ -338,14 +387,21 @@ static void test_block_number_wrap(void **state)
 	const uint32_t blocks = 65536u + 300u;
 
 	memset(&c, 0, sizeof(c));
-	struct sample_params p = {.transfer_size = 64, .buffer = T->buf, .manufacturer = "m",
-				  .product = "p", .serial = "s", .alt_names = n, .alts = &alt, .num_alts = 1};
+	struct sample_params p = {.transfer_size = 64,
+				  .buffer = T->buf,
+				  .manufacturer = "m",
+				  .product = "p",
+				  .serial = "s",
+				  .alt_names = n,
+				  .alts = &alt,
+				  .num_alts = 1};
 	assert_int_equal(dfu_host_attach(&T->v, &T->d, &p), 0);
 	for (uint32_t i = 0; i < blocks; i++) {
 		uint32_t tag = i * 64u;
 		memcpy(block, &tag, sizeof(tag));
 		/* wBlockNum is 16 bits: it wraps to 0 after 65535. */
-		assert_int_equal(host_ctl(&T->v, DFU_REQ_OUT, DFU_DNLOAD, (uint16_t)i, 0, 64, block), 0);
+		assert_int_equal(
+			host_ctl(&T->v, DFU_REQ_OUT, DFU_DNLOAD, (uint16_t)i, 0, 64, block), 0);
 		assert_int_equal(dfu_host_getstatus(&T->v, &st), 0);
 		assert_int_equal(st.state, DFU_STATE_DNLOAD_IDLE);
 	}
@@ -453,7 +509,8 @@ static void test_set_interface_aborts_download(void **state)
 	start(false, 64, 4096);
 	assert_int_equal(req(DFU_REQ_OUT, DFU_DNLOAD, 64), 0);
 	assert_int_equal(dfu_host_getstatus(&T->v, &st), 0);
-	assert_int_equal(host_ctl(&T->v, USB_REQTYPE_INTERFACE, USB_REQ_SET_INTERFACE, 1, 0, 0, NULL), 0);
+	assert_int_equal(
+		host_ctl(&T->v, USB_REQTYPE_INTERFACE, USB_REQ_SET_INTERFACE, 1, 0, 0, NULL), 0);
 	assert_int_equal(T->backend[0].aborts, 1);
 	assert_int_equal(T->d.dfu.alt, 1);
 	assert_int_equal(dfu_host_getstate(&T->v), DFU_STATE_IDLE);
@@ -475,7 +532,8 @@ static void test_killed_download_then_fresh_download(void **state)
 		assert_int_equal(dfu_host_getstatus(&T->v, &st), 0);
 	}
 	/* dfu-util's start-up: SET_INTERFACE, GETSTATUS, ABORT if not idle. */
-	assert_int_equal(host_ctl(&T->v, USB_REQTYPE_INTERFACE, USB_REQ_SET_INTERFACE, 0, 0, 0, NULL), 0);
+	assert_int_equal(
+		host_ctl(&T->v, USB_REQTYPE_INTERFACE, USB_REQ_SET_INTERFACE, 0, 0, 0, NULL), 0);
 	assert_int_equal(dfu_host_getstatus(&T->v, &st), 0);
 	assert_int_equal(st.state, DFU_STATE_IDLE);
 	assert_int_equal(dfu_host_download(&T->v, image, sizeof(image), 512, &st), 0);
@@ -494,7 +552,9 @@ static void test_detach_runtime(void **state)
 	assert_int_equal(dfu_host_getstatus(&T->v, &st), 0);
 	assert_int_equal(st.state, DFU_STATE_APP_DETACH);
 	/* A run-time interface has one alternate only. */
-	assert_int_equal(host_ctl(&T->v, USB_REQTYPE_INTERFACE, USB_REQ_SET_INTERFACE, 1, 0, 0, NULL), -EPIPE);
+	assert_int_equal(
+		host_ctl(&T->v, USB_REQTYPE_INTERFACE, USB_REQ_SET_INTERFACE, 1, 0, 0, NULL),
+		-EPIPE);
 }
 
 static void test_status_mapping(void **state)
@@ -531,14 +591,27 @@ static void test_init_checks_config(void **state)
 	assert_int_equal(dfu.state, DFU_STATE_APP_IDLE);
 }
 
-#define ROW(i) {"state machine row " #i, test_state_row, NULL, NULL, (void *)(uintptr_t)(i)}
+#define ROW(i)                                                                                     \
+	{                                                                                          \
+		"state machine row " #i, test_state_row, NULL, NULL, (void *)(uintptr_t)(i)        \
+	}
 
 int main(void)
 {
 	static struct bench bench;
 	T = &bench;
 	const struct CMUnitTest tests[] = {
-		ROW(0), ROW(1), ROW(2), ROW(3), ROW(4), ROW(5), ROW(6), ROW(7), ROW(8), ROW(9), ROW(10),
+		ROW(0),
+		ROW(1),
+		ROW(2),
+		ROW(3),
+		ROW(4),
+		ROW(5),
+		ROW(6),
+		ROW(7),
+		ROW(8),
+		ROW(9),
+		ROW(10),
 		{"round trips, wTransferSize 64", test_round_trips, NULL, NULL, (void *)64},
 		{"round trips, wTransferSize 512", test_round_trips, NULL, NULL, (void *)512},
 		{"round trips, wTransferSize 4096", test_round_trips, NULL, NULL, (void *)4096},

@@ -11,13 +11,13 @@
 
 #include "dfu_host.h"
 #include "dfukit/dfu_flash.h"
-#include "dfukit/sample_device.h"
+#include "dfukit/sample/device.h"
 
-#define SECTOR 4096u
+#define SECTOR     4096u
 #define FLASH_SIZE (16u * SECTOR)
 /* The slot: sectors 4..11; its neighbours must never change. */
-#define SLOT_OFF (4u * SECTOR)
-#define SLOT_SIZE (8u * SECTOR)
+#define SLOT_OFF   (4u * SECTOR)
+#define SLOT_SIZE  (8u * SECTOR)
 
 struct rig {
 	struct flash_geometry geo;
@@ -69,18 +69,26 @@ static void rig_start(struct rig *r, uint32_t write_block, uint16_t xfer)
 {
 	static const char *const names[] = {"SLOT-1"};
 	memset(r, 0, sizeof(*r));
-	r->geo = (struct flash_geometry){.size = FLASH_SIZE, .write_block = write_block,
-					 .erased_val = 0xff, .sector_size = SECTOR};
+	r->geo = (struct flash_geometry){.size = FLASH_SIZE,
+					 .write_block = write_block,
+					 .erased_val = 0xff,
+					 .sector_size = SECTOR};
 	assert_int_equal(flash_sim_init(&r->sim, &r->geo, r->mem, sizeof(r->mem),
-					write_block == 16 ? FLASH_SIM_F_WRITE_ONCE : 0), 0);
+					write_block == 16 ? FLASH_SIM_F_WRITE_ONCE : 0),
+			 0);
 	/* Neighbours and the slot start with recognisable, non-erased content. */
 	memset(r->mem, 0x5a, sizeof(r->mem));
 	assert_int_equal(flash_area_init(&r->slot, &r->sim.dev, SLOT_OFF, SLOT_SIZE), 0);
 	assert_int_equal(dfu_flash_init(&r->backend, &r->slot, on_complete, r), 0);
 	r->backend.on_progress = on_progress;
 	r->alt = (struct dfu_alt){&dfu_flash_ops, &r->backend};
-	struct sample_params p = {.transfer_size = xfer, .buffer = r->buf, .manufacturer = "m",
-				  .product = "p", .serial = "s", .alt_names = names, .alts = &r->alt,
+	struct sample_params p = {.transfer_size = xfer,
+				  .buffer = r->buf,
+				  .manufacturer = "m",
+				  .product = "p",
+				  .serial = "s",
+				  .alt_names = names,
+				  .alts = &r->alt,
 				  .num_alts = 1};
 	assert_int_equal(dfu_host_attach(&r->v, &r->dev, &p), 0);
 }
@@ -147,8 +155,23 @@ static void download_and_check(uint32_t write_block, uint16_t xfer, uint32_t siz
 	check_slot(&r, image, write_block, xfer, size);
 }
 
-static const uint32_t sizes[] = {1, 3, 4, 5, 15, 16, 17, 63, 64, 65, 4095, 4096, 4097,
-				 10000, 3 * SECTOR + 7, SLOT_SIZE - 1, SLOT_SIZE};
+static const uint32_t sizes[] = {1,
+				 3,
+				 4,
+				 5,
+				 15,
+				 16,
+				 17,
+				 63,
+				 64,
+				 65,
+				 4095,
+				 4096,
+				 4097,
+				 10000,
+				 3 * SECTOR + 7,
+				 SLOT_SIZE - 1,
+				 SLOT_SIZE};
 static const uint16_t xfers[] = {64, 100, 512, 4096};
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -217,7 +240,8 @@ static void test_aborted_download_leaves_no_upgrade_request(void **state)
 	/* A trailer of an earlier image sits at the end of the slot. */
 	memset(r.mem + SLOT_OFF + SLOT_SIZE - 48, 0x11, 48);
 	for (int i = 0; i < 3; i++) {
-		assert_int_equal(host_ctl(&r.v, DFU_REQ_OUT, DFU_DNLOAD, (uint16_t)i, 0, 512, block), 0);
+		assert_int_equal(
+			host_ctl(&r.v, DFU_REQ_OUT, DFU_DNLOAD, (uint16_t)i, 0, 512, block), 0);
 		assert_int_equal(dfu_host_getstatus(&r.v, &st), 0);
 	}
 	assert_int_equal(host_ctl(&r.v, DFU_REQ_OUT, DFU_ABORT, 0, 0, 0, NULL), 0);
@@ -343,7 +367,8 @@ static void timed_download(struct rig *r, const uint8_t *data, uint32_t len, uin
 		uint16_t n = (uint16_t)(len - off < xfer ? len - off : xfer);
 		fake_now += transfer_us;
 		assert_int_equal(host_ctl(&r->v, DFU_REQ_OUT, DFU_DNLOAD, block++, 0, n,
-					  (uint8_t *)(uintptr_t)(data + off)), 0);
+					  (uint8_t *)(uintptr_t)(data + off)),
+				 0);
 		unsigned busy = 0;
 		for (;;) {
 			assert_int_equal(dfu_host_getstatus(&r->v, &st), 0);
@@ -384,8 +409,9 @@ static void test_staging_timed_sizes(void **state)
 	(void)state;
 	static struct rig r;
 	static uint8_t image[SLOT_SIZE];
-	static const uint32_t timed_sizes[] = {1, 17, 4095, 4096, 4097, 8192 + 100, 10000,
-					       3 * SECTOR + 7, SLOT_SIZE - 1, SLOT_SIZE};
+	static const uint32_t timed_sizes[] = {
+		1,          17,    4095,           4096,          4097,
+		8192 + 100, 10000, 3 * SECTOR + 7, SLOT_SIZE - 1, SLOT_SIZE};
 	static const uint16_t timed_xfers[] = {100, 4096};
 	struct timed t;
 
@@ -407,11 +433,13 @@ static void test_staging_timed_sizes(void **state)
 					/* Programming a block (~31 ms) outlasts sending one (5 ms). */
 					assert_int_equal(r.progress_pending, blocks - 1);
 					uint32_t sectors = (size + SECTOR - 1) / SECTOR;
-					uint64_t flash = (uint64_t)(1u + sectors - (sectors == 8)) * ERASE_US +
+					uint64_t flash = (uint64_t)(1u + sectors - (sectors == 8)) *
+								 ERASE_US +
 							 (uint64_t)(size / wb) * WRITE_US;
 					/* The flash works all the time but for the first transfer and ≤ 1 ms
 					 * of rounding per wait; unstaged it would also wait for each transfer. */
-					assert_true(t.elapsed <= 5000u + flash + (blocks + 1u) * 1000u);
+					assert_true(t.elapsed <=
+						    5000u + flash + (blocks + 1u) * 1000u);
 					assert_true(t.elapsed >= 5000u + flash);
 				}
 			}
@@ -438,7 +466,8 @@ static void test_staging_idle_then_pending(void **state)
 	assert_int_equal(r.backend.ready_at, ready);
 	assert_memory_equal(r.mem + SLOT_OFF, block, 4096);
 
-	fake_now += 5000; /* the next block, while the flash is busy: it waits in the class's buffer */
+	fake_now +=
+		5000; /* the next block, while the flash is busy: it waits in the class's buffer */
 	fill(block, sizeof(block), 4);
 	assert_int_equal(host_ctl(&r.v, DFU_REQ_OUT, DFU_DNLOAD, 1, 0, 4096, block), 0);
 	assert_int_equal(r.backend.pending_len, 4096);
@@ -522,7 +551,8 @@ static void test_staging_manifest_waits(void **state)
 	fill(image, sizeof(image), 7);
 	for (uint16_t b = 0; b < 3; b++) {
 		uint16_t n = b < 2 ? 4096 : 100;
-		assert_int_equal(host_ctl(&r.v, DFU_REQ_OUT, DFU_DNLOAD, b, 0, n, image + b * 4096u), 0);
+		assert_int_equal(
+			host_ctl(&r.v, DFU_REQ_OUT, DFU_DNLOAD, b, 0, n, image + b * 4096u), 0);
 		do {
 			assert_int_equal(dfu_host_getstatus(&r.v, &st), 0);
 			fake_now += (uint64_t)st.poll_ms * 1000u;
@@ -559,11 +589,11 @@ static void test_staging_manifest_programs_pending(void **state)
 	fill(b, sizeof(b), 9);
 	struct dfu_flash *df = &r.backend;
 	assert_int_equal(dfu_flash_ops.dnload_begin(df), 0);
-	assert_int_equal(dfu_flash_ops.write(df, 0, a, 4096), 0);
+	assert_int_equal(dfu_flash_ops.write(df, 0, a, 4096, 0), 0);
 	assert_int_equal(dfu_flash_ops.poll(df, &ms), 0);
-	assert_int_equal(dfu_flash_ops.write(df, 4096, b, 4096), 0);
+	assert_int_equal(dfu_flash_ops.write(df, 4096, b, 4096, 1), 0);
 	assert_int_equal(df->pending_len, 4096);
-	assert_int_equal(dfu_flash_ops.write(df, 8192, a, 10), -EBUSY); /* not before poll() */
+	assert_int_equal(dfu_flash_ops.write(df, 8192, a, 10, 2), -EBUSY); /* not before poll() */
 	/* Pending data is read from where it waits, across the boundary too. */
 	assert_int_equal(dfu_flash_read_received(df, 4000, got, 200), 0);
 	assert_memory_equal(got, a + 4000, 96);
@@ -596,8 +626,10 @@ static void test_staging_end_of_image(void **state)
 	r.expect_len = sizeof(image);
 	r.end_hint = true;
 	timed_download(&r, image, sizeof(image), 4096, 5000, &t);
-	assert_int_equal(t.manifest_busy, 0); /* dfu-util would sleep a whole second in dfuMANIFEST */
-	assert_int_equal(t.max_busy, 2);      /* the last block: until the second one, then until itself */
+	assert_int_equal(t.manifest_busy,
+			 0); /* dfu-util would sleep a whole second in dfuMANIFEST */
+	assert_int_equal(t.max_busy,
+			 2); /* the last block: until the second one, then until itself */
 	check_slot(&r, image, 16, 4096, sizeof(image));
 
 	/* Without the hint the last block is still programming at manifestation. */
@@ -663,7 +695,8 @@ static void test_staging_flash_failure(void **state)
 		fake_now = r.backend.ready_at;
 		if (by_service) {
 			assert_int_equal(dfu_flash_service(&r.backend), 0);
-			assert_int_equal(dfu_flash_service(&r.backend), 0); /* reported once, not retried */
+			assert_int_equal(dfu_flash_service(&r.backend),
+					 0); /* reported once, not retried */
 		}
 		assert_int_equal(dfu_host_getstatus(&r.v, &st), 0);
 		assert_int_equal(st.state, DFU_STATE_ERROR);

@@ -10,16 +10,16 @@
 
 #include "dfu_host.h"
 #include "dfukit/dfuse.h"
-#include "dfukit/sample_device.h"
+#include "dfukit/sample/device.h"
 
-#define SECTOR 4096u
+#define SECTOR     4096u
 #define FLASH_SIZE (16u * SECTOR)
 /* The exposed area: sectors 4..11 at bus address BASE; neighbours must never change. */
-#define SLOT_OFF (4u * SECTOR)
-#define SLOT_SIZE (8u * SECTOR)
-#define FLASH_BUS 0x08000000u
-#define BASE (FLASH_BUS + SLOT_OFF)
-#define XFER 1024u
+#define SLOT_OFF   (4u * SECTOR)
+#define SLOT_SIZE  (8u * SECTOR)
+#define FLASH_BUS  0x08000000u
+#define BASE       (FLASH_BUS + SLOT_OFF)
+#define XFER       1024u
 
 struct rig {
 	struct flash_geometry geo;
@@ -59,13 +59,16 @@ static void rig_start(uint32_t write_block, bool timed)
 {
 	struct rig *r = R;
 	memset(r, 0, sizeof(*r));
-	r->geo = (struct flash_geometry){.size = FLASH_SIZE, .write_block = write_block,
-					 .erased_val = 0xff, .sector_size = SECTOR};
+	r->geo = (struct flash_geometry){.size = FLASH_SIZE,
+					 .write_block = write_block,
+					 .erased_val = 0xff,
+					 .sector_size = SECTOR};
 	assert_int_equal(flash_sim_init(&r->sim, &r->geo, r->mem, sizeof(r->mem),
-					write_block == 16 ? FLASH_SIM_F_WRITE_ONCE : 0), 0);
+					write_block == 16 ? FLASH_SIM_F_WRITE_ONCE : 0),
+			 0);
 	memset(r->mem, 0x5a, sizeof(r->mem));
 	assert_int_equal(flash_area_init(&r->slot, &r->sim.dev, SLOT_OFF, SLOT_SIZE), 0);
-	assert_int_equal(dfuse_init(&r->dfuse, &r->dev.dfu, &r->slot, BASE, on_leave, r), 0);
+	assert_int_equal(dfuse_init(&r->dfuse, &r->slot, BASE, on_leave, r), 0);
 	if (timed) {
 		r->timing = (struct dfu_flash_timing){fake_now, r, 1500u, 100u};
 		r->dfuse.timing = &r->timing;
@@ -73,9 +76,15 @@ static void rig_start(uint32_t write_block, bool timed)
 	assert_true(dfuse_layout(&r->dfuse, "SLOT-1", r->layout, sizeof(r->layout)) > 0);
 	r->names[0] = r->layout;
 	r->alt = (struct dfu_alt){&dfuse_ops, &r->dfuse};
-	struct sample_params p = {.transfer_size = XFER, .buffer = r->buf, .manufacturer = "m",
-				  .product = "p", .serial = "s", .alt_names = r->names,
-				  .alts = &r->alt, .num_alts = 1, .dfuse = true};
+	struct sample_params p = {.transfer_size = XFER,
+				  .buffer = r->buf,
+				  .manufacturer = "m",
+				  .product = "p",
+				  .serial = "s",
+				  .alt_names = r->names,
+				  .alts = &r->alt,
+				  .num_alts = 1,
+				  .dfuse = true};
 	assert_int_equal(dfu_host_attach(&r->v, &r->dev, &p), 0);
 }
 
@@ -206,20 +215,20 @@ static void test_version_and_layout(void **state)
 
 	/* The boards' areas: nucleo_u575zi_q's SLOT-1 (116 pages of 8 KiB), reel_board's. */
 	static uint8_t big[1];
-	struct flash_geometry g = {.size = 0x200000u, .write_block = 16, .erased_val = 0xff,
-				   .sector_size = 0x2000u};
+	struct flash_geometry g = {
+		.size = 0x200000u, .write_block = 16, .erased_val = 0xff, .sector_size = 0x2000u};
 	struct flash_dev dev = {NULL, big, &g};
 	struct flash_area a;
 	struct dfuse d;
 	char out[64];
 	assert_int_equal(flash_area_init(&a, &dev, 0xF8000u, 0xE8000u), 0);
-	assert_int_equal(dfuse_init(&d, &R->dev.dfu, &a, 0x08000000u + 0xF8000u, NULL, NULL), 0);
+	assert_int_equal(dfuse_init(&d, &a, 0x08000000u + 0xF8000u, NULL, NULL), 0);
 	assert_int_equal(dfuse_layout(&d, "SLOT-1", out, sizeof(out)), 29);
 	assert_string_equal(out, "@SLOT-1 /0x080F8000/116*008Kg");
-	g = (struct flash_geometry){.size = 0x100000u, .write_block = 4, .erased_val = 0xff,
-				    .sector_size = 0x1000u};
+	g = (struct flash_geometry){
+		.size = 0x100000u, .write_block = 4, .erased_val = 0xff, .sector_size = 0x1000u};
 	assert_int_equal(flash_area_init(&a, &dev, 0x82000u, 0x76000u), 0);
-	assert_int_equal(dfuse_init(&d, &R->dev.dfu, &a, 0x82000u, NULL, NULL), 0);
+	assert_int_equal(dfuse_init(&d, &a, 0x82000u, NULL, NULL), 0);
 	assert_true(dfuse_layout(&d, "SLOT-1", out, sizeof(out)) > 0);
 	assert_string_equal(out, "@SLOT-1 /0x00082000/118*004Kg");
 	/* Too small a buffer: -ENOSPC, still terminated. */
@@ -229,15 +238,18 @@ static void test_version_and_layout(void **state)
 	/* Non-uniform sectors become runs, as in ST's "04*016Kg,01*064Kg,07*128Kg". */
 	static const struct flash_region regions[] = {
 		{0, 0x4000u, 4}, {0x10000u, 0x10000u, 1}, {0x20000u, 0x20000u, 7}};
-	g = (struct flash_geometry){.size = 0x100000u, .write_block = 4, .erased_val = 0xff,
-				    .regions = regions, .region_count = 3};
+	g = (struct flash_geometry){.size = 0x100000u,
+				    .write_block = 4,
+				    .erased_val = 0xff,
+				    .regions = regions,
+				    .region_count = 3};
 	assert_int_equal(flash_area_init(&a, &dev, 0, 0x100000u), 0);
-	assert_int_equal(dfuse_init(&d, &R->dev.dfu, &a, 0x08000000u, NULL, NULL), 0);
+	assert_int_equal(dfuse_init(&d, &a, 0x08000000u, NULL, NULL), 0);
 	assert_true(dfuse_layout(&d, "Internal Flash", out, sizeof(out)) > 0);
 	assert_string_equal(out, "@Internal Flash /0x08000000/04*016Kg,01*064Kg,07*128Kg");
 
 	/* An area that would end beyond 4 GiB is refused. */
-	assert_int_equal(dfuse_init(&d, &R->dev.dfu, &a, 0xfff80000u, NULL, NULL), -EINVAL);
+	assert_int_equal(dfuse_init(&d, &a, 0xfff80000u, NULL, NULL), -EINVAL);
 }
 
 /* ---- commands ------------------------------------------------------------ */
@@ -473,7 +485,8 @@ static void test_timing_reported(void **state)
 	rig_start(4, true);
 
 	/* A page erase: 1.5 ms -> dfuDNBUSY with bwPollTimeout 2 ms. */
-	assert_int_equal(dnload(0, (const uint8_t[]){DFUSE_CMD_ERASE, 0x00, 0x40, 0x00, 0x08}, 5), 0);
+	assert_int_equal(dnload(0, (const uint8_t[]){DFUSE_CMD_ERASE, 0x00, 0x40, 0x00, 0x08}, 5),
+			 0);
 	struct dfu_host_status st = status();
 	assert_int_equal(st.state, DFU_STATE_DNBUSY);
 	assert_int_equal(st.poll_ms, 2);
@@ -494,7 +507,8 @@ static void test_timing_reported(void **state)
 	assert_ok(status());
 
 	/* Set address is instant, still dfuDNBUSY once (dfu-util checks it) with 0 ms. */
-	assert_int_equal(dnload(0, (const uint8_t[]){DFUSE_CMD_SET_ADDRESS, 0x00, 0x40, 0x00, 0x08}, 5), 0);
+	assert_int_equal(
+		dnload(0, (const uint8_t[]){DFUSE_CMD_SET_ADDRESS, 0x00, 0x40, 0x00, 0x08}, 5), 0);
 	st = status();
 	assert_int_equal(st.state, DFU_STATE_DNBUSY);
 	assert_int_equal(st.poll_ms, 0);

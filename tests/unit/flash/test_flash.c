@@ -15,11 +15,15 @@
 
 #include <dfukit/board_profile.h>
 #include <dfukit/flash.h>
+#include <dfukit/host/flash_file.h>
 
 #define SIZE 0x4000u
 
 static const struct flash_geometry uni = {
-	.size = SIZE, .write_block = 4, .erased_val = 0xFF, .sector_size = 0x1000,
+	.size = SIZE,
+	.write_block = 4,
+	.erased_val = 0xFF,
+	.sector_size = 0x1000,
 };
 
 struct fx {
@@ -48,13 +52,16 @@ static void test_geometry(void **state)
 {
 	(void)state;
 	static const struct flash_region regs[] = {
-		{ 0x0000, 0x4000, 4 },	/* 4 x 16 KiB */
-		{ 0x10000, 0x10000, 1 }, /* 1 x 64 KiB */
-		{ 0x20000, 0x20000, 3 }, /* 3 x 128 KiB (STM32F4-like) */
+		{0x0000, 0x4000, 4},   /* 4 x 16 KiB */
+		{0x10000, 0x10000, 1}, /* 1 x 64 KiB */
+		{0x20000, 0x20000, 3}, /* 3 x 128 KiB (STM32F4-like) */
 	};
 	struct flash_geometry g = {
-		.size = 0x80000, .write_block = 1, .erased_val = 0xFF,
-		.regions = regs, .region_count = 3,
+		.size = 0x80000,
+		.write_block = 1,
+		.erased_val = 0xFF,
+		.regions = regs,
+		.region_count = 3,
 	};
 	struct flash_sector s;
 
@@ -88,7 +95,7 @@ static void test_nor_rules(void **state)
 {
 	struct fx *f = *state;
 	const struct flash_dev *d = &f->sim.dev;
-	uint8_t a[8] = { 0xF0, 0x0F, 0x55, 0xAA, 1, 2, 3, 4 };
+	uint8_t a[8] = {0xF0, 0x0F, 0x55, 0xAA, 1, 2, 3, 4};
 	uint8_t b[8];
 
 	assert_int_equal(flash_dev_write(d, 0x100, a, 8), 0);
@@ -97,10 +104,10 @@ static void test_nor_rules(void **state)
 	/* same data again: no 0->1 transition, allowed */
 	assert_int_equal(flash_dev_write(d, 0x100, a, 8), 0);
 	/* clearing more bits is allowed */
-	uint8_t c[4] = { 0x00, 0x0F, 0x55, 0xAA };
+	uint8_t c[4] = {0x00, 0x0F, 0x55, 0xAA};
 	assert_int_equal(flash_dev_write(d, 0x100, c, 4), 0);
 	/* a 1 over a 0 is -EIO and changes nothing */
-	uint8_t one[4] = { 0xFF, 0xFF, 0xFF, 0xFF };
+	uint8_t one[4] = {0xFF, 0xFF, 0xFF, 0xFF};
 	one[0] = 0x01;
 	assert_int_equal(flash_dev_write(d, 0x100, one, 4), -EIO);
 	assert_int_equal(flash_dev_read(d, 0x100, b, 4), 0);
@@ -120,7 +127,7 @@ static void test_alignment_bounds(void **state)
 {
 	struct fx *f = *state;
 	const struct flash_dev *d = &f->sim.dev;
-	uint8_t buf[16] = { 0 };
+	uint8_t buf[16] = {0};
 
 	assert_int_equal(flash_dev_write(d, 2, buf, 4), -EINVAL);
 	assert_int_equal(flash_dev_write(d, 0, buf, 6), -EINVAL);
@@ -144,7 +151,7 @@ static void test_area(void **state)
 	struct fx *f = *state;
 	struct flash_area fa;
 	struct flash_sector s;
-	uint8_t buf[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	uint8_t buf[8] = {1, 2, 3, 4, 5, 6, 7, 8};
 
 	assert_int_equal(flash_area_init(&fa, &f->sim.dev, 0x800, 0x1000), -EINVAL);
 	assert_int_equal(flash_area_init(&fa, &f->sim.dev, 0x1000, 0x4000), -EINVAL);
@@ -230,7 +237,7 @@ static void test_cut_write_prefix(void **state)
 static void test_cut_write_bits(void **state)
 {
 	struct fx *f = *state;
-	uint8_t data[4] = { 0x00, 0x01, 0xF0, 0x0F };
+	uint8_t data[4] = {0x00, 0x01, 0xF0, 0x0F};
 
 	flash_sim_cut_at(&f->sim, 0, FLASH_SIM_TEAR_BITS);
 	assert_int_equal(flash_dev_write(&f->sim.dev, 0, data, 4), -EIO);
@@ -244,7 +251,7 @@ static void test_cut_erase(void **state)
 {
 	struct fx *f = *state;
 	const struct flash_dev *d = &f->sim.dev;
-	uint8_t z[4] = { 0 };
+	uint8_t z[4] = {0};
 
 	for (uint32_t o = 0; o < 0x1000; o += 4) {
 		assert_int_equal(flash_dev_write(d, o, z, 4), 0);
@@ -278,9 +285,9 @@ static void count_delay(void *ctx, uint32_t us)
 static void test_timing(void **state)
 {
 	struct fx *f = *state;
-	struct flash_sim_timing t = { .erase_us = 85000, .write_us = 41 };
+	struct flash_sim_timing t = {.erase_us = 85000, .write_us = 41};
 	uint64_t slept = 0;
-	uint8_t z[64] = { 0 };
+	uint8_t z[64] = {0};
 
 	flash_sim_set_timing(&f->sim, &t, count_delay, &slept);
 	assert_int_equal(flash_dev_erase(&f->sim.dev, 0, 0x2000), 0);

@@ -46,7 +46,7 @@ for img in "$F"/images/*.bin; do
 	fi
 	exp=$(cat "$img.verify.txt")
 	if [ "$k" = ed25519 ] && [ "$(tail -n 1 "$img.verify.txt")" = "exit=0" ]; then
-		exp=$(printf 'Unsupported signature type (Ed25519 is not available)\nexit=1')
+		exp=$(printf 'Unsupported signature type (Ed25519, or a type this build does not verify)\nexit=1')
 		# without a key the hash check matches imgtool exactly
 		out2=$("$TOOL" verify "$img"; echo "exit=$?")
 		[ "$out2" = "$(cat "$img.verify.txt")" ] && ok || fail "verify (no key) $n: $out2"
@@ -150,7 +150,7 @@ one_line_error 2 "sign no version" "$TOOL" sign --header-size 0x200 --slot-size 
 one_line_error 2 "sign bad version" "$TOOL" sign $COMMON --version 1.2.x "$F/payloads/zpayload-70000.bin" "$TMP/x.bin"
 one_line_error 2 "sign header 16" "$TOOL" sign --header-size 16 --slot-size 0x60000 --version 1 "$F/payloads/zpayload-70000.bin" "$TMP/x.bin"
 one_line_error 2 "sign bad align" "$TOOL" sign $COMMON --align 3 "$F/payloads/zpayload-70000.bin" "$TMP/x.bin"
-one_line_error 2 "sign hex" "$TOOL" sign $COMMON "$F/payloads/zpayload-70000.bin" "$TMP/x.hex"
+one_line_error 2 "sign hex without address" "$TOOL" sign $COMMON "$F/payloads/zpayload-70000.bin" "$TMP/x.hex"
 one_line_error 1 "sign ed25519" "$TOOL" sign $COMMON -k "$F/keys/ed25519.pem" "$F/payloads/zpayload-70000.bin" "$TMP/x.bin"
 one_line_error 2 "unknown option" "$TOOL" verify --frobnicate "$F/images/ecdsa-p256-z70000.bin"
 one_line_error 2 "missing argument" "$TOOL" verify "$F/images/ecdsa-p256-z70000.bin" -k
@@ -160,11 +160,131 @@ one_line_error 2 "keygen bad type" "$TOOL" keygen -k "$TMP/x.pem" -t dsa-1024
 one_line_error 1 "getpub ed25519 private" "$TOOL" getpub -k "$F/keys/ed25519.pem"
 
 # 6. --help for every subcommand
-for c in keygen getpub getpubhash sign create verify dumpinfo; do
+for c in keygen getpub getpubhash getpriv sign create verify dumpinfo; do
 	"$TOOL" "$c" --help >"$TMP/h" 2>&1 && grep -q "Usage: dfukit-image" "$TMP/h" && ok || fail "$c --help"
 done
 "$TOOL" --help >/dev/null && ok || fail "--help"
-"$TOOL" sign --help | grep -q "Intel hex is not supported" && ok || fail "sign --help mentions raw binaries"
+"$TOOL" sign --help | grep -q "Intel HEX if their name ends in .hex" && ok || fail "sign --help mentions Intel HEX"
+for o in --hex-addr --rom-fixed --non-bootable --vector-to-sign --fix-sig --fix-sig-pubkey --sig-out \
+	--boot-record --dependencies --custom-tlv --custom-tlv-file --pad-sig; do
+	"$TOOL" sign --help | grep -q -- "$o" && ok || fail "sign --help does not describe $o"
+done
+
+# 7. the command the user typed: run directly, the tool calls itself dfukit-image
+#    (tests/unit/image/dfukit_cli_test.sh checks "dfukit image ..." through dfukit)
+"$TOOL" sign --frobnicate x y >"$TMP/o" 2>"$TMP/e"
+st=$?
+[ "$st" -eq 2 ] && grep -q "^dfukit-image sign: error: invalid option" "$TMP/e" && ok ||
+	fail "direct name in errors: status $st: $(cat "$TMP/e")"
+"$TOOL" sign --help | head -n 1 | grep -qx "Usage: dfukit-image sign \[OPTIONS\] INFILE OUTFILE" && ok ||
+	fail "direct name in usage: $("$TOOL" sign --help | head -n 1)"
+
+# 8. version: the project's version (project(VERSION) in CMakeLists.txt), exit 0
+want_version=${DFUKIT_VERSION:-}
+[ -n "$want_version" ] && ok || fail "DFUKIT_VERSION is not set (tests/unit/image/CMakeLists.txt sets it)"
+for v in version --version; do
+	out=$("$TOOL" "$v" 2>&1)
+	st=$?
+	[ "$st" -eq 0 ] && [ "$out" = "dfukit $want_version" ] && ok || fail "$v: status $st: '$out'"
+done
+one_line_error 2 "version with an argument" "$TOOL" version extra
+
+# 9. stdout that cannot be written (a full disk) is an error: exit 1, one line on stderr
+if [ -w /dev/full ]; then
+	full_error() { # description command...
+		desc=$1; shift
+		"$@" >/dev/full 2>"$TMP/e"
+		st=$?
+		if [ "$st" -ne 1 ] || ! grep -q "cannot write to standard output" "$TMP/e" ||
+			[ "$(wc -l <"$TMP/e")" -ne 1 ]; then
+			fail "$desc > /dev/full: status $st: $(cat "$TMP/e")"
+		else
+			ok
+		fi
+	}
+	full_error "dumpinfo" "$TOOL" dumpinfo "$F/images/ecdsa-p256-z70000.bin"
+	full_error "verify" "$TOOL" verify -k "$F/keys/ecdsa-p256.pem" "$F/images/ecdsa-p256-z70000.bin"
+	full_error "verify (no key)" "$TOOL" verify "$F/images/ecdsa-p256-z70000.bin"
+	full_error "getpub" "$TOOL" getpub -k "$F/keys/ecdsa-p256.pem"
+	full_error "getpubhash" "$TOOL" getpubhash -k "$F/keys/ecdsa-p256.pem" -e raw
+	full_error "sign --help" "$TOOL" sign --help
+	full_error "version" "$TOOL" version
+	# a failed verify stays a failure (1), and still says that stdout failed
+	full_error "verify of a bad image" "$TOOL" verify "$TMP/random.bin"
+else
+	fail "/dev/full is not writable: the write-error checks cannot run"
+fi
+
+# 10. imgtool options dfukit refuses: named with the reason, exit 2, one line, no output file
+unsupported() { # OPTION-AS-REPORTED REASON-WORDS ARGS...
+	name=$1; why=$2; shift 2
+	rm -f "$TMP/unsup.bin"
+	"$TOOL" sign $COMMON "$@" "$F/payloads/zpayload-70000.bin" "$TMP/unsup.bin" >"$TMP/o" 2>"$TMP/e"
+	st=$?
+	got=$(cat "$TMP/o" "$TMP/e")
+	case $got in
+	"dfukit-image sign: '$name' is not supported: "*"$why"*) good=1 ;;
+	*) good=0 ;;
+	esac
+	if [ "$st" -eq 2 ] && [ "$good" = 1 ] && [ "$(wc -l <"$TMP/e")" -eq 1 ] && [ ! -e "$TMP/unsup.bin" ]; then
+		ok
+	else
+		fail "sign $*: status $st: $got"
+	fi
+}
+nuns=0
+while read -r name why args; do
+	[ -n "$name" ] || continue
+	# shellcheck disable=SC2086
+	unsupported "$name" "$why" $args
+	nuns=$((nuns + 1))
+done <<'VECTORS'
+--encrypt encryption --encrypt enc.pem
+--encrypt encryption -E enc.pem
+--encrypt encryption -Eenc.pem
+--encrypt encryption --encrypt=enc.pem
+--encrypt-keylen encryption --encrypt-keylen 256
+--clear encryption --clear
+--clear encryption -c
+--hmac-sha encryption --hmac-sha 256
+--save-enctlv encryption --save-enctlv
+--compression LZMA2 --compression lzma2
+--pure Ed25519 --pure
+--vid UUID_VID --vid example.com
+--cid UUID_CID --cid class
+--key-ids key --key-ids 1
+VECTORS
+[ "$nuns" -ge 14 ] && ok || fail "refused options: only $nuns vectors ran"
+# without its argument (last on the line) a refused option is still named
+for o in --encrypt -E; do
+	"$TOOL" sign $COMMON "$F/payloads/zpayload-70000.bin" "$TMP/unsup.bin" "$o" >"$TMP/o" 2>"$TMP/e"
+	st=$?
+	[ "$st" -eq 2 ] && grep -q "'--encrypt' is not supported: image encryption" "$TMP/e" && ok ||
+		fail "sign ... $o (no argument): status $st: $(cat "$TMP/e")"
+done
+one_line_error 2 "sign -e big" "$TOOL" sign $COMMON -e big "$F/payloads/zpayload-70000.bin" "$TMP/x.bin"
+grep -q "is not supported: MCUboot and dfukit read little endian" "$TMP/e" && ok || fail "-e big: $(cat "$TMP/e")"
+one_line_error 2 "keygen --password" "$TOOL" keygen -k "$TMP/pw.pem" -t ecdsa-p256 --password
+grep -q "'--password' is an imgtool option dfukit does not support yet" "$TMP/e" && ok || fail "keygen -p: $(cat "$TMP/e")"
+# options dfukit does support are not refused: --sha auto|256 (SHA-256 as without it),
+# -M/--max-sectors, --overwrite-only, -s/--security-counter, -L/--load-addr
+for sha in 256 auto; do
+	# shellcheck disable=SC2086
+	"$TOOL" sign $COMMON --sha "$sha" "$F/payloads/zpayload-70000.bin" "$TMP/sha.bin" &&
+		cmp -s "$TMP/sha.bin" "$F/images/unsigned-z70000.bin" && ok || fail "sign --sha $sha"
+done
+for sha in 384 512; do
+	one_line_error 2 "sign --sha $sha" "$TOOL" sign $COMMON --sha $sha "$F/payloads/zpayload-70000.bin" "$TMP/x.bin"
+	grep -q "^dfukit-image sign: error: --sha $sha is not supported: dfukit writes SHA-256 images" "$TMP/e" && ok ||
+		fail "--sha $sha: $(cat "$TMP/e")"
+done
+# shellcheck disable=SC2086
+"$TOOL" sign $COMMON --pad --overwrite-only -M 64 -s 3 -L 0x20000000 "$F/payloads/zpayload-70000.bin" \
+	"$TMP/sup.bin" 2>"$TMP/e" && "$TOOL" verify "$TMP/sup.bin" >/dev/null && ok ||
+	fail "supported imgtool options refused: $(cat "$TMP/e")"
+
+# 11. the imgtool options dfukit implements, against imgtool's own outputs
+. "$(dirname "$0")/cli_options_test.sh"
 
 echo "$CHECKS checks passed, $FAILS failed"
 [ "$FAILS" -eq 0 ]

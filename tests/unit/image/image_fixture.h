@@ -51,7 +51,8 @@ struct mem_src {
 	struct dfukit_image_src src;
 };
 
-static inline const struct dfukit_image_src *mem_src_init(struct mem_src *m, const uint8_t *data, size_t len)
+static inline const struct dfukit_image_src *mem_src_init(struct mem_src *m, const uint8_t *data,
+							  size_t len)
 {
 	m->mb.data = data;
 	m->mb.len = (uint32_t)len;

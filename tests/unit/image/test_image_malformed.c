@@ -38,7 +38,8 @@ static struct img load(const char *name, size_t extra)
 	return im;
 }
 
-static struct dfukit_image_key load_key(const char *name, enum dfukit_image_key_type type, uint8_t **der)
+static struct dfukit_image_key load_key(const char *name, enum dfukit_image_key_type type,
+					uint8_t **der)
 {
 	char rel[256];
 	size_t n = 0;
@@ -61,7 +62,8 @@ static void expect_status(const uint8_t *data, size_t slot, enum dfukit_image_st
 	int rc = dfukit_image_validate(mem_src_init(&ms, data, slot), NULL, 0, &res);
 
 	if (res.status != st)
-		print_error("expected '%s', got '%s'\n", dfukit_image_strerror(st), dfukit_image_strerror(res.status));
+		print_error("expected '%s', got '%s'\n", dfukit_image_strerror(st),
+			    dfukit_image_strerror(res.status));
 	assert_int_equal(res.status, st);
 	assert_int_equal(rc, dfukit_image_status_errno(st));
 	if (st != DFUKIT_IMAGE_OK)
@@ -76,11 +78,12 @@ static void test_truncated(void **state)
 	expect_status(im.data, im.len, DFUKIT_IMAGE_OK);
 	expect_status(im.data, 0, DFUKIT_IMAGE_E_TRUNCATED);
 	expect_status(im.data, 31, DFUKIT_IMAGE_E_TRUNCATED);
-	expect_status(im.data, 32, DFUKIT_IMAGE_E_SIZE);               /* header only */
-	expect_status(im.data, 0x1000, DFUKIT_IMAGE_E_SIZE);           /* inside the payload */
-	expect_status(im.data, TLV_OFF_Z70000, DFUKIT_IMAGE_E_SIZE);   /* payload must be strictly smaller */
+	expect_status(im.data, 32, DFUKIT_IMAGE_E_SIZE);     /* header only */
+	expect_status(im.data, 0x1000, DFUKIT_IMAGE_E_SIZE); /* inside the payload */
+	expect_status(im.data, TLV_OFF_Z70000,
+		      DFUKIT_IMAGE_E_SIZE); /* payload must be strictly smaller */
 	expect_status(im.data, TLV_OFF_Z70000 + 2, DFUKIT_IMAGE_E_TRUNCATED); /* TLV info cut */
-	expect_status(im.data, im.len - 1, DFUKIT_IMAGE_E_TLV_TOTAL);  /* TLV area cut */
+	expect_status(im.data, im.len - 1, DFUKIT_IMAGE_E_TLV_TOTAL);         /* TLV area cut */
 	free(im.data);
 }
 
@@ -135,8 +138,9 @@ static void test_header_fields(void **state)
 		memcpy(im.data, save, 32);
 		put_le32(im.data + 16, flags[i].flags);
 		expect_status(im.data, im.len, flags[i].st);
-		assert_int_equal(dfukit_image_read_header(mem_src_init(&ms, im.data, im.len), &hdr, &st),
-				 dfukit_image_status_errno(flags[i].st));
+		assert_int_equal(
+			dfukit_image_read_header(mem_src_init(&ms, im.data, im.len), &hdr, &st),
+			dfukit_image_status_errno(flags[i].st));
 		assert_int_equal(st, flags[i].st);
 		assert_int_equal(hdr.flags, flags[i].flags);
 	}
@@ -269,8 +273,10 @@ static void test_io_and_args(void **state)
 		assert_true(i == 0 ? dfukit_image_status_errno((enum dfukit_image_status)i) == 0
 				   : dfukit_image_status_errno((enum dfukit_image_status)i) < 0);
 	}
-	assert_string_equal(dfukit_image_strerror(DFUKIT_IMAGE_E_BAD_HASH), "Image has an invalid hash");
-	assert_string_equal(dfukit_image_strerror(DFUKIT_IMAGE_STATUS_COUNT), "Unknown image error");
+	assert_string_equal(dfukit_image_strerror(DFUKIT_IMAGE_E_BAD_HASH),
+			    "Image has an invalid hash");
+	assert_string_equal(dfukit_image_strerror(DFUKIT_IMAGE_STATUS_COUNT),
+			    "Unknown image error");
 	free(im.data);
 }
 
@@ -282,8 +288,8 @@ static void test_tlv_iterator(void **state)
 	struct dfukit_image_header hdr;
 	struct dfukit_image_tlv_iter it;
 	struct dfukit_image_tlv tlv;
-	static const uint16_t all[] = {DFUKIT_IMAGE_TLV_SEC_CNT, DFUKIT_IMAGE_TLV_SHA256, DFUKIT_IMAGE_TLV_KEYHASH,
-				       DFUKIT_IMAGE_TLV_ECDSA_SIG};
+	static const uint16_t all[] = {DFUKIT_IMAGE_TLV_SEC_CNT, DFUKIT_IMAGE_TLV_SHA256,
+				       DFUKIT_IMAGE_TLV_KEYHASH, DFUKIT_IMAGE_TLV_ECDSA_SIG};
 	size_t n = 0;
 	int rc;
 	(void)state;
@@ -310,16 +316,19 @@ static void test_tlv_iterator(void **state)
 	assert_int_equal(dfukit_image_tlv_iter_next(&it, &tlv), 0); /* stays at the end */
 	assert_int_equal(dfukit_image_tlv_iter_image_end(&it), sc.len);
 
-	assert_int_equal(dfukit_image_tlv_iter_begin(&it, src, &hdr, DFUKIT_IMAGE_TLV_AREA_PROTECTED), 0);
+	assert_int_equal(
+		dfukit_image_tlv_iter_begin(&it, src, &hdr, DFUKIT_IMAGE_TLV_AREA_PROTECTED), 0);
 	assert_int_equal(dfukit_image_tlv_iter_next(&it, &tlv), 1);
 	assert_int_equal(tlv.type, DFUKIT_IMAGE_TLV_SEC_CNT);
 	assert_int_equal(tlv.len, 4);
 	assert_int_equal(tlv.off, TLV_OFF_Z70000 + 8);
-	assert_int_equal(get_le16(sc.data + tlv.off) | (get_le16(sc.data + tlv.off + 2) << 16), 0x01020003);
+	assert_int_equal(get_le16(sc.data + tlv.off) | (get_le16(sc.data + tlv.off + 2) << 16),
+			 0x01020003);
 	assert_int_equal(dfukit_image_tlv_iter_next(&it, &tlv), 0);
 
 	n = 0;
-	assert_int_equal(dfukit_image_tlv_iter_begin(&it, src, &hdr, DFUKIT_IMAGE_TLV_AREA_UNPROTECTED), 0);
+	assert_int_equal(
+		dfukit_image_tlv_iter_begin(&it, src, &hdr, DFUKIT_IMAGE_TLV_AREA_UNPROTECTED), 0);
 	while (dfukit_image_tlv_iter_next(&it, &tlv) == 1) {
 		assert_false(tlv.protected_area);
 		assert_int_equal(tlv.type, all[n + 1]);
@@ -331,7 +340,8 @@ static void test_tlv_iterator(void **state)
 	struct img un = load("unsigned-z70000.bin", 0);
 	src = mem_src_init(&ms, un.data, un.len);
 	assert_int_equal(dfukit_image_read_header(src, &hdr, NULL), 0);
-	assert_int_equal(dfukit_image_tlv_iter_begin(&it, src, &hdr, DFUKIT_IMAGE_TLV_AREA_PROTECTED), 0);
+	assert_int_equal(
+		dfukit_image_tlv_iter_begin(&it, src, &hdr, DFUKIT_IMAGE_TLV_AREA_PROTECTED), 0);
 	assert_int_equal(dfukit_image_tlv_iter_next(&it, &tlv), 0);
 	/* error sticks */
 	put_le16(un.data + TLV_OFF_Z70000 + 4 + 2, 0x100);
@@ -341,7 +351,8 @@ static void test_tlv_iterator(void **state)
 	assert_int_equal(dfukit_image_tlv_iter_next(&it, &tlv), -EBADMSG);
 	/* a hand-made header is re-checked */
 	hdr.hdr_size = 8;
-	assert_int_equal(dfukit_image_tlv_iter_begin(&it, src, &hdr, DFUKIT_IMAGE_TLV_AREA_ALL), -EBADMSG);
+	assert_int_equal(dfukit_image_tlv_iter_begin(&it, src, &hdr, DFUKIT_IMAGE_TLV_AREA_ALL),
+			 -EBADMSG);
 	assert_int_equal(it.status, DFUKIT_IMAGE_E_HDR_SIZE);
 	free(un.data);
 	free(sc.data);
@@ -364,7 +375,8 @@ static void test_signatures(void **state)
 	/* RSA: a flipped signature byte */
 	assert_int_equal(get_le16(r.data + sig_tlv), DFUKIT_IMAGE_TLV_RSA2048_PSS);
 	r.data[sig_tlv + 4 + 100] ^= 1;
-	assert_int_equal(dfukit_image_validate(mem_src_init(&ms, r.data, r.len), &rsa, 1, &res), -EPERM);
+	assert_int_equal(dfukit_image_validate(mem_src_init(&ms, r.data, r.len), &rsa, 1, &res),
+			 -EPERM);
 	assert_int_equal(res.status, DFUKIT_IMAGE_E_BAD_SIGNATURE);
 	assert_true(res.hash_ok);
 	r.data[sig_tlv + 4 + 100] ^= 1;
@@ -392,9 +404,12 @@ static void test_signatures(void **state)
 	unsigned pad = 72 - slen + 2;
 	put_le16(es + 2, slen + pad);
 	put_le16(e.data + TLV_OFF_Z70000 + 2, get_le16(e.data + TLV_OFF_Z70000 + 2) + pad);
-	assert_int_equal(dfukit_image_validate(mem_src_init(&ms, e.data, e.len + pad), &ec, 1, &res), 0);
+	assert_int_equal(
+		dfukit_image_validate(mem_src_init(&ms, e.data, e.len + pad), &ec, 1, &res), 0);
 	e.data[e.len + pad - 1] = 1; /* non-zero padding */
-	assert_int_equal(dfukit_image_validate(mem_src_init(&ms, e.data, e.len + pad), &ec, 1, &res), -EPERM);
+	assert_int_equal(
+		dfukit_image_validate(mem_src_init(&ms, e.data, e.len + pad), &ec, 1, &res),
+		-EPERM);
 	assert_int_equal(res.status, DFUKIT_IMAGE_E_BAD_SIGNATURE);
 	e.data[e.len + pad - 1] = 0;
 	es[4 + 10] ^= 0x40; /* corrupt r */
@@ -410,7 +425,8 @@ static void test_signatures(void **state)
 
 	/* Ed25519: key selected, signature cannot be checked */
 	struct img d = load("ed25519-z70000.bin", 0);
-	assert_int_equal(dfukit_image_validate(mem_src_init(&ms, d.data, d.len), &ed, 1, &res), -ENOTSUP);
+	assert_int_equal(dfukit_image_validate(mem_src_init(&ms, d.data, d.len), &ed, 1, &res),
+			 -ENOTSUP);
 	assert_int_equal(res.status, DFUKIT_IMAGE_E_UNSUPPORTED_SIG);
 	dfukit_image_validate(mem_src_init(&ms, d.data, d.len), &ec, 1, &res);
 	assert_int_equal(res.status, DFUKIT_IMAGE_E_NO_SIGNATURE);
@@ -450,8 +466,8 @@ static void test_ecdsa_key_parsing(void **state)
 	assert_int_equal(eder[26], 0x04);
 	struct {
 		const char *what;
-		unsigned at;  /* byte to change (0xffff: none) */
-		uint8_t xor;
+		unsigned at; /* byte to change (0xffff: none) */
+		uint8_t xor ;
 		int len_delta; /* bytes dropped (<0) or zero bytes appended (>0) */
 	} cases[] = {
 		{"truncated point", 0xffff, 0, -1},
@@ -470,7 +486,7 @@ static void test_ecdsa_key_parsing(void **state)
 		memset(der, 0, sizeof(der));
 		memcpy(der, eder, cases[i].len_delta < 0 ? len : ec.len);
 		if (cases[i].at != 0xffff) {
-			der[cases[i].at] ^= cases[i].xor;
+			der[cases[i].at] ^= cases[i].xor ;
 		}
 		struct dfukit_image_key bad = {DFUKIT_IMAGE_KEY_ECDSA_P256, der, len};
 		assert_int_equal(dfukit_image_key_hash(&bad, keyhash), 0);
@@ -489,7 +505,8 @@ static void test_ecdsa_key_parsing(void **state)
 
 static void test_mutations(void **state)
 {
-	static const char *const names[] = {"ecdsa-p256-1000-padhdr.bin", "rsa-2048-1000-padhdr.bin"};
+	static const char *const names[] = {"ecdsa-p256-1000-padhdr.bin",
+					    "rsa-2048-1000-padhdr.bin"};
 	uint8_t *eder, *rder;
 	struct dfukit_image_key keys[2];
 	uint32_t seed = 12345;
@@ -500,8 +517,16 @@ static void test_mutations(void **state)
 	for (size_t f = 0; f < 2; f++) {
 		struct img orig = load(names[f], 0);
 		uint8_t *buf = malloc(orig.len);
-		uint32_t hot[] = {0, 8, 10, 12, 16, 0x200 + 1000, 0x200 + 1002, 0x200 + 1004 + 2,
-				  0x200 + 1004 + 36 + 2, 0x200 + 1004 + 72 + 2};
+		uint32_t hot[] = {0,
+				  8,
+				  10,
+				  12,
+				  16,
+				  0x200 + 1000,
+				  0x200 + 1002,
+				  0x200 + 1004 + 2,
+				  0x200 + 1004 + 36 + 2,
+				  0x200 + 1004 + 72 + 2};
 
 		assert_non_null(buf);
 		for (int iter = 0; iter < 1500; iter++) {
@@ -514,9 +539,10 @@ static void test_mutations(void **state)
 				uint32_t pos;
 
 				seed = seed * 1103515245u + 12345u;
-				pos = (seed >> 4) & 1 ? hot[(seed >> 8) % (sizeof(hot) / sizeof(hot[0]))] +
-								 ((seed >> 16) & 3)
-							  : (seed >> 8) % (uint32_t)orig.len;
+				pos = (seed >> 4) & 1
+					      ? hot[(seed >> 8) % (sizeof(hot) / sizeof(hot[0]))] +
+							((seed >> 16) & 3)
+					      : (seed >> 8) % (uint32_t)orig.len;
 				seed = seed * 1103515245u + 12345u;
 				if (pos < orig.len)
 					buf[pos] = (uint8_t)(seed >> 16);
@@ -542,10 +568,10 @@ static void test_mutations(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_truncated),    cmocka_unit_test(test_header_fields),
-		cmocka_unit_test(test_tlv_info),     cmocka_unit_test(test_tlv_entries),
-		cmocka_unit_test(test_io_and_args),  cmocka_unit_test(test_tlv_iterator),
-		cmocka_unit_test(test_signatures),   cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_truncated),         cmocka_unit_test(test_header_fields),
+		cmocka_unit_test(test_tlv_info),          cmocka_unit_test(test_tlv_entries),
+		cmocka_unit_test(test_io_and_args),       cmocka_unit_test(test_tlv_iterator),
+		cmocka_unit_test(test_signatures),        cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_ecdsa_key_parsing),
 	};
 

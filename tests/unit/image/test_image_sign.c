@@ -25,18 +25,26 @@ struct sign_case {
 };
 
 static const struct sign_case cases[] = {
-	{"ecdsa-p256-z70000.bin", "ecdsa-p256", "zpayload-70000.bin", false, false, false, false, false, 4},
-	{"rsa-2048-z70000.bin", "rsa-2048", "zpayload-70000.bin", false, false, false, false, false, 4},
-	{"ecdsa-p256-1000-padhdr.bin", "ecdsa-p256", "payload-1000.bin", true, false, false, false, false, 4},
-	{"rsa-2048-1000-padhdr.bin", "rsa-2048", "payload-1000.bin", true, false, false, false, false, 4},
-	{"ecdsa-p256-z70000-pad.bin", "ecdsa-p256", "zpayload-70000.bin", false, true, false, false, false, 4},
-	{"ecdsa-p256-z70000-pad-confirm.bin", "ecdsa-p256", "zpayload-70000.bin", false, true, true, false, false, 4},
-	{"rsa-2048-z70000-pad-confirm.bin", "rsa-2048", "zpayload-70000.bin", false, true, true, false, false, 4},
-	{"ecdsa-p256-z70000-align16-pad-confirm.bin", "ecdsa-p256", "zpayload-70000.bin", false, true, true, false,
-	 false, 16},
-	{"ecdsa-p256-z70000-pubkey-full.bin", "ecdsa-p256", "zpayload-70000.bin", false, false, false, true, false,
+	{"ecdsa-p256-z70000.bin", "ecdsa-p256", "zpayload-70000.bin", false, false, false, false,
+	 false, 4},
+	{"rsa-2048-z70000.bin", "rsa-2048", "zpayload-70000.bin", false, false, false, false, false,
 	 4},
-	{"ecdsa-p256-z70000-seccnt.bin", "ecdsa-p256", "zpayload-70000.bin", false, false, false, false, true, 4},
+	{"ecdsa-p256-1000-padhdr.bin", "ecdsa-p256", "payload-1000.bin", true, false, false, false,
+	 false, 4},
+	{"rsa-2048-1000-padhdr.bin", "rsa-2048", "payload-1000.bin", true, false, false, false,
+	 false, 4},
+	{"ecdsa-p256-z70000-pad.bin", "ecdsa-p256", "zpayload-70000.bin", false, true, false, false,
+	 false, 4},
+	{"ecdsa-p256-z70000-pad-confirm.bin", "ecdsa-p256", "zpayload-70000.bin", false, true, true,
+	 false, false, 4},
+	{"rsa-2048-z70000-pad-confirm.bin", "rsa-2048", "zpayload-70000.bin", false, true, true,
+	 false, false, 4},
+	{"ecdsa-p256-z70000-align16-pad-confirm.bin", "ecdsa-p256", "zpayload-70000.bin", false,
+	 true, true, false, false, 16},
+	{"ecdsa-p256-z70000-pubkey-full.bin", "ecdsa-p256", "zpayload-70000.bin", false, false,
+	 false, true, false, 4},
+	{"ecdsa-p256-z70000-seccnt.bin", "ecdsa-p256", "zpayload-70000.bin", false, false, false,
+	 false, true, 4},
 	{"unsigned-z70000.bin", NULL, "zpayload-70000.bin", false, false, false, false, false, 4},
 	{"unsigned-1000-padhdr.bin", NULL, "payload-1000.bin", true, false, false, false, false, 4},
 };
@@ -50,7 +58,8 @@ static bool is_sig(uint16_t t)
 static void compare_layout(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {
 	struct mem_src ma, mb;
-	const struct dfukit_image_src *sa = mem_src_init(&ma, a, alen), *sb = mem_src_init(&mb, b, blen);
+	const struct dfukit_image_src *sa = mem_src_init(&ma, a, alen),
+				      *sb = mem_src_init(&mb, b, blen);
 	struct dfukit_image_header ha, hb;
 	struct dfukit_image_tlv_iter ia, ib;
 	struct dfukit_image_tlv ta, tb;
@@ -72,7 +81,8 @@ static void compare_layout(const uint8_t *a, size_t alen, const uint8_t *b, size
 		if (ra != 1)
 			break;
 		assert_int_equal(ta.type, tb.type);
-		assert_int_equal(ta.off - ia.unprot_off, tb.off - ib.unprot_off); /* signature is last */
+		assert_int_equal(ta.off - ia.unprot_off,
+				 tb.off - ib.unprot_off); /* signature is last */
 		if (ta.type == DFUKIT_IMAGE_TLV_ECDSA_SIG) {
 			assert_in_range(ta.len, 70, 72);
 			assert_in_range(tb.len, 70, 72);
@@ -84,8 +94,9 @@ static void compare_layout(const uint8_t *a, size_t alen, const uint8_t *b, size
 	}
 	assert_int_equal(ra, 0);
 	/* the unprotected total differs exactly by the signature length difference */
-	assert_int_equal((long)ia.end - (long)ib.end, (long)get_le16(a + ia.unprot_off + 2) -
-							 (long)get_le16(b + ib.unprot_off + 2));
+	assert_int_equal((long)ia.end - (long)ib.end,
+			 (long)get_le16(a + ia.unprot_off + 2) -
+				 (long)get_le16(b + ib.unprot_off + 2));
 	/* trailer / padding: same file size, same bytes after both images */
 	if (blen == ib.end) {
 		assert_int_equal(alen, ia.end);
@@ -141,7 +152,8 @@ static void test_sign_case(void **state)
 		if (rc != 0)
 			fail_msg("%s", err);
 	}
-	rc = imgsign_build(&o, c->key ? &key : NULL, payload, plen, &out, &olen, digest, err, sizeof(err));
+	rc = imgsign_build(&o, c->key ? &key : NULL, payload, plen, &out, &olen, digest, err,
+			   sizeof(err));
 	if (rc != 0)
 		fail_msg("%s", err);
 
@@ -184,27 +196,40 @@ static void test_sign_refusals(void **state)
 	o.slot_size = 0x10000;
 
 	payload[0x10] = 1; /* non-zero hole without --pad-header */
-	assert_int_not_equal(imgsign_build(&o, NULL, payload, sizeof(payload), &out, &olen, NULL, err, sizeof(err)), 0);
-	assert_string_equal(err, "Header padding was not requested and image does not start with zeros");
+	assert_int_not_equal(imgsign_build(&o, NULL, payload, sizeof(payload), &out, &olen, NULL,
+					   err, sizeof(err)),
+			     0);
+	assert_string_equal(err,
+			    "Header padding was not requested and image does not start with zeros");
 	assert_null(out);
 	o.pad_header = true;
-	assert_int_equal(imgsign_build(&o, NULL, payload, sizeof(payload), &out, &olen, NULL, err, sizeof(err)), 0);
+	assert_int_equal(imgsign_build(&o, NULL, payload, sizeof(payload), &out, &olen, NULL, err,
+				       sizeof(err)),
+			 0);
 	assert_int_equal(olen, 0x200 + sizeof(payload) + 40);
 	free(out);
 
 	/* align 1: trailer = 128*3*1 + 4*8 + 16 = 432 */
 	o.slot_size = 0x200 + sizeof(payload) + 40 + 432 - 1;
-	assert_int_not_equal(imgsign_build(&o, NULL, payload, sizeof(payload), &out, &olen, NULL, err, sizeof(err)), 0);
+	assert_int_not_equal(imgsign_build(&o, NULL, payload, sizeof(payload), &out, &olen, NULL,
+					   err, sizeof(err)),
+			     0);
 	assert_non_null(strstr(err, "exceeds requested size"));
 	o.slot_size++;
-	assert_int_equal(imgsign_build(&o, NULL, payload, sizeof(payload), &out, &olen, NULL, err, sizeof(err)), 0);
+	assert_int_equal(imgsign_build(&o, NULL, payload, sizeof(payload), &out, &olen, NULL, err,
+				       sizeof(err)),
+			 0);
 	free(out);
 
 	o.header_size = 16;
-	assert_int_not_equal(imgsign_build(&o, NULL, payload, sizeof(payload), &out, &olen, NULL, err, sizeof(err)), 0);
+	assert_int_not_equal(imgsign_build(&o, NULL, payload, sizeof(payload), &out, &olen, NULL,
+					   err, sizeof(err)),
+			     0);
 	o.header_size = 0x200;
 	o.align = 3;
-	assert_int_not_equal(imgsign_build(&o, NULL, payload, sizeof(payload), &out, &olen, NULL, err, sizeof(err)), 0);
+	assert_int_not_equal(imgsign_build(&o, NULL, payload, sizeof(payload), &out, &olen, NULL,
+					   err, sizeof(err)),
+			     0);
 
 	assert_int_equal(imgsign_parse_version("1.2.3+4", &v), 0);
 	assert_int_equal(imgsign_parse_version("255.255.65535+4294967295", &v), 0);
@@ -261,10 +286,12 @@ static void test_keys(void **state)
 	{
 		struct imgkey k;
 		char err[256];
-		static const uint8_t junk[] = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+		static const uint8_t junk[] =
+			"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
 
 		imgkey_init(&k);
-		assert_int_not_equal(imgkey_load_mem(&k, junk, sizeof(junk) - 1, err, sizeof(err)), 0);
+		assert_int_not_equal(imgkey_load_mem(&k, junk, sizeof(junk) - 1, err, sizeof(err)),
+				     0);
 		assert_null(strchr(err, '\n'));
 		imgkey_free(&k);
 	}

@@ -62,7 +62,8 @@ static void load_expectation(const struct vector *v, struct expectation *e)
 
 	memset(e, 0, sizeof(*e));
 	e->exit_code = -1;
-	snprintf(rel, sizeof(rel), "images/%s%s", v->expect ? v->expect : v->image, v->expect ? "" : ".verify.txt");
+	snprintf(rel, sizeof(rel), "images/%s%s", v->expect ? v->expect : v->image,
+		 v->expect ? "" : ".verify.txt");
 	txt = (char *)fixture_load(rel, &len);
 	assert_non_null(txt);
 	for (line = strtok_r(txt, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
@@ -125,8 +126,9 @@ static void check_result(const struct expectation *e, const struct dfukit_image_
 		assert_string_equal(e->line1, dfukit_image_strerror(DFUKIT_IMAGE_OK));
 		hexstr(res->hash, sizeof(res->hash), digest);
 		assert_string_equal(digest, e->digest);
-		snprintf(version, sizeof(version), "%u.%u.%u+%u", res->hdr.version.major, res->hdr.version.minor,
-			 res->hdr.version.revision, (unsigned)res->hdr.version.build_num);
+		snprintf(version, sizeof(version), "%u.%u.%u+%u", res->hdr.version.major,
+			 res->hdr.version.minor, res->hdr.version.revision,
+			 (unsigned)res->hdr.version.build_num);
 		assert_string_equal(version, e->version);
 	} else {
 		assert_true(rc < 0);
@@ -198,7 +200,8 @@ static void test_vector(void **state)
 		if (ok.exit_code != 0) {
 			/* wrong key case: the image itself is fine */
 			ok.exit_code = 0;
-			snprintf(ok.line1, sizeof(ok.line1), "%s", dfukit_image_strerror(DFUKIT_IMAGE_OK));
+			snprintf(ok.line1, sizeof(ok.line1), "%s",
+				 dfukit_image_strerror(DFUKIT_IMAGE_OK));
 			snprintf(ok.version, sizeof(ok.version), "1.2.3+4");
 			hexstr(res.hash, sizeof(res.hash), ok.digest);
 		}
@@ -219,12 +222,12 @@ static void test_key_table(void **state)
 {
 	static const char *const names[3] = {"ed25519", "rsa-2048", "ecdsa-p256"};
 	static const char *const images[] = {"rsa-2048-z70000.bin", "ecdsa-p256-z70000.bin",
-					     "ecdsa-p256-z70000-pubkey-full.bin", "ed25519-z70000.bin",
-					     "unsigned-z70000.bin"};
+					     "ecdsa-p256-z70000-pubkey-full.bin",
+					     "ed25519-z70000.bin", "unsigned-z70000.bin"};
 	static const int expect_idx[] = {1, 2, 2, -1, -1};
-	static const enum dfukit_image_status expect_st[] = {DFUKIT_IMAGE_OK, DFUKIT_IMAGE_OK, DFUKIT_IMAGE_OK,
-							     DFUKIT_IMAGE_E_UNSUPPORTED_SIG,
-							     DFUKIT_IMAGE_E_NO_SIGNATURE};
+	static const enum dfukit_image_status expect_st[] = {
+		DFUKIT_IMAGE_OK, DFUKIT_IMAGE_OK, DFUKIT_IMAGE_OK, DFUKIT_IMAGE_E_UNSUPPORTED_SIG,
+		DFUKIT_IMAGE_E_NO_SIGNATURE};
 	struct dfukit_image_key keys[3];
 	uint8_t *der[3];
 	char rel[256];

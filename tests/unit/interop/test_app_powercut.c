@@ -19,7 +19,7 @@
 #include "dfu_host.h"
 #include "dfukit/board_profile.h"
 #include "dfukit/dfu_flash.h"
-#include "dfukit/sample_device.h"
+#include "dfukit/sample/device.h"
 #include "fixture_boot.h"
 
 struct rig {
@@ -80,7 +80,8 @@ static void rig_setup(struct rig *r, const struct board_profile *bp)
 	static const char *const names[] = {"SLOT-1"};
 	r->bp = bp;
 	r->mem = malloc(bp->flash.size);
-	assert_int_equal(flash_sim_init(&r->sim, &bp->flash, r->mem, bp->flash.size, bp->sim_flags), 0);
+	assert_int_equal(flash_sim_init(&r->sim, &bp->flash, r->mem, bp->flash.size, bp->sim_flags),
+			 0);
 	flash_sim_format(&r->sim);
 	assert_int_equal(board_profile_slots(bp, &r->sim.dev, &r->slot0, &r->slot1), 0);
 	fixture_keys_load(&r->keys);
@@ -100,15 +101,21 @@ static void rig_setup(struct rig *r, const struct board_profile *bp)
 
 	assert_int_equal(dfu_flash_init(&r->backend, &r->slot1, on_complete, r), 0);
 	if (staged) {
-		assert_int_equal(dfu_flash_set_staging(&r->backend, r->staging, sizeof(r->staging)), 0);
+		assert_int_equal(dfu_flash_set_staging(&r->backend, r->staging, sizeof(r->staging)),
+				 0);
 		r->timing = (struct dfu_flash_timing){running_clock, NULL, bp->timing.erase_us,
 						      bp->timing.write_us};
 		r->backend.timing = &r->timing;
 		r->backend.on_progress = on_progress;
 	}
 	r->alt = (struct dfu_alt){&dfu_flash_ops, &r->backend};
-	struct sample_params p = {.transfer_size = 4096, .buffer = r->buf, .manufacturer = "m",
-				  .product = "p", .serial = "s", .alt_names = names, .alts = &r->alt,
+	struct sample_params p = {.transfer_size = 4096,
+				  .buffer = r->buf,
+				  .manufacturer = "m",
+				  .product = "p",
+				  .serial = "s",
+				  .alt_names = names,
+				  .alts = &r->alt,
 				  .num_alts = 1};
 	assert_int_equal(dfu_host_attach(&r->v, &r->dev, &p), 0);
 }
@@ -123,8 +130,10 @@ static void rig_free(struct rig *r)
 
 static int boot(struct rig *r, struct boot_result *res)
 {
-	struct boot_config cfg = {.primary = &r->slot0, .secondary = &r->slot1,
-				  .validate = fixture_validate, .validate_ctx = &r->keys};
+	struct boot_config cfg = {.primary = &r->slot0,
+				  .secondary = &r->slot1,
+				  .validate = fixture_validate,
+				  .validate_ctx = &r->keys};
 	return boot_go(&cfg, res);
 }
 
@@ -193,8 +202,8 @@ static void powercut_download(const struct board_profile *bp)
 		}
 	}
 	printf("%s%s: download + upgrade request: %u flash operations, %u power cuts tried "
-	       "(3 tear modes), new image ran after %u\n", bp->id, staged ? " (staged)" : "", total,
-	       cuts, new_runs);
+	       "(3 tear modes), new image ran after %u\n",
+	       bp->id, staged ? " (staged)" : "", total, cuts, new_runs);
 }
 
 static void powercut_confirm(const struct board_profile *bp)
@@ -205,33 +214,34 @@ static void powercut_confirm(const struct board_profile *bp)
 	struct boot_result res;
 	unsigned cuts = 0, kept = 0, reverted = 0;
 	for (size_t t = 0; t < 3; t++)
-	for (uint32_t n = 0;; n++) {
-		rig_setup(&r, bp);
-		download(&r, true);
-		assert_int_equal(boot(&r, &res), 0); /* test swap: the new image runs */
-		assert_int_equal(res.swap_type, BOOT_SWAP_TYPE_TEST);
-		flash_sim_reset_count(&r.sim);
-		flash_sim_cut_at(&r.sim, n, tears[t]);
-		int rc = boot_confirm(&r.slot0);
-		uint32_t ops = flash_sim_ops(&r.sim);
-		flash_sim_power_on(&r.sim);
-		assert_int_equal(boot(&r, &res), 0);
-		if (slot_holds(&r.slot0, r.new_img, r.new_len)) {
-			kept++; /* confirmed: it stays */
-			assert_int_equal(res.swap_type, BOOT_SWAP_TYPE_NONE);
-		} else {
-			assert_true(slot_holds(&r.slot0, r.old_img, r.old_len));
-			assert_int_equal(res.swap_type, BOOT_SWAP_TYPE_REVERT);
-			reverted++;
+		for (uint32_t n = 0;; n++) {
+			rig_setup(&r, bp);
+			download(&r, true);
+			assert_int_equal(boot(&r, &res), 0); /* test swap: the new image runs */
+			assert_int_equal(res.swap_type, BOOT_SWAP_TYPE_TEST);
+			flash_sim_reset_count(&r.sim);
+			flash_sim_cut_at(&r.sim, n, tears[t]);
+			int rc = boot_confirm(&r.slot0);
+			uint32_t ops = flash_sim_ops(&r.sim);
+			flash_sim_power_on(&r.sim);
+			assert_int_equal(boot(&r, &res), 0);
+			if (slot_holds(&r.slot0, r.new_img, r.new_len)) {
+				kept++; /* confirmed: it stays */
+				assert_int_equal(res.swap_type, BOOT_SWAP_TYPE_NONE);
+			} else {
+				assert_true(slot_holds(&r.slot0, r.old_img, r.old_len));
+				assert_int_equal(res.swap_type, BOOT_SWAP_TYPE_REVERT);
+				reverted++;
+			}
+			rig_free(&r);
+			cuts++;
+			if (rc == 0 && n >= ops) {
+				break; /* the cut came after the last operation: the confirm completed */
+			}
 		}
-		rig_free(&r);
-		cuts++;
-		if (rc == 0 && n >= ops) {
-			break; /* the cut came after the last operation: the confirm completed */
-		}
-	}
 	printf("%s: confirm: %u power cuts tried (3 tear modes), new image kept after %u, "
-	       "reverted after %u\n", bp->id, cuts, kept, reverted);
+	       "reverted after %u\n",
+	       bp->id, cuts, kept, reverted);
 	assert_true(kept >= 1 && reverted >= 1);
 }
 

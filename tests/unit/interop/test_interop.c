@@ -30,10 +30,13 @@ struct rig {
 static void rig_init(struct rig *r, uint32_t sector, uint32_t write_block)
 {
 	memset(r, 0, offsetof(struct rig, mem));
-	r->geo = (struct flash_geometry){.size = sizeof(r->mem), .write_block = write_block,
-					 .erased_val = 0xff, .sector_size = sector};
+	r->geo = (struct flash_geometry){.size = sizeof(r->mem),
+					 .write_block = write_block,
+					 .erased_val = 0xff,
+					 .sector_size = sector};
 	assert_int_equal(flash_sim_init(&r->sim, &r->geo, r->mem, sizeof(r->mem),
-					write_block == 16 ? FLASH_SIM_F_WRITE_ONCE : 0), 0);
+					write_block == 16 ? FLASH_SIM_F_WRITE_ONCE : 0),
+			 0);
 	flash_sim_format(&r->sim);
 	assert_int_equal(flash_area_init(&r->primary, &r->sim.dev, 0, SLOT_SIZE), 0);
 	assert_int_equal(flash_area_init(&r->secondary, &r->sim.dev, SLOT_SIZE, SLOT_SIZE), 0);
@@ -63,8 +66,10 @@ static uint8_t *program(struct rig *r, const struct flash_area *fa, const char *
 
 static int boot(struct rig *r, struct boot_result *res)
 {
-	struct boot_config cfg = {.primary = &r->primary, .secondary = &r->secondary,
-				  .validate = fixture_validate, .validate_ctx = &r->keys};
+	struct boot_config cfg = {.primary = &r->primary,
+				  .secondary = &r->secondary,
+				  .validate = fixture_validate,
+				  .validate_ctx = &r->keys};
 	return boot_go(&cfg, res);
 }
 

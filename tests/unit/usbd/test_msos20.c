@@ -11,7 +11,7 @@
 #include "dfu_host.h"
 #include "dfukit/dfu_ramdisk.h"
 #include "dfukit/msos20.h"
-#include "dfukit/sample_device.h"
+#include "dfukit/sample/device.h"
 
 #define GUID "{5AB0F1C2-8E3D-4B6A-9F21-7C4D2E9B1A63}"
 
@@ -20,18 +20,18 @@ static const uint8_t expected_bos[33] = {
 	0x1c, 0x10, 0x05, 0x00,                         /* platform capability, 28 bytes */
 	0xdf, 0x60, 0xdd, 0xd8, 0x89, 0x45, 0xc7, 0x4c, /* MS OS 2.0 platform UUID */
 	0x9c, 0xd2, 0x65, 0x9d, 0x9e, 0x64, 0x8a, 0x9f,
-	0x00, 0x00, 0x03, 0x06,                         /* dwWindowsVersion 6.3 (8.1) */
-	0xa2, 0x00,                                     /* descriptor set: 162 bytes */
-	0x20,                                           /* bMS_VendorCode */
-	0x00,                                           /* bAltEnumCode */
+	0x00, 0x00, 0x03, 0x06, /* dwWindowsVersion 6.3 (8.1) */
+	0xa2, 0x00,             /* descriptor set: 162 bytes */
+	0x20,                   /* bMS_VendorCode */
+	0x00,                   /* bAltEnumCode */
 };
 
 static const uint8_t expected_set_head[40] = {
-	0x0a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x06, 0xa2, 0x00, /* set header */
-	0x14, 0x00, 0x03, 0x00, 'W', 'I', 'N', 'U', 'S', 'B', 0, 0,  /* compatible ID */
-	0, 0, 0, 0, 0, 0, 0, 0,                                     /* sub-compatible ID */
-	0x84, 0x00, 0x04, 0x00, 0x07, 0x00, 0x2a, 0x00,             /* property: 132 B, REG_MULTI_SZ, name 42 B */
-	'D', 0x00,
+	0x0a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x06, 0xa2, 0x00,       /* set header */
+	0x14, 0x00, 0x03, 0x00, 'W',  'I',  'N',  'U',  'S',  'B',  0, 0, /* compatible ID */
+	0,    0,    0,    0,    0,    0,    0,    0,                      /* sub-compatible ID */
+	0x84, 0x00, 0x04, 0x00, 0x07, 0x00, 0x2a, 0x00, /* property: 132 B, REG_MULTI_SZ, name 42 B */
+	'D',  0x00,
 };
 
 static void utf16(uint8_t *out, const char *s)
@@ -62,7 +62,8 @@ static void test_layout(void **state)
 	assert_int_equal(usbd_msos20_init(&ms, 0x20, GUID), 0);
 	assert_memory_equal(ms.bos, expected_bos, sizeof(expected_bos));
 	check_set(ms.set);
-	assert_int_equal(usbd_msos20_init(&ms, 0x20, "5AB0F1C2-8E3D-4B6A-9F21-7C4D2E9B1A63"), -EINVAL);
+	assert_int_equal(usbd_msos20_init(&ms, 0x20, "5AB0F1C2-8E3D-4B6A-9F21-7C4D2E9B1A63"),
+			 -EINVAL);
 	assert_int_equal(usbd_msos20_init(&ms, 0x20, NULL), -EINVAL);
 }
 
@@ -77,9 +78,16 @@ static void test_over_usb(void **state)
 	struct dfu_alt alt = {&dfu_ramdisk_ops, &disk};
 	dfu_ramdisk_init(&disk, mem, sizeof(mem));
 	for (int runtime = 0; runtime < 2; runtime++) {
-		struct sample_params p = {.runtime = runtime, .transfer_size = 64, .buffer = buf,
-					  .manufacturer = "m", .product = "p", .serial = "s",
-					  .alt_names = names, .alts = &alt, .num_alts = 1, .ms_os_20 = true};
+		struct sample_params p = {.runtime = runtime,
+					  .transfer_size = 64,
+					  .buffer = buf,
+					  .manufacturer = "m",
+					  .product = "p",
+					  .serial = "s",
+					  .alt_names = names,
+					  .alts = &alt,
+					  .num_alts = 1,
+					  .ms_os_20 = true};
 		vudc_init(&v, &d.usbd);
 		struct udc u = vudc_udc(&v);
 		assert_int_equal(sample_device_init(&d, &p, &u), 0);

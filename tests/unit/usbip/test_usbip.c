@@ -24,9 +24,11 @@
 
 #include <cmocka.h>
 
+#include "dfukit/dfu_ramdisk.h"
+#include "dfukit/sample/device.h"
 #include "dfukit/usbd.h"
-#include "dfukit/usbip.h"
-#include "dfukit/vudc.h"
+#include "dfukit/port/usbip.h"
+#include "dfukit/port/vudc.h"
 
 /* ------------------------------------------------------------ the device */
 
@@ -92,13 +94,22 @@ static const uint8_t config_bytes[] = {
 static struct usbd_class *const owners[] = {&vendor.cls};
 static const struct usbd_config_desc configs[] = {{.desc = config_bytes, .owners = owners}};
 static const char *const strings[] = {"dfukit", "usbip test"};
-#define DEVICE_DESC(pid) {USBD_DEVICE_DESC(0x0200, 0, 0, 0, 64, 0x1209, (pid), 0x0102, 1, 2, 0, 1)}
+#define DEVICE_DESC(pid)                                                                           \
+	{                                                                                          \
+		USBD_DEVICE_DESC(0x0200, 0, 0, 0, 64, 0x1209, (pid), 0x0102, 1, 2, 0, 1)           \
+	}
 static const uint8_t device1[] = DEVICE_DESC(0x0001);
 static const uint8_t device2[] = DEVICE_DESC(0x0002);
-static const struct usbd_device_desc desc1 = {
-	.device = device1, .configs = configs, .strings = strings, .num_strings = 2, .vendor = &vendor.cls};
-static const struct usbd_device_desc desc2 = {
-	.device = device2, .configs = configs, .strings = strings, .num_strings = 2, .vendor = &vendor.cls};
+static const struct usbd_device_desc desc1 = {.device = device1,
+					      .configs = configs,
+					      .strings = strings,
+					      .num_strings = 2,
+					      .vendor = &vendor.cls};
+static const struct usbd_device_desc desc2 = {.device = device2,
+					      .configs = configs,
+					      .strings = strings,
+					      .num_strings = 2,
+					      .vendor = &vendor.cls};
 
 static struct usbd_device dev1, dev2;
 static struct vudc vudc1, vudc2;
@@ -466,11 +477,11 @@ static void test_devlist(void **state)
 		assert_true(cli_recv(fd, rec, sizeof(rec)));
 		assert_true(rec[0] == '/');
 		assert_string_equal((char *)rec + 256, busid);
-		assert_int_equal(be32(rec + 288), 1);	   /* busnum */
-		assert_int_equal(be32(rec + 292), i);	   /* devnum */
-		assert_int_equal(be32(rec + 296), 2);	   /* full speed */
+		assert_int_equal(be32(rec + 288), 1);      /* busnum */
+		assert_int_equal(be32(rec + 292), i);      /* devnum */
+		assert_int_equal(be32(rec + 296), 2);      /* full speed */
 		assert_int_equal(be16(rec + 300), 0x1209); /* idVendor */
-		assert_int_equal(be16(rec + 302), i);	   /* idProduct */
+		assert_int_equal(be16(rec + 302), i);      /* idProduct */
 		assert_int_equal(be16(rec + 304), 0x0102); /* bcdDevice */
 		assert_int_equal(rec[306], 0);
 		assert_int_equal(rec[309], 1); /* bConfigurationValue */
@@ -1088,6 +1099,141 @@ static void test_random_garbage(void **state)
 	fresh_client_works();
 }
 
+/* ------------------------------------------ a DFU device behind the server */
+
+#define DEVID3  0x00010003u
+#define DFU_OUT 0x21 /* class, interface */
+#define DFU_IN  0xa1
+
+static struct sample_device dfu_dev;
+static struct vudc vudc3;
+static uint8_t dfu_xfer_buf[4096];
+static uint8_t disk_mem[8192];
+static struct dfu_ramdisk disk;
+static struct dfu_alt dfu_alts[1];
+static const char *const dfu_alt_names[] = {"ramdisk0"};
+
+/* The usual server, plus "1-3": the DFU sample (DFU mode, wTransferSize 4096) on a ramdisk. */
+static int setup_dfu(void **state)
+{
+	struct udc u;
+
+	setup(state);
+	memset(disk_mem, 0, sizeof(disk_mem));
+	dfu_ramdisk_init(&disk, disk_mem, sizeof(disk_mem));
+	dfu_alts[0] = (struct dfu_alt){&dfu_ramdisk_ops, &disk};
+	const struct sample_params p = {
+		.transfer_size = sizeof(dfu_xfer_buf),
+		.buffer = dfu_xfer_buf,
+		.manufacturer = "ZEPHYR",
+		.product = "DFU",
+		.serial = "1",
+		.alt_names = dfu_alt_names,
+		.alts = dfu_alts,
+		.num_alts = 1,
+	};
+	vudc_init(&vudc3, &dfu_dev.usbd);
+	u = vudc_udc(&vudc3);
+	assert_int_equal(sample_device_init(&dfu_dev, &p, &u), 0);
+	assert_int_equal(usbd_enable(&dfu_dev.usbd, true), 0);
+	assert_int_equal(usbip_server_add_device(&srv, "1-3", &vudc3), 0);
+	return 0;
+}
+
+/* One control URB to the DFU device; OUT data (len bytes of fill) is sent in full. */
+static void dfu_ctl(int fd, uint32_t seq, uint8_t rt, uint8_t req, uint16_t value, uint16_t len,
+		    uint8_t fill, struct ret *r)
+{
+	static uint8_t urb[USBIP_HDR_SIZE + 65535];
+	bool in = (rt & 0x80) != 0;
+	uint8_t s[8];
+
+	setup_pkt(s, rt, req, value, 0, len);
+	cmd_submit(urb, seq, DEVID3, in ? USBIP_DIR_IN : USBIP_DIR_OUT, 0, len, s);
+	memset(urb + USBIP_HDR_SIZE, fill, len);
+	cli_send(fd, urb, USBIP_HDR_SIZE + (in ? 0 : (size_t)len));
+	get_ret(fd, r);
+	assert_int_equal(r->command, USBIP_RET_SUBMIT);
+	assert_int_equal(r->seqnum, seq);
+	assert_true(r->actual >= 0 && r->actual <= 4096);
+	if (in && r->actual > 0)
+		assert_true(cli_recv(fd, r->data, (size_t)r->actual));
+}
+
+/* GETSTATUS: bStatus and bState. */
+static void dfu_status(int fd, uint32_t seq, uint8_t *status, uint8_t *dstate)
+{
+	struct ret r;
+
+	dfu_ctl(fd, seq, DFU_IN, DFU_GETSTATUS, 0, 6, 0, &r);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(r.actual, 6);
+	*status = r.data[0];
+	*dstate = r.data[4];
+}
+
+/*
+ * A DNLOAD or UPLOAD whose wLength exceeds wTransferSize and the server's
+ * buffers: on a bus the device sees the SETUP and STALLs it, so the host
+ * gets -EPIPE and the DFU class is in dfuERROR (errSTALLEDPKT); the data
+ * never reaches the ramdisk and the connection keeps serving.
+ */
+static void test_dfu_oversized_request_stalls(void **state)
+{
+	static const struct {
+		uint8_t rt, req;
+		uint16_t len;
+	} cases[] = {
+		{DFU_OUT, DFU_DNLOAD, 4097},
+		{DFU_OUT, DFU_DNLOAD, 65535},
+		{DFU_IN, DFU_UPLOAD, 4097},
+		{DFU_IN, DFU_UPLOAD, 65535},
+	};
+	uint32_t seq = 1;
+	uint8_t status, dstate;
+	struct ret r;
+	int fd = import_ok("1-3");
+
+	(void)state;
+	dfu_ctl(fd, seq++, 0x00, USB_REQ_SET_CONFIGURATION, 1, 0, 0, &r);
+	assert_int_equal(r.status, 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		print_message("%s wLength %u\n", cases[i].req == DFU_DNLOAD ? "DNLOAD" : "UPLOAD",
+			      cases[i].len);
+		dfu_ctl(fd, seq++, cases[i].rt, cases[i].req, 0, cases[i].len, 0x5a, &r);
+		assert_int_equal(r.status, -EPIPE);
+		assert_int_equal(r.actual, 0);
+		dfu_status(fd, seq++, &status, &dstate);
+		assert_int_equal(status, DFU_STATUS_ERR_STALLEDPKT);
+		assert_int_equal(dstate, DFU_STATE_ERROR);
+		dfu_ctl(fd, seq++, DFU_OUT, DFU_CLRSTATUS, 0, 0, 0, &r);
+		assert_int_equal(r.status, 0);
+		dfu_status(fd, seq++, &status, &dstate);
+		assert_int_equal(status, DFU_STATUS_OK);
+		assert_int_equal(dstate, DFU_STATE_IDLE);
+	}
+	for (size_t i = 0; i < sizeof(disk_mem); i++)
+		assert_int_equal(disk_mem[i], 0);
+
+	/* Still a working device: a full-size block downloads and uploads back. */
+	dfu_ctl(fd, seq++, DFU_OUT, DFU_DNLOAD, 0, 4096, 0xa7, &r);
+	assert_int_equal(r.status, 0);
+	do {
+		dfu_status(fd, seq++, &status, &dstate);
+	} while (dstate == DFU_STATE_DNBUSY || dstate == DFU_STATE_DNLOAD_SYNC);
+	assert_int_equal(dstate, DFU_STATE_DNLOAD_IDLE);
+	assert_int_equal(disk_mem[4095], 0xa7);
+	dfu_ctl(fd, seq++, DFU_OUT, DFU_ABORT, 0, 0, 0, &r);
+	assert_int_equal(r.status, 0);
+	dfu_ctl(fd, seq++, DFU_IN, DFU_UPLOAD, 0, 4096, 0, &r);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(r.actual, 4096);
+	assert_int_equal(r.data[0], 0xa7);
+	assert_int_equal(r.data[4095], 0xa7);
+	close(fd);
+	pump(2);
+}
+
 static void test_api_errors(void **state)
 {
 	struct vudc *v = &vudc1;
@@ -1123,7 +1269,7 @@ static void test_api_errors(void **state)
 
 /* ------------------------------------------------- hand-off mode (a hub) */
 
-static int hub_fd = -1;	   /* the hub's end of the socketpair */
+static int hub_fd = -1;     /* the hub's end of the socketpair */
 static int hub_listen = -1; /* the hub's TCP listener, the server has none */
 
 static int setup_handoff(void **state)
@@ -1275,7 +1421,9 @@ static void test_handoff_foreign_message_dropped(void **state)
 	} cm;
 	uint8_t tag = 'X', b;
 	struct iovec iov = {.iov_base = &tag, .iov_len = 1};
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf,
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = cm.buf,
 			   .msg_controllen = sizeof(cm.buf)};
 	struct cmsghdr *h;
 	int sv[2];
@@ -1367,6 +1515,8 @@ int main(void)
 		T(test_random_garbage),
 		T(test_api_errors),
 #undef T
+		cmocka_unit_test_setup_teardown(test_dfu_oversized_request_stalls, setup_dfu,
+						teardown),
 #define H(f) cmocka_unit_test_setup_teardown(f, setup_handoff, teardown_handoff)
 		H(test_handoff_import_and_urbs),
 		H(test_handoff_devlist_over_socketpair),

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What the virtual board hands the firmware it starts (host only): the
+ * board's identity, the USB/IP socket that survives every reset (the hub's
+ * hand-off socket, see usbip.h, or a listening socket), the busid to export
+ * and the flash file. Passed in environment variables across exec().
+ */
+#ifndef DFUKIT_BOARD_ENV_H
+#define DFUKIT_BOARD_ENV_H
+
+#include <stdint.h>
+
+#include "dfukit/port/board_log.h"
+#include "dfukit/host/flash_file.h" /* the board firmware's flash */
+
+#define BOARD_ENV_ID           "DFUKIT_BOARD"
+#define BOARD_ENV_USBIP_FD     "DFUKIT_USBIP_FD"
+#define BOARD_ENV_FLASH        "DFUKIT_FLASH"
+#define BOARD_ENV_SERIAL       "DFUKIT_SERIAL"
+#define BOARD_ENV_FIRMWARE_DIR "DFUKIT_FIRMWARE_DIR"
+#define BOARD_ENV_BOOT_NS      "DFUKIT_BOOT_NS"
+#define BOARD_ENV_BUSID        "DFUKIT_BUSID"
+#define BOARD_DEFAULT_BUSID    "1-1"
+
+struct board_env {
+	const char *board_id;     /* profile id, e.g. "reel_board" */
+	const char *zephyr_board; /* as the firmware prints it */
+	const char *usb_manufacturer;
+	const char *usb_product;
+	const char *serial;
+	const char *flash_path;   /* NULL: no flash */
+	const char *firmware_dir; /* where the board's firmware executables live */
+	int usbip_fd;
+	const char *busid; /* USB/IP busid to export: "1-1" unless the board says */
+};
+
+/* Read the environment the board set; -ENOENT with a message if not run by a board. */
+int board_env_load(struct board_env *env, const char *program);
+
+#endif /* DFUKIT_BOARD_ENV_H */

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* dfukit-image verify: imgtool's result lines for an image, checked by the image layer. */
+#include <string.h>
+
+#include "cli.h"
+
+static const char verify_help[] =
+	"Usage: dfukit-image verify [-k KEY] IMAGE\n"
+	"\n"
+	"  Check an image like imgtool verify: header, TLV structure, SHA-256 and, with\n"
+	"  -k, a signature by that key (selected through the KEYHASH/PUBKEY TLV, as\n"
+	"  MCUboot does). Prints 'Image was correctly validated', the version and the\n"
+	"  digest and exits 0; otherwise prints the reason and exits 1.\n"
+	"  IMAGE is a raw binary (Intel hex is not supported); the file size is the slot size.\n"
+	"  Ed25519 signatures cannot be checked (no Ed25519 in mbedTLS 2.28): with an\n"
+	"  Ed25519 key the hash is checked and then 'Unsupported signature type' is reported.\n"
+	"\n"
+	"Options:\n"
+	"  -k, --key KEY   public or private key (PEM or DER)\n"
+	"  -h, --help      this help\n";
+
+static const char *verify_message(enum dfukit_image_status st)
+{
+	/* imgtool reports any signature failure this way. */
+	if (st == DFUKIT_IMAGE_E_BAD_SIGNATURE)
+		return dfukit_image_strerror(DFUKIT_IMAGE_E_NO_SIGNATURE);
+	return dfukit_image_strerror(st);
+}
+
+/* The key given with -k, as the one-entry table the image layer checks against. */
+struct verify_key {
+	bool loaded;
+	bool ed25519; /* cannot be checked: the hash is, then the signature is refused */
+	struct imgkey key;
+	struct dfukit_image_key table[1];
+	size_t nkeys;
+};
+
+static int load_verify_key(const char *path, struct verify_key *vk)
+{
+	if (path == NULL)
+		return CLI_CONTINUE;
+	if (cli_load_key("verify", path, &vk->key) != 0)
+		return EXIT_FAILURE;
+	vk->loaded = true;
+	vk->ed25519 = vk->key.type == IMGKEY_ED25519;
+	if (!vk->ed25519 && imgkey_to_table(&vk->key, &vk->table[0]) == 0)
+		vk->nkeys = 1;
+	return CLI_CONTINUE;
+}
+
+/* imgtool's lines on stdout: the reason and 1, or the version and digest and 0. */
+static int report(const struct cli_image *im, const struct verify_key *vk)
+{
+	struct dfukit_image_result res;
+
+	if (dfukit_image_validate(&im->src, vk->table, vk->nkeys, &res) != 0) {
+		printf("%s\n", verify_message(res.status));
+		return EXIT_FAILURE;
+	}
+	if (vk->ed25519) {
+		printf("%s\n", dfukit_image_strerror(DFUKIT_IMAGE_E_UNSUPPORTED_SIG));
+		return EXIT_FAILURE;
+	}
+	printf("Image was correctly validated\n");
+	printf("Image version: %u.%u.%u+%lu\n", res.hdr.version.major, res.hdr.version.minor,
+	       res.hdr.version.revision, (unsigned long)res.hdr.version.build_num);
+	printf("Image digest: ");
+	for (size_t i = 0; i < sizeof(res.hash); i++)
+		printf("%02x", res.hash[i]);
+	printf("\n");
+	return 0;
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	static const struct option lo[] = {{"key", required_argument, NULL, 'k'},
+					   {"help", no_argument, NULL, 'h'},
+					   {NULL, 0, NULL, 0}};
+	const char *keypath = NULL;
+	struct verify_key vk = {0};
+	struct cli_image im;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "k:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'k': keypath = optarg; break;
+		case 'h': cli_show_help(verify_help, stdout); return 0;
+		default: return cli_bad_option("verify", argv);
+		}
+	}
+	rc = cli_check_image_arg("verify", argc, argv);
+	if (rc == CLI_CONTINUE)
+		rc = load_verify_key(keypath, &vk);
+	if (rc == CLI_CONTINUE)
+		rc = cli_image_load("verify", argv[optind], &im);
+	if (rc == CLI_CONTINUE) {
+		rc = report(&im, &vk);
+		cli_image_free(&im);
+	}
+	if (vk.loaded)
+		imgkey_free(&vk.key);
+	return rc;
+}
