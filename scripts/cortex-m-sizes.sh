@@ -75,7 +75,7 @@ for preset in "${presets[@]}"; do
 		sigs="$(sed -n 's/^DFUKIT_SIGNATURES:STRING=//p' "$build/CMakeCache.txt")"
 		awk -f "$attr" "$map" | awk -v sigs="$sigs" '
 			$1 ~ /^(boot|trailer)\.c$/ { b += $2; next }
-			$1 == "image.c" { im += $2; next }
+			$1 ~ /^(image|crypto_mbedtls)\.c$/ { im += $2; next }
 			$1 ~ /^(board_image|trusted_keys)\.c$/ { keys += $2; next }
 			$1 ~ /^(flash|flash_sim)\.c$/ { fl += $2; next }
 			$1 ~ /^(ecdsa|ecp|ecp_curves|rsa|rsa_internal|oid)$/ { sig += $2; next }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Checks the Cortex-M bootloader's crypto on the host: src/image/image.c and
-# the mbedTLS files the bootloader links, built with the bootloader's config
+# Checks the Cortex-M bootloader's crypto on the host: src/image (image.c,
+# crypto_mbedtls.c) and the mbedTLS files the bootloader links, built with the
+# bootloader's config
 # (cmake/mbedtls/dfukit-mbedtls-config.h, RSA-2048 and ECDSA-P256, the
 # bootloader's static heap), must give the same verdict on every fixture image
 # as the host build against Debian's mbedTLS. (tests/cm/emulated-boot.sh runs
@@ -18,7 +19,7 @@ files=$(sed -n '/^files=(/,/)/p' "$root/scripts/mbedtls-target.sh" | tr -d '()' 
 mbed=()
 for f in $files; do mbed+=("$src/library/$f.c"); done
 
-common=(-std=c11 -D_GNU_SOURCE -O1 -I"$root/include" "$root/src/image/image.c"
+common=(-std=c11 -D_GNU_SOURCE -O1 -I"$root/include" "$root/src/image/image.c" "$root/src/image/crypto_mbedtls.c"
 	"$root/tests/target-crypto/validate_fixtures.c")
 cc "${common[@]}" "${mbed[@]}" \
 	-I"$root/cmake/mbedtls" -I"$src/include" -DMBEDTLS_CONFIG_FILE='"dfukit-mbedtls-config.h"' \
