@@ -8,8 +8,9 @@
 #   scripts/mbedtls-target.sh TOOLCHAIN PREFIX     e.g. cortex-m4f build-cortex-m4f/target
 #
 # Debian ships mbedTLS only as host libraries, so the source comes from
-# Debian's archive (`apt-get source`, a deb-src entry for bookworm is added if
-# missing) unless DFUKIT_MBEDTLS_SRC points at an unpacked mbedTLS 2.28 tree.
+# Debian's archive (scripts/debian-source.sh: `apt-get source`, a deb-src entry
+# for bookworm is added if missing) unless DFUKIT_MBEDTLS_SRC points at an
+# unpacked mbedTLS 2.28 tree.
 # Debian's package adds only packaging (debian/) to the upstream tarball.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -23,29 +24,7 @@ flags="$(sed -n 's/^set(DFUKIT_CPU_FLAGS "\(.*\)")$/\1/p' "$root/cmake/$toolchai
 files=(asn1parse asn1write bignum constant_time ecdsa ecp ecp_curves md memory_buffer_alloc
        oid platform platform_util rsa rsa_internal sha256)
 
-fetch_source() {
-	local cache="${XDG_CACHE_HOME:-$HOME/.cache}/dfukit/mbedtls-src"
-	if [ ! -f "$cache/include/mbedtls/version.h" ]; then
-		local dl
-		dl="$(mktemp -d)"
-		if ! (cd "$dl" && apt-get source --download-only mbedtls >/dev/null 2>&1); then
-			local sudo=""
-			[ "$(id -u)" -eq 0 ] || sudo=sudo
-			echo "mbedtls-target: adding a deb-src entry for bookworm" >&2
-			printf '%s\n' "Types: deb-src" "URIs: http://deb.debian.org/debian" "Suites: bookworm" \
-				"Components: main" "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" |
-				$sudo tee /etc/apt/sources.list.d/dfukit-src.sources >/dev/null
-			$sudo apt-get update -qq
-			(cd "$dl" && apt-get source --download-only mbedtls >/dev/null)
-		fi
-		rm -rf "$cache" && mkdir -p "$cache"
-		tar xzf "$dl"/mbedtls_*.orig.tar.gz --strip-components=1 -C "$cache"
-		rm -rf "$dl"
-	fi
-	echo "$cache"
-}
-
-src="${DFUKIT_MBEDTLS_SRC:-$(fetch_source)}"
+src="${DFUKIT_MBEDTLS_SRC:-$("$root/scripts/debian-source.sh" mbedtls include/mbedtls/version.h)}"
 version="$(sed -n 's/^#define MBEDTLS_VERSION_STRING *"\(.*\)"/\1/p' "$src/include/mbedtls/version.h")"
 case "$version" in
 2.28.*) ;;

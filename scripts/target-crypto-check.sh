@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
-# Checks the Cortex-M bootloader's crypto on the host: src/image (image.c,
-# crypto_mbedtls.c) and the mbedTLS files the bootloader links, built with the
-# bootloader's config
-# (cmake/mbedtls/dfukit-mbedtls-config.h, RSA-2048 and ECDSA-P256, the
-# bootloader's static heap), must give the same verdict on every fixture image
-# as the host build against Debian's mbedTLS. (tests/cm/emulated-boot.sh runs
-# the Cortex-M bootloader itself.)
+# Checks the Cortex-M bootloader's crypto on the host: src/image and the
+# library files the bootloader links, built with the bootloader's
+# configuration, must give the same verdict on every fixture image as the host
+# build against Debian's mbedTLS. Each crypto backend (DFUKIT_CRYPTO) is
+# checked:
+#   mbedtls     image.c, crypto_mbedtls.c and the mbedTLS files of
+#               scripts/mbedtls-target.sh with its config
+#               (cmake/mbedtls/dfukit-mbedtls-config.h, RSA-2048 and ECDSA-P256,
+#               the bootloader's static heap)
+#   bearssl     image.c, crypto_bearssl.c and the BearSSL 0.6 files of
+#               scripts/bearssl-target.sh (SHA-256, ECDSA-P256 over
+#               i31/m31), RSA-2048 from the same mbedTLS files (BearSSL 0.6
+#               has no PSS)
+#   bearssl-m15 the same over BearSSL's i15/m15 arithmetic
+# (tests/cm/emulated-boot.sh runs the Cortex-M bootloader itself.)
 #
 #   scripts/target-crypto-check.sh [WORK_DIR]
 set -euo pipefail
@@ -19,12 +27,25 @@ files=$(sed -n '/^files=(/,/)/p' "$root/scripts/mbedtls-target.sh" | tr -d '()' 
 mbed=()
 for f in $files; do mbed+=("$src/library/$f.c"); done
 
-common=(-std=c11 -D_GNU_SOURCE -O1 -I"$root/include" "$root/src/image/image.c" "$root/src/image/crypto_mbedtls.c"
+bsrc="${DFUKIT_BEARSSL_SRC:-$("$root/scripts/debian-source.sh" bearssl inc/bearssl.h)}"
+bear=()
+for f in $("$root/scripts/bearssl-target.sh" --files); do bear+=("$bsrc/src/$f.c"); done
+
+image="$root/src/image"
+common=(-std=c11 -D_GNU_SOURCE -O1 -I"$root/include" "$image/image.c" "$image/crypto_common.c"
 	"$root/tests/target-crypto/validate_fixtures.c")
-cc "${common[@]}" "${mbed[@]}" \
-	-I"$root/cmake/mbedtls" -I"$src/include" -DMBEDTLS_CONFIG_FILE='"dfukit-mbedtls-config.h"' \
-	-o "$work/validate-target-config"
-cc "${common[@]}" -lmbedcrypto -o "$work/validate-debian"
+target_mbedtls=("${mbed[@]}" -I"$root/cmake/mbedtls" -I"$src/include"
+	-DMBEDTLS_CONFIG_FILE='"dfukit-mbedtls-config.h"')
+backends=(mbedtls bearssl bearssl-m15)
+cc "${common[@]}" "$image/crypto_mbedtls.c" "$image/crypto_mbedtls_rsa.c" "${target_mbedtls[@]}" \
+	-o "$work/validate-mbedtls"
+for v in bearssl bearssl-m15; do
+	def=()
+	[ "$v" = bearssl ] || def=(-DDFUKIT_IMAGE_BEARSSL_M15)
+	cc "${common[@]}" "${def[@]}" "$image/crypto_bearssl.c" "$image/crypto_mbedtls_rsa.c" \
+		"${target_mbedtls[@]}" "${bear[@]}" -I"$bsrc/inc" -I"$bsrc/src" -o "$work/validate-$v"
+done
+cc "${common[@]}" "$image/crypto_mbedtls.c" "$image/crypto_mbedtls_rsa.c" -lmbedcrypto -o "$work/validate-debian"
 fixtures=$root/tests/fixtures/mcuboot
 # The fixtures of each key type, plus one with a byte of the signature flipped
 # (the last bytes of the image are in its signature TLV; hash intact).
@@ -36,26 +57,28 @@ img[-5] ^= 0x01
 open(sys.argv[2], "wb").write(img)
 PY
 done
-: >"$work/target.txt"
-: >"$work/debian.txt"
+for v in debian "${backends[@]}"; do : >"$work/$v.txt"; done
 count=0
 for kind in ecdsa-p256 rsa-2048; do
 	images=("$fixtures"/images/"$kind"-*.bin "$work/$kind-badsig.bin")
 	count=$((count + ${#images[@]}))
-	"$work/validate-target-config" "$fixtures/keys/$kind.pub.der" "${images[@]}" >>"$work/target.txt"
-	"$work/validate-debian" "$fixtures/keys/$kind.pub.der" "${images[@]}" >>"$work/debian.txt"
+	for v in debian "${backends[@]}"; do
+		"$work/validate-$v" "$fixtures/keys/$kind.pub.der" "${images[@]}" >>"$work/$v.txt"
+	done
 done
-if ! diff -u "$work/debian.txt" "$work/target.txt"; then
-	echo "target-crypto-check: the bootloader's crypto configuration disagrees with Debian's mbedTLS" >&2
-	exit 1
-fi
-echo "target-crypto-check: $count images, same verdicts with the bootloader's mbedTLS config as with Debian's"
-sed "s|$root/||; s|$work/||" "$work/target.txt"
-# Agreement alone would also hold if both refused everything.
-for want in "ecdsa-p256-z70000.bin Image was correctly validated 0x22" \
-	"ecdsa-p256-badsig.bin Image signature is invalid" \
-	"rsa-2048-z70000.bin Image was correctly validated 0x20" \
-	"rsa-2048-badsig.bin Image signature is invalid"; do
-	grep -q -F "$want" "$work/target.txt" ||
-		{ echo "target-crypto-check: expected '$want'" >&2; exit 1; }
+for v in "${backends[@]}"; do
+	if ! diff -u "$work/debian.txt" "$work/$v.txt"; then
+		echo "target-crypto-check: the bootloader's $v crypto disagrees with Debian's mbedTLS" >&2
+		exit 1
+	fi
+	# Agreement alone would also hold if both refused everything.
+	for want in "ecdsa-p256-z70000.bin Image was correctly validated 0x22" \
+		"ecdsa-p256-badsig.bin Image signature is invalid" \
+		"rsa-2048-z70000.bin Image was correctly validated 0x20" \
+		"rsa-2048-badsig.bin Image signature is invalid"; do
+		grep -q -F "$want" "$work/$v.txt" ||
+			{ echo "target-crypto-check: $v: expected '$want'" >&2; exit 1; }
+	done
 done
+echo "target-crypto-check: $count images, same verdicts with the bootloader's crypto (${backends[*]}) as with Debian's mbedTLS"
+sed "s|$root/||; s|$work/||" "$work/bearssl.txt"
