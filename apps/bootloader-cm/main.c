@@ -16,12 +16,18 @@
 #include "boot_port.h"
 #include "dfukit/port/board_image.h"
 #include "dfukit/boot_image.h"
+#if defined(BOOT_MBEDTLS_HEAP)
 #include "mbedtls/memory_buffer_alloc.h"
+#endif
 
 #ifndef BOOT_BOARD
 #error "BOOT_BOARD (a struct board_profile) must be defined"
 #endif
-/* mbedTLS bignums allocate; RSA-2048 and ECDSA-P256 verification peak below this. */
+/*
+ * mbedTLS bignums allocate; RSA-2048 and ECDSA-P256 verification peak below
+ * this. BOOT_MBEDTLS_HEAP (CMakeLists.txt): the build links mbedTLS's
+ * bignums (DFUKIT_CRYPTO=mbedtls, or RSA-2048); BearSSL allocates nothing.
+ */
 #define BOOT_CRYPTO_HEAP 6144u
 
 /* The keys of DFUKIT_TRUSTED_KEYS (port/board), as the DFU sample checks SLOT-1 with. */
@@ -43,7 +49,9 @@ __attribute__((noreturn)) static void jump(uint32_t vectors)
 
 int main(void)
 {
+#if defined(BOOT_MBEDTLS_HEAP)
 	static uint8_t crypto_heap[BOOT_CRYPTO_HEAP];
+#endif
 	const struct board_profile *bp = &BOOT_BOARD;
 	struct boot_port port;
 	struct flash_area slot0, slot1;
@@ -53,7 +61,9 @@ int main(void)
 	if (dev == NULL || board_profile_slots(bp, dev, &slot0, &slot1) < 0) {
 		boot_port_halt();
 	}
+#if defined(BOOT_MBEDTLS_HEAP)
 	mbedtls_memory_buffer_alloc_init(crypto_heap, sizeof(crypto_heap));
+#endif
 	const struct boot_config cfg = {
 		.primary = &slot0,
 		.secondary = &slot1,
