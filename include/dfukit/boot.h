@@ -178,12 +178,35 @@ int boot_read_image_size(const struct flash_area *fa, uint32_t *size);
  * boot_go() calls it at most twice: for the secondary before a new swap (the
  * image to swap in), and for the primary before the jump. The primary's size
  * for a swap comes from boot_read_image_size(), a resumed swap's from the
- * trailer.
+ * trailer. Overwrite-only with downgrade prevention validates the primary
+ * once more before a copy (the version floor), three calls in all.
  */
 typedef int (*boot_validate_fn)(void *ctx, const struct flash_area *slot,
 				struct boot_image_info *out);
 /* One log line without newline; level is 'I', 'W' or 'E'. */
 typedef void (*boot_log_fn)(void *ctx, char level, const char *line);
+
+/*
+ * Upgrade strategy (MCUboot's is a build-time choice, dfukit's a field):
+ *   BOOT_MODE_SWAP_MOVE       swap-using-move, test/permanent/revert (above)
+ *   BOOT_MODE_OVERWRITE_ONLY  MCUboot's MCUBOOT_OVERWRITE_ONLY(_FAST): the
+ *     validated secondary is copied over the primary and its header and
+ *     trailer sectors are erased; test and permanent requests alike, no
+ *     revert, no status area (imgtool --overwrite-only trailers). A power cut
+ *     leaves the secondary intact until the copy is complete, so the next
+ *     boot validates it again and restarts the copy; a partial primary never
+ *     validates, so it never runs. Largest image: the lower swap_info offset
+ *     of the two slots (MCUboot's bootutil_max_image_size()).
+ */
+enum boot_mode {
+	BOOT_MODE_SWAP_MOVE = 0,
+	BOOT_MODE_OVERWRITE_ONLY = 1,
+};
+
+/* "move", "overwrite-only"; NULL for an unknown mode. */
+const char *boot_mode_name(enum boot_mode mode);
+/* The mode called name; -EINVAL if none is. */
+int boot_mode_parse(const char *name, enum boot_mode *mode);
 
 struct boot_config {
 	const struct flash_area *primary;
@@ -195,6 +218,17 @@ struct boot_config {
 	/* Optional. */
 	boot_log_fn log;
 	void *log_ctx;
+	/* 0 (zero-initialised) is swap-using-move. */
+	enum boot_mode mode;
+	/*
+	 * MCUBOOT_DOWNGRADE_PREVENTION (overwrite-only only; boot_go() returns
+	 * -EINVAL with it in another mode): a secondary image whose version
+	 * (major.minor.revision, not the build number) is lower than that of a
+	 * valid primary image is erased, not copied ("Insufficient version in
+	 * secondary slot"). Equal versions are copied, as MCUboot does. A primary
+	 * that does not validate (erased, or cut mid-copy) sets no floor.
+	 */
+	bool downgrade_prevention;
 };
 
 struct boot_result {

@@ -27,65 +27,8 @@
 #include <dfukit/image.h>
 #include <dfukit/wire.h>
 
+#include "boot_log.h"
 #include "boot_priv.h"
-
-#ifndef BOOT_COPY_BUF_SIZE
-#define BOOT_COPY_BUF_SIZE 256u
-#endif
-
-/* --- log lines without printf --------------------------------------------- */
-
-struct lbuf {
-	char s[120];
-	size_t n;
-};
-
-static void lb_str(struct lbuf *lb, const char *str)
-{
-	while (*str != '\0' && lb->n + 1u < sizeof(lb->s)) {
-		lb->s[lb->n++] = *str++;
-	}
-	lb->s[lb->n] = '\0';
-}
-
-static void lb_num(struct lbuf *lb, uint32_t v, uint32_t base)
-{
-	char tmp[12];
-	size_t i = 0;
-
-	do {
-		uint32_t d = v % base;
-
-		tmp[i++] = (char)(d < 10u ? '0' + d : 'a' + d - 10u);
-		v /= base;
-	} while (v != 0u);
-	while (i > 0u && lb->n + 1u < sizeof(lb->s)) {
-		lb->s[lb->n++] = tmp[--i];
-	}
-	lb->s[lb->n] = '\0';
-}
-
-static void lb_hex(struct lbuf *lb, uint32_t v)
-{
-	lb_str(lb, "0x");
-	lb_num(lb, v, 16);
-}
-
-static void lb_emit(const struct boot_config *cfg, char level, struct lbuf *lb)
-{
-	if (cfg->log != NULL) {
-		cfg->log(cfg->log_ctx, level, lb->s);
-	}
-	lb->n = 0;
-	lb->s[0] = '\0';
-}
-
-static void log_msg(const struct boot_config *cfg, char level, const char *msg)
-{
-	if (cfg->log != NULL) {
-		cfg->log(cfg->log_ctx, level, msg);
-	}
-}
 
 static const char *magic_str(uint8_t m)
 {
@@ -106,15 +49,6 @@ static void log_state(const struct boot_config *cfg, const char *which,
 	lb_hex(&lb, st->copy_done);
 	lb_str(&lb, ", image_ok=");
 	lb_hex(&lb, st->image_ok);
-	lb_emit(cfg, 'I', &lb);
-}
-
-static void log_swap_type(const struct boot_config *cfg, int type)
-{
-	struct lbuf lb = {.n = 0};
-
-	lb_str(&lb, "Image index: 0, Swap type: ");
-	lb_str(&lb, boot_swap_type_str(type));
 	lb_emit(cfg, 'I', &lb);
 }
 
@@ -636,12 +570,45 @@ static void log_jump(const struct boot_config *cfg, const struct boot_result *re
 	log_msg(cfg, 'I', "Jumping to the first image slot");
 }
 
+/* Swap-using-move: resume an interrupted swap or start a requested one. */
+static int move_upgrade(struct swap_ctx *c, int *type)
+{
+	struct boot_swap_state ps;
+	struct boot_swap_state ss;
+	int rc = boot_read_swap_state(c->pri, &ps);
+
+	if (rc != 0) {
+		log_msg(c->cfg, 'E', "panic!");
+		return rc;
+	}
+	rc = boot_read_swap_state(c->sec, &ss);
+	if (rc != 0) {
+		return rc;
+	}
+	log_state(c->cfg, "Primary", &ps);
+	log_state(c->cfg, "Secondary", &ss);
+
+	bool from_primary = ps.magic == BOOT_MAGIC_GOOD && ps.copy_done == BOOT_FLAG_UNSET &&
+			    ss.magic != BOOT_MAGIC_GOOD;
+
+	log_msg(c->cfg, 'I', from_primary ? "Boot source: primary slot" : "Boot source: none");
+	bool can_swap = swap_geometry(c) == 0;
+
+	rc = 0;
+	if (can_swap && from_primary && is_swap(ps.swap_type)) {
+		rc = resume_swap(c, &ps, type);
+	}
+	if (rc == 0) {
+		rc = new_swap(c, &ps, &ss, can_swap, type);
+	}
+	return rc;
+}
+
 int boot_go(const struct boot_config *cfg, struct boot_result *res)
 {
 	struct swap_ctx c;
-	struct boot_swap_state ps;
-	struct boot_swap_state ss;
 	int type = BOOT_SWAP_TYPE_NONE;
+	int rc;
 
 	if (cfg == NULL || res == NULL || cfg->primary == NULL || cfg->secondary == NULL ||
 	    cfg->validate == NULL) {
@@ -653,30 +620,13 @@ int boot_go(const struct boot_config *cfg, struct boot_result *res)
 	c.sec = cfg->secondary;
 
 	log_msg(cfg, 'I', "Starting bootloader");
-	int rc = boot_read_swap_state(c.pri, &ps);
-	if (rc != 0) {
-		log_msg(cfg, 'E', "panic!");
-		return rc;
-	}
-	rc = boot_read_swap_state(c.sec, &ss);
-	if (rc != 0) {
-		return rc;
-	}
-	log_state(cfg, "Primary", &ps);
-	log_state(cfg, "Secondary", &ss);
-
-	bool from_primary = ps.magic == BOOT_MAGIC_GOOD && ps.copy_done == BOOT_FLAG_UNSET &&
-			    ss.magic != BOOT_MAGIC_GOOD;
-
-	log_msg(cfg, 'I', from_primary ? "Boot source: primary slot" : "Boot source: none");
-	bool can_swap = swap_geometry(&c) == 0;
-
-	rc = 0;
-	if (can_swap && from_primary && is_swap(ps.swap_type)) {
-		rc = resume_swap(&c, &ps, &type);
-	}
-	if (rc == 0) {
-		rc = new_swap(&c, &ps, &ss, can_swap, &type);
+	if (cfg->mode == BOOT_MODE_OVERWRITE_ONLY) {
+		rc = boot_overwrite_upgrade(cfg, &type);
+	} else if (cfg->mode == BOOT_MODE_SWAP_MOVE && !cfg->downgrade_prevention) {
+		rc = move_upgrade(&c, &type);
+	} else {
+		log_msg(cfg, 'E', "Unsupported upgrade mode");
+		rc = -EINVAL;
 	}
 	if (rc < 0) {
 		return rc;

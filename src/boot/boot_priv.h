@@ -12,8 +12,20 @@
 /* Largest supported max_align (MCUboot allows 8..32). */
 #define BOOT_MAX_ALIGN_LIMIT 32u
 
+/* Bytes moved per flash read/write by the strategies (a multiple of 32). */
+#ifndef BOOT_COPY_BUF_SIZE
+#define BOOT_COPY_BUF_SIZE 256u
+#endif
+
 /* Write len (<= M) bytes of val at off, padded with the erased value to A. */
 int boot_write_field(const struct flash_area *fa, const struct boot_trailer_layout *lay,
 		     uint32_t off, const void *val, uint32_t len);
+
+/*
+ * The overwrite-only strategy (overwrite.c): decide on the trailers, check
+ * the secondary and copy it over the primary. *type is the request acted on
+ * (BOOT_SWAP_TYPE_NONE if none). 0 or a negative errno (a flash error as is).
+ */
+int boot_overwrite_upgrade(const struct boot_config *cfg, int *type);
 
 #endif /* DFUKIT_BOOT_PRIV_H */
