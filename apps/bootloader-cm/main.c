@@ -20,6 +20,13 @@
 #include "mbedtls/memory_buffer_alloc.h"
 #endif
 
+/* The upgrade strategy: -DDFUKIT_BOOT_MODE, -DDFUKIT_DOWNGRADE_PREVENTION at configure. */
+#ifndef BOOT_MODE
+#define BOOT_MODE BOOT_MODE_SWAP_MOVE
+#endif
+#ifndef BOOT_DOWNGRADE_PREVENTION
+#define BOOT_DOWNGRADE_PREVENTION 0
+#endif
 #ifndef BOOT_BOARD
 #error "BOOT_BOARD (a struct board_profile) must be defined"
 #endif
@@ -70,6 +77,8 @@ int main(void)
 		.validate = validate,
 		.log = boot_port_log,
 		.log_ctx = &port,
+		.mode = BOOT_MODE,
+		.downgrade_prevention = BOOT_DOWNGRADE_PREVENTION != 0,
 	};
 	if (boot_go(&cfg, &res) < 0) {
 		boot_port_halt(); /* boot_go said why ("Unable to find bootable image") */

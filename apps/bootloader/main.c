@@ -161,6 +161,24 @@ static const struct flash_dev *power_cut_setup(struct power_cut *pc, struct flas
 	return NULL;
 }
 
+/*
+ * The upgrade strategy the board asked for (dfukit board run --mode,
+ * --downgrade-prevention): DFUKIT_BOOT_MODE, DFUKIT_DOWNGRADE_PREVENTION=1.
+ */
+static int boot_mode_from_env(struct boot_config *cfg)
+{
+	const char *mode = getenv(BOARD_ENV_BOOT_MODE);
+	const char *dp = getenv(BOARD_ENV_DOWNGRADE_PREVENTION);
+
+	if (mode != NULL && boot_mode_parse(mode, &cfg->mode) < 0) {
+		printf("E: %s=%s: not an upgrade mode\n", BOARD_ENV_BOOT_MODE, mode);
+		fflush(stdout);
+		return -EINVAL;
+	}
+	cfg->downgrade_prevention = dp != NULL && strcmp(dp, "1") == 0;
+	return 0;
+}
+
 static void sleep_us(void *ctx, uint32_t us)
 {
 	(void)ctx;
@@ -207,6 +225,9 @@ int main(int argc, char **argv)
 		.validate = validate,
 		.log = boot_log,
 	};
+	if (boot_mode_from_env(&cfg) < 0) {
+		halt();
+	}
 	struct boot_result res;
 	rc = boot_go(&cfg, &res);
 	flash_file_sync(&flash);

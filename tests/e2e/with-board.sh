@@ -59,13 +59,15 @@ trap cleanup EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 # DFUKIT_BOARD_FIRMWARE runs that program at reset instead of the bootloader
 # (the sanitizer build's firmware, which outgrows the slots, runs this way);
-# DFUKIT_BOARD_EMULATE_DIR runs the Cortex-M firmware in it on QEMU (--emulate).
+# DFUKIT_BOARD_EMULATE_DIR runs the Cortex-M firmware in it on QEMU (--emulate);
+# DFUKIT_BOARD_ARGS adds options of dfukit board run (words, e.g. --mode overwrite-only).
 if [ -n "${DFUKIT_BOARD_EMULATE_DIR:-}" ]; then
 	export DFUKIT_EMU_POWER_CUT_FILE="$work/power-cut"
 fi
 "$build/bin/dfukit" board run --board "$board" --flash "$work/$board.flash" \
 	${DFUKIT_BOARD_FIRMWARE:+--firmware "$DFUKIT_BOARD_FIRMWARE"} \
 	${DFUKIT_BOARD_EMULATE_DIR:+--emulate --firmware-dir "$DFUKIT_BOARD_EMULATE_DIR"} \
+	${DFUKIT_BOARD_ARGS:-} \
 	--listen "127.0.0.1:$port" >"$work/console.log" 2>&1 &
 board_pid=$!
 for _ in $(seq 50); do

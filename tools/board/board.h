@@ -53,6 +53,9 @@ struct board_opts {
 	int count;
 	bool remote_ok; /* --i-know-slot0-runs-on-this-host */
 	bool emulate;   /* --emulate: the Cortex-M firmware on QEMU (dfukit-emu) */
+
+	const char *mode;          /* --mode: the bootloader's strategy, NULL = move */
+	bool downgrade_prevention; /* --downgrade-prevention (overwrite-only) */
 };
 
 /* What runs on the boards: one program, started at every reset of a board. */

@@ -7,6 +7,7 @@
  *   dfukit board reset [--flash FILE | --pid-file FILE]
  *   dfukit board stop  [--flash FILE | --pid-file FILE]
  */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,8 @@
 #include <string.h>
 
 #include "board.h"
+#include "dfukit/boot.h"
+#include "dfukit/host/board_env.h"
 
 /* dfukit board reset|stop --help */
 static void usage_signal(FILE *f, const char *cmd)
@@ -85,6 +88,14 @@ static void usage_options(FILE *f)
 		"  --pid-file FILE     run: where the pid is recorded (default: FLASH.pid per\n"
 		"                      board; with --count N > 1 FILE is an extra one for the\n"
 		"                      whole fleet); reset/stop: which board to act on\n"
+		"  --mode MODE         the bootloader's upgrade strategy: move (swap-using-move,\n"
+		"                      the default: test, revert, permanent) or overwrite-only\n"
+		"                      (the update is copied over slot 0, no revert); passed\n"
+		"                      to the bootloader as DFUKIT_BOOT_MODE. The emulated\n"
+		"                      board's is built in (-DDFUKIT_BOOT_MODE at configure)\n"
+		"  --downgrade-prevention\n"
+		"                      (overwrite-only) an update older than the running image\n"
+		"                      is erased, not copied (MCUBOOT_DOWNGRADE_PREVENTION)\n"
 		"  --image FILE        program FILE (a signed image) into slot 0 before the\n"
 		"                      first reset, as 'west flash' would (default: the DFU\n"
 		"                      sample's signed image when the board is blank: a new\n"
@@ -151,6 +162,39 @@ static void usage_of(const char *cmd)
 	}
 }
 
+/*
+ * --mode and --downgrade-prevention reach the bootloader through its
+ * environment (every firmware start inherits the board's).
+ */
+static int boot_mode_setup(const struct board_opts *o)
+{
+	enum boot_mode mode = BOOT_MODE_SWAP_MOVE;
+
+	if (o->mode != NULL && boot_mode_parse(o->mode, &mode) < 0) {
+		fprintf(stderr, "dfukit board: --mode %s: want move or overwrite-only\n", o->mode);
+		return -EINVAL;
+	}
+	if (o->downgrade_prevention && mode != BOOT_MODE_OVERWRITE_ONLY) {
+		fprintf(stderr,
+			"dfukit board: --downgrade-prevention needs --mode overwrite-only\n");
+		return -EINVAL;
+	}
+	if (o->emulate && (mode != BOOT_MODE_SWAP_MOVE || o->downgrade_prevention)) {
+		fprintf(stderr,
+			"dfukit board: the emulated board's bootloader has its strategy built\n"
+			"in: configure the cross build with -DDFUKIT_BOOT_MODE=%s\n",
+			o->mode);
+		return -EINVAL;
+	}
+	if (o->mode != NULL) {
+		setenv(BOARD_ENV_BOOT_MODE, boot_mode_name(mode), 1);
+	}
+	if (o->downgrade_prevention) {
+		setenv(BOARD_ENV_DOWNGRADE_PREVENTION, "1", 1);
+	}
+	return 0;
+}
+
 static int list_boards(void)
 {
 	for (const struct board_profile *const *p = board_profiles; *p; p++) {
@@ -175,6 +219,8 @@ int main(int argc, char **argv)
 		{"count", required_argument, NULL, 'n'},
 		{"i-know-slot0-runs-on-this-host", no_argument, NULL, 'R'},
 		{"emulate", no_argument, NULL, 'E'},
+		{"mode", required_argument, NULL, 'M'},
+		{"downgrade-prevention", no_argument, NULL, 'P'},
 		{NULL, 0, NULL, 0}};
 	struct board_opts o = {.board = "reel_board", .listen = "127.0.0.1:3240", .count = 1};
 
@@ -197,6 +243,8 @@ int main(int argc, char **argv)
 		case 'i': o.image = optarg; break;
 		case 'R': o.remote_ok = true; break;
 		case 'E': o.emulate = true; break;
+		case 'M': o.mode = optarg; break;
+		case 'P': o.downgrade_prevention = true; break;
 		case 'n': {
 			char *end;
 			long v = strtol(optarg, &end, 10);
@@ -214,7 +262,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (strcmp(cmd, "run") == 0) {
-		return board_run(&o);
+		return boot_mode_setup(&o) < 0 ? 2 : board_run(&o);
 	}
 	if (strcmp(cmd, "reset") == 0) {
 		return signal_board(&o, SIGUSR1);

@@ -22,6 +22,11 @@
 #define BOARD_ENV_BUSID        "DFUKIT_BUSID"
 #define BOARD_DEFAULT_BUSID    "1-1"
 
+/* The bootloader's upgrade strategy (boot_mode_name(): "move", "overwrite-only")
+ * and, when "1", MCUboot's downgrade prevention (overwrite-only only). */
+#define BOARD_ENV_BOOT_MODE            "DFUKIT_BOOT_MODE"
+#define BOARD_ENV_DOWNGRADE_PREVENTION "DFUKIT_DOWNGRADE_PREVENTION"
+
 struct board_env {
 	const char *board_id;     /* profile id, e.g. "reel_board" */
 	const char *zephyr_board; /* as the firmware prints it */
