@@ -8,8 +8,8 @@
 #
 #   scripts/bearssl-target.sh TOOLCHAIN PREFIX     e.g. cortex-m4f build-cortex-m4f/target
 #
-# The prefix may be the one scripts/mbedtls-target.sh fills (it is run first:
-# it empties its prefix); the two libraries do not share files.
+# The prefix is usually the one scripts/mbedtls-target.sh fills (RSA-2048 is
+# mbedTLS's); each script replaces only its own files there.
 # The source comes from Debian's archive (scripts/debian-source.sh: `apt-get
 # source bearssl`, 0.6+dfsg.1, whose "dfsg" drops only a prebuilt T0Comp.exe
 # and whose Debian part is packaging only) unless DFUKIT_BEARSSL_SRC points at

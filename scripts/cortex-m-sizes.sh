@@ -4,7 +4,7 @@
 #   cortex-m4f  nRF52840 (reel_board)       -mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16
 #   cortex-m33  STM32U575 (nucleo_u575zi_q) -mcpu=cortex-m33 -mfloat-abi=hard -mfpu=fpv5-sp-d16
 # it builds the portable libraries at -Os (MinSizeRel) with arm-none-eabi-gcc,
-# the target mbedTLS (scripts/mbedtls-target.sh), the link-only size firmware
+# the target crypto (scripts/mbedtls-target.sh, scripts/bearssl-target.sh), the link-only size firmware
 # (bench/size) and the bootloader (apps/bootloader-cm), then prints
 #   1. text/data/bss per library (archives, before linking)
 #   2. text per object inside the linked firmware (--gc-sections,
@@ -12,6 +12,7 @@
 #   3. the bootloader image against its mcuboot partition
 #
 #   scripts/cortex-m-sizes.sh [PRESET...]      (default: cortex-m4f cortex-m33)
+# Builds in build-PRESET (the presets' own), or DFUKIT_SIZES_BUILD-PRESET.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -20,13 +21,18 @@ presets=("$@")
 libs=(dfukit_usbd dfukit_msos20 dfukit_dfu dfukit_dfu_ramdisk dfukit_dfu_flash dfukit_dfuse dfukit_vudc
 	dfukit_null_port dfukit_flash dfukit_image dfukit_boot)
 attr="$root/bench/size/map-sizes.awk"
+# The bootloader's crypto library (src/image, DFUKIT_CRYPTO): BearSSL 0.6 by
+# default on Cortex-M (docs/performance.md, "Crypto library for the Cortex-M
+# bootloader"); DFUKIT_CRYPTO=mbedtls in the environment reports mbedTLS's.
+crypto="${DFUKIT_CRYPTO:-bearssl}"
 # A report that silently leaves a part out is wrong; every missing piece is an error.
 die() { echo "cortex-m-sizes: $*" >&2; exit 1; }
 
 for preset in "${presets[@]}"; do
-	build="$root/build-$preset"
+	build="${DFUKIT_SIZES_BUILD:-$root/build}-$preset"
 	./scripts/mbedtls-target.sh "$preset" "$build/target" >/dev/null
-	cmake --preset "$preset" >/dev/null
+	./scripts/bearssl-target.sh "$preset" "$build/target" >/dev/null
+	cmake --preset "$preset" -B "$build" -DDFUKIT_TARGET_PREFIX="$build/target" -DDFUKIT_CRYPTO="$crypto" >/dev/null
 	cmake --build "$build" -j"$(nproc)" >/dev/null
 	flags="$(sed -n 's/^DFUKIT_CPU_FLAGS:STRING=//p' "$build/CMakeCache.txt")"
 
@@ -73,17 +79,21 @@ for preset in "${presets[@]}"; do
 			printf "-- %s: flash %d B (text %d + data %d) of %d B partition (%.1f%%), RAM %d B\n",
 				name, $1 + $2, $1, $2, part, 100 * ($1 + $2) / part, $2 + $3 }'
 		sigs="$(sed -n 's/^DFUKIT_SIGNATURES:STRING=//p' "$build/CMakeCache.txt")"
-		awk -f "$attr" "$map" | awk -v sigs="$sigs" '
+		lib="$(sed -n 's/^DFUKIT_CRYPTO:STRING=//p' "$build/CMakeCache.txt")"
+		[ "$lib" = "$crypto" ] || die "$preset: built with DFUKIT_CRYPTO=$lib, not $crypto"
+		[ "$lib" != bearssl ] || lib="bearssl-$(sed -n 's/^DFUKIT_BEARSSL_P256:STRING=//p' "$build/CMakeCache.txt")"
+		awk -f "$attr" "$map" | awk -v sigs="$sigs" -v lib="$lib" '
 			$1 ~ /^(boot|trailer)\.c$/ { b += $2; next }
-			$1 ~ /^(image|crypto_mbedtls)\.c$/ { im += $2; next }
+			$1 == "image.c" || $1 ~ /^crypto_.*\.c$/ { im += $2; next }
 			$1 ~ /^(board_image|trusted_keys)\.c$/ { keys += $2; next }
 			$1 ~ /^(flash|flash_sim)\.c$/ { fl += $2; next }
 			$1 ~ /^(ecdsa|ecp|ecp_curves|rsa|rsa_internal|oid)$/ { sig += $2; next }
 			$1 ~ /^(asn1parse|asn1write|bignum|constant_time|md|memory_buffer_alloc|platform|platform_util)$/ { mpi += $2; next }
-			$1 == "sha256" { sha += $2; next }
+			$1 == "sha256" || $1 == "sha2small" { sha += $2; next }
+			$1 ~ /^(ec_|ecdsa_|i15_|i31_|i32_|ccopy$|dec32be$|enc32be$)/ { bear += $2; next }
 			$1 ~ /^libc|^libgcc/ { lc += $2; next }
 			{ other += $2 }
-			END { printf "   boot core %d, image validation %d, trusted keys %d, flash %d, SHA-256 %d, mbedTLS %s %d + bignum/asn1/md %d, libc %d, main+board+port+startup %d\n",
-				b, im, keys, fl, sha, sigs, sig, mpi, lc, other }'
+			END { printf "   crypto %s: boot core %d, image validation %d, trusted keys %d, flash %d, SHA-256 %d, signature %s: BearSSL %d + mbedTLS %d + bignum/asn1/md %d, libc %d, main+board+port+startup %d\n",
+				lib, b, im, keys, fl, sha, sigs, bear, sig, mpi, lc, other }'
 	done
 done

@@ -36,7 +36,9 @@ if [ -f "$lib" ] && [ "$lib" -nt "$config" ] && [ "$lib" -nt "$0" ] && [ -f "$pr
 	[ "$(cat "$prefix/version")" = "$version $flags" ]; then
 	exit 0
 fi
-rm -rf "$prefix" && mkdir -p "$prefix/include/mbedtls" "$prefix/lib" "$prefix/obj"
+# Only mbedTLS's own files: scripts/bearssl-target.sh installs into the same prefix.
+rm -rf "$prefix/include/mbedtls" "$lib" "$prefix"/obj/*.o "$prefix/version"
+mkdir -p "$prefix/include/mbedtls" "$prefix/lib" "$prefix/obj"
 cp "$src"/include/mbedtls/*.h "$prefix/include/mbedtls/"
 cp "$config" "$prefix/include/mbedtls/config.h"
 objs=()

@@ -86,6 +86,9 @@ for cross in "$@"; do
 	rsa-2048) alg=RSA-2048 key=$root/keys/dfukit-dev-rsa-2048.pem ;;
 	*) alg=ECDSA-P256 key=$root/tests/fixtures/mcuboot/keys/ecdsa-p256.pem ;;
 	esac
+	crypto=$(sed -n 's/^DFUKIT_CRYPTO:STRING=//p' "$cross/CMakeCache.txt")
+	[ "$crypto" != bearssl ] || crypto="bearssl-$(sed -n 's/^DFUKIT_BEARSSL_P256:STRING=//p' "$cross/CMakeCache.txt")"
+	alg="$alg (${crypto:-mbedtls})"
 	boot_elf="$cross/apps/bootloader-cm/bootloader-mps2-$board.elf"
 	stack_bin="$cross/bench/cm/bootloader-stack-$board.bin"
 	hello="$cross/apps/hello-world-cm/hello_world-$board.bin"
