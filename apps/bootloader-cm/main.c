@@ -11,11 +11,13 @@
  * on the emulated boards. The jump is the real Cortex-M one in both.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "boot_port.h"
 #include "dfukit/port/board_image.h"
 #include "dfukit/boot_image.h"
+#include "dfukit/fih.h"
 #if defined(BOOT_MBEDTLS_HEAP)
 #include "mbedtls/memory_buffer_alloc.h"
 #endif
@@ -44,6 +46,19 @@ static int validate(void *ctx, const struct flash_area *slot, struct boot_image_
 	return boot_image_validate(slot, board_trusted_keys, board_trusted_key_count, out, NULL);
 }
 
+/*
+ * What was verified is what runs: the reset handler (a Thumb address) must lie
+ * in the body of the image whose verdict the jump was granted on.
+ */
+static bool entry_in_image(uint32_t vectors, const struct boot_image_info *img)
+{
+	const volatile uint32_t *vt = (const volatile uint32_t *)(uintptr_t)vectors;
+	uint32_t pc = vt[1];
+	uint32_t body = img->img_size;
+
+	return (pc & 1u) != 0 && pc - 1u >= vectors && pc - 1u - vectors < body;
+}
+
 /* Start the image: its vector table follows the header. */
 __attribute__((noreturn)) static void jump(uint32_t vectors)
 {
@@ -62,7 +77,7 @@ int main(void)
 	const struct board_profile *bp = &BOOT_BOARD;
 	struct boot_port port;
 	struct flash_area slot0, slot1;
-	struct boot_result res;
+	struct boot_result res = {.image.verdict = FIH_FAILURE};
 
 	const struct flash_dev *dev = boot_port_init(&port, bp);
 	if (dev == NULL || board_profile_slots(bp, dev, &slot0, &slot1) < 0) {
@@ -83,6 +98,13 @@ int main(void)
 	if (boot_go(&cfg, &res) < 0) {
 		boot_port_halt(); /* boot_go said why ("Unable to find bootable image") */
 	}
+	/* The jump is granted on the verdict of slot 0's validation alone (fih.h). */
+	FIH_REQUIRE(res.image.verdict, boot_port_halt());
+	uint32_t vectors = boot_port_flash_base(bp) + res.offset + res.image.hdr_size;
+	if (res.offset != slot0.off || !entry_in_image(vectors, &res.image)) {
+		boot_port_halt();
+	}
 	boot_port_before_jump(&port);
-	jump(boot_port_flash_base(bp) + res.offset + res.image.hdr_size);
+	FIH_REQUIRE(res.image.verdict, boot_port_halt());
+	jump(vectors);
 }

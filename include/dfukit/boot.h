@@ -158,6 +158,8 @@ struct boot_image_info {
 	uint32_t img_size;
 	/* Bytes used from the slot start: header + body + all TLVs. */
 	uint32_t total_size;
+	/* FIH_SUCCESS (dfukit/fih.h) when hash and signature verified; else not. */
+	uint32_t verdict;
 };
 
 /*

@@ -17,6 +17,8 @@
  * 0 with *info filled when the image is good (hash, and a signature by one of
  * keys when nkeys > 0); -ENOENT when the slot holds no image (erased header);
  * another negative errno otherwise. *status (may be NULL) gets the reason.
+ * info->verdict is set in every case (FIH_SUCCESS only for a good image with
+ * nkeys > 0): a hardened bootloader jumps on it, not on the return value.
  */
 int boot_image_validate(const struct flash_area *slot, const struct dfukit_image_key *keys,
 			size_t nkeys, struct boot_image_info *info,

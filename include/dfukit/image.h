@@ -262,6 +262,12 @@ struct dfukit_image_result {
 	int key_index;      /* table index of the key whose signature verified, else -1 */
 	uint16_t sig_type;  /* TLV type of the verified signature, else 0 */
 	uint32_t image_end; /* total extent incl. TLVs (0 if unknown) */
+	/*
+	 * FIH_SUCCESS (dfukit/fih.h) only when the hash and a signature by one
+	 * of the keys verified, each twice; what a bootloader decides on. Never
+	 * FIH_SUCCESS with nkeys == 0.
+	 */
+	uint32_t verdict;
 };
 
 /*

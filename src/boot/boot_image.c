@@ -17,14 +17,16 @@ int boot_image_validate(const struct flash_area *slot, const struct dfukit_image
 	struct dfukit_image_src src = {read_slot, (void *)(uintptr_t)slot, slot->size};
 	struct dfukit_image_result res;
 
+	memset(info, 0, sizeof(*info));
 	int rc = dfukit_image_validate(&src, keys, nkeys, &res);
 	if (status != NULL) {
 		*status = res.status;
 	}
+	/* Whatever rc says: the bootloader decides on the verdict (fih.h). */
+	info->verdict = res.verdict;
 	if (rc < 0) {
 		return res.status == DFUKIT_IMAGE_E_ERASED ? -ENOENT : rc;
 	}
-	memset(info, 0, sizeof(*info));
 	info->major = res.hdr.version.major;
 	info->minor = res.hdr.version.minor;
 	info->revision = res.hdr.version.revision;

@@ -7,6 +7,7 @@
  * against the slot size before it is read.
  */
 #include "dfukit/image.h"
+#include "dfukit/fih.h"
 #include "dfukit/wire.h"
 
 #include <errno.h>
@@ -329,14 +330,22 @@ int dfukit_image_key_hash(const struct dfukit_image_key *key, uint8_t out[DFUKIT
 	return 0;
 }
 
-/* Compare without an early exit. */
-static bool equal_ct(const uint8_t *a, const uint8_t *b, size_t n)
+/*
+ * The bits in which a and b differ, ORed; 0 when equal. No early exit, and
+ * volatile reads: two calls are two comparisons (fih.h), never merged.
+ */
+static uint32_t diff_of(const volatile uint8_t *a, const volatile uint8_t *b, size_t n)
 {
-	uint8_t diff = 0;
+	uint32_t diff = 0;
 
 	for (size_t i = 0; i < n; i++)
-		diff |= (uint8_t)(a[i] ^ b[i]);
-	return diff == 0;
+		diff |= (uint32_t)(a[i] ^ b[i]);
+	return diff;
+}
+
+static bool equal_ct(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	return diff_of(a, b, n) == 0;
 }
 
 static bool sig_matches_key(uint16_t tlv_type, enum dfukit_image_key_type kt)
@@ -412,8 +421,12 @@ struct tlv_scan {
 	struct dfukit_image_result *res;
 	int key_sel; /* the key the last KEYHASH / PUBKEY named, for the next signature */
 	bool saw_bad_sig, saw_unsupported, sig_ok;
+	/* The evidence of fih.h: what the hash and signature checks left. */
+	volatile uint32_t tok[4];
 	uint8_t buf[IMAGE_SIG_MAX];
 };
+
+enum { TOK_HASH_A, TOK_HASH_B, TOK_SIG_A, TOK_SIG_B };
 
 /* Each scan_*() returns DFUKIT_IMAGE_OK to go on, else the status validation ends with. */
 static enum dfukit_image_status scan_read(struct tlv_scan *sc, const struct dfukit_image_tlv *tlv)
@@ -428,7 +441,15 @@ static enum dfukit_image_status scan_hash(struct tlv_scan *sc, const struct dfuk
 		return DFUKIT_IMAGE_E_TLV_LEN;
 	if (scan_read(sc, tlv) != DFUKIT_IMAGE_OK)
 		return DFUKIT_IMAGE_E_IO;
-	if (!equal_ct(sc->buf, sc->res->hash, DFUKIT_IMAGE_HASH_SIZE))
+	uint32_t d = diff_of(sc->buf, sc->res->hash, DFUKIT_IMAGE_HASH_SIZE);
+	uint32_t again = d;
+
+#if FIH_REDUNDANCY > 1
+	again = diff_of(sc->buf, sc->res->hash, DFUKIT_IMAGE_HASH_SIZE);
+#endif
+	sc->tok[TOK_HASH_A] = fih_evidence(FIH_TOKEN_HASH_A, d);
+	sc->tok[TOK_HASH_B] = fih_evidence(FIH_TOKEN_HASH_B, again);
+	if (d != 0)
 		return DFUKIT_IMAGE_E_BAD_HASH;
 	sc->res->hash_ok = true;
 	return DFUKIT_IMAGE_OK;
@@ -479,13 +500,25 @@ static enum dfukit_image_status scan_sig(struct tlv_scan *sc, const struct dfuki
 		image_crypto_verify(tlv->type, &sc->keys[sel], hash, sc->buf, tlv->len);
 	if (vs == DFUKIT_IMAGE_E_BAD_KEY)
 		return vs;
-	if (vs == DFUKIT_IMAGE_OK && !sc->sig_ok) {
-		sc->sig_ok = true;
-		sc->res->key_index = sel;
-		sc->res->sig_type = tlv->type;
-	} else if (vs != DFUKIT_IMAGE_OK) {
+	if (sc->sig_ok)
+		return DFUKIT_IMAGE_OK; /* the first good signature counts */
+	enum dfukit_image_status again = vs;
+
+#if FIH_REDUNDANCY > 1
+	/* A fault inside the library's first run cannot fool this one. */
+	if (vs == DFUKIT_IMAGE_OK)
+		again = image_crypto_verify(tlv->type, &sc->keys[sel], hash, sc->buf, tlv->len);
+#endif
+	/* Written for every attempt, so none is left from an earlier image. */
+	sc->tok[TOK_SIG_A] = fih_evidence(FIH_TOKEN_SIG_A, (uint32_t)vs);
+	sc->tok[TOK_SIG_B] = fih_evidence(FIH_TOKEN_SIG_B, (uint32_t)again);
+	if (vs != DFUKIT_IMAGE_OK || again != DFUKIT_IMAGE_OK) {
 		sc->saw_bad_sig = true;
+		return DFUKIT_IMAGE_OK;
 	}
+	sc->sig_ok = true;
+	sc->res->key_index = sel;
+	sc->res->sig_type = tlv->type;
 	return DFUKIT_IMAGE_OK;
 }
 
@@ -517,39 +550,52 @@ static enum dfukit_image_status scan_verdict(const struct tlv_scan *sc)
 	return DFUKIT_IMAGE_OK;
 }
 
-int dfukit_image_validate(const struct dfukit_image_src *src, const struct dfukit_image_key *keys,
-			  size_t nkeys, struct dfukit_image_result *res)
+/* Both passes; the verdict is formed only once every TLV was read. */
+static int validate_scan(const struct dfukit_image_src *src, struct tlv_scan *sc)
 {
+	struct dfukit_image_result *res = sc->res;
 	struct dfukit_image_tlv_iter it;
 	struct dfukit_image_tlv tlv = {0};
-	int rc;
+	int rc = dfukit_image_read_header(src, &res->hdr, &res->status);
 
-	if (res == NULL)
-		return -EINVAL;
-	memset(res, 0, sizeof(*res));
-	res->key_index = -1;
-	if (!src_ok(src) || (nkeys > 0 && keys == NULL))
-		return finish(res, DFUKIT_IMAGE_E_ARG);
-
-	rc = dfukit_image_read_header(src, &res->hdr, &res->status);
 	if (rc != 0)
 		return rc;
 	rc = check_structure(src, res);
 	if (rc != 0)
 		return rc;
-
-	struct tlv_scan sc = {.src = src, .keys = keys, .nkeys = nkeys, .res = res, .key_sel = -1};
-
 	rc = dfukit_image_tlv_iter_begin(&it, src, &res->hdr, DFUKIT_IMAGE_TLV_AREA_ALL);
 	if (rc != 0)
 		return finish(res, it.status);
 	while ((rc = dfukit_image_tlv_iter_next(&it, &tlv)) > 0) {
-		enum dfukit_image_status st = scan_tlv(&sc, &tlv);
+		enum dfukit_image_status st = scan_tlv(sc, &tlv);
 
 		if (st != DFUKIT_IMAGE_OK)
 			return finish(res, st);
 	}
 	if (rc < 0)
 		return finish(res, it.status);
-	return finish(res, scan_verdict(&sc));
+	/* A sum, not a flag: each missing or wrong token moves it (fih.h). */
+	res->verdict =
+		sc->tok[TOK_HASH_A] + sc->tok[TOK_HASH_B] + sc->tok[TOK_SIG_A] + sc->tok[TOK_SIG_B];
+	return finish(res, scan_verdict(sc));
+}
+
+int dfukit_image_validate(const struct dfukit_image_src *src, const struct dfukit_image_key *keys,
+			  size_t nkeys, struct dfukit_image_result *res)
+{
+	if (res == NULL)
+		return -EINVAL;
+	memset(res, 0, sizeof(*res));
+	res->verdict = FIH_FAILURE;
+	res->key_index = -1;
+	if (!src_ok(src) || (nkeys > 0 && keys == NULL))
+		return finish(res, DFUKIT_IMAGE_E_ARG);
+
+	struct tlv_scan sc = {.src = src, .keys = keys, .nkeys = nkeys, .res = res, .key_sel = -1};
+	int rc = validate_scan(src, &sc);
+
+	/* No evidence outlives this image: the next one on this stack starts clean. */
+	for (size_t i = 0; i < sizeof(sc.tok) / sizeof(sc.tok[0]); i++)
+		sc.tok[i] = 0;
+	return rc;
 }
