@@ -43,6 +43,34 @@
 
 #define BOOT_MAGIC_SZ 16u
 
+/*
+ * Upgrade strategy (MCUboot's is a build-time choice, dfukit's a field):
+ *   BOOT_MODE_SWAP_MOVE       swap-using-move, test/permanent/revert (above)
+ *   BOOT_MODE_OVERWRITE_ONLY  MCUboot's MCUBOOT_OVERWRITE_ONLY(_FAST): the
+ *     validated secondary is copied over the primary and its header and
+ *     trailer sectors are erased; test and permanent requests alike, no
+ *     revert, no status area (imgtool --overwrite-only trailers). A power cut
+ *     leaves the secondary intact until the copy is complete, so the next
+ *     boot validates it again and restarts the copy; a partial primary never
+ *     validates, so it never runs. Largest image: the lower swap_info offset
+ *     of the two slots (MCUboot's bootutil_max_image_size()).
+ *   BOOT_MODE_SWAP_OFFSET     MCUboot's MCUBOOT_SWAP_USING_OFFSET: the update
+ *     is written from the second sector of the secondary slot
+ *     (boot_secondary_image_area()); for each sector N the swap copies
+ *     primary[N] -> secondary[N], then secondary[N+1] -> primary[N], two
+ *     status elements per sector in the primary trailer, which also keeps
+ *     the unprotected TLV sizes of both images (the layout below). Test,
+ *     permanent and revert as swap-using-move; all sectors of both slots
+ *     the same size; the secondary has as many sectors as the primary or
+ *     one more. Largest image: the lower of the primary's sectors below its
+ *     trailer and the secondary's less one (MCUboot's app_max_size()).
+ */
+enum boot_mode {
+	BOOT_MODE_SWAP_MOVE = 0,
+	BOOT_MODE_OVERWRITE_ONLY = 1,
+	BOOT_MODE_SWAP_OFFSET = 2,
+};
+
 /* Decoded trailer values; numbers match MCUboot's (used in its log lines). */
 enum boot_magic_state {
 	BOOT_MAGIC_GOOD = 1,
@@ -79,6 +107,10 @@ struct boot_trailer_layout {
 	uint32_t copy_done_off;
 	uint32_t image_ok_off;
 	uint32_t magic_off; /* S - 16 */
+	/* Status elements per sector: 3 (move), 2 (offset). */
+	uint32_t status_per_sector;
+	/* Swap-using-offset: the unprotected TLV sizes field; 0 in other modes. */
+	uint32_t unprot_tlv_off;
 };
 
 struct boot_swap_state {
@@ -96,6 +128,20 @@ struct boot_swap_state {
  */
 int boot_trailer_layout_init(struct boot_trailer_layout *lay, uint32_t slot_size, uint32_t write_sz,
 			     uint32_t max_sectors);
+/*
+ * The layout of a mode. Swap-using-offset (MCUboot's with
+ * MCUBOOT_SWAP_USING_OFFSET) has two status elements per sector and one
+ * more M-sized field, the unprotected TLV sizes (u32 LE: the primary
+ * image's in the low 16 bits, the secondary's in the high 16), between
+ * swap_info and swap_size:
+ *   trailer_sz = MAXS * 2 * A + 5 * M + MA
+ *   unprot_tlv_off = swap_info_off - M, swap_size_off = unprot_tlv_off - M
+ *   status element of sector k, state s (0, 1): status_off + (2k + s) * A,
+ *   holding s + 1.
+ * Every other mode has the layout above.
+ */
+int boot_trailer_layout_init_mode(struct boot_trailer_layout *lay, enum boot_mode mode,
+				  uint32_t slot_size, uint32_t write_sz, uint32_t max_sectors);
 /* Same, from an area (its size and write block). */
 int boot_trailer_layout_for(struct boot_trailer_layout *lay, const struct flash_area *fa,
 			    uint32_t max_sectors);
@@ -188,27 +234,19 @@ typedef int (*boot_validate_fn)(void *ctx, const struct flash_area *slot,
 /* One log line without newline; level is 'I', 'W' or 'E'. */
 typedef void (*boot_log_fn)(void *ctx, char level, const char *line);
 
-/*
- * Upgrade strategy (MCUboot's is a build-time choice, dfukit's a field):
- *   BOOT_MODE_SWAP_MOVE       swap-using-move, test/permanent/revert (above)
- *   BOOT_MODE_OVERWRITE_ONLY  MCUboot's MCUBOOT_OVERWRITE_ONLY(_FAST): the
- *     validated secondary is copied over the primary and its header and
- *     trailer sectors are erased; test and permanent requests alike, no
- *     revert, no status area (imgtool --overwrite-only trailers). A power cut
- *     leaves the secondary intact until the copy is complete, so the next
- *     boot validates it again and restarts the copy; a partial primary never
- *     validates, so it never runs. Largest image: the lower swap_info offset
- *     of the two slots (MCUboot's bootutil_max_image_size()).
- */
-enum boot_mode {
-	BOOT_MODE_SWAP_MOVE = 0,
-	BOOT_MODE_OVERWRITE_ONLY = 1,
-};
-
-/* "move", "overwrite-only"; NULL for an unknown mode. */
+/* "move", "overwrite-only", "offset"; NULL for an unknown mode. */
 const char *boot_mode_name(enum boot_mode mode);
 /* The mode called name; -EINVAL if none is. */
 int boot_mode_parse(const char *name, enum boot_mode *mode);
+/*
+ * Where an update image is written in the secondary slot in this mode: the
+ * whole slot, or in swap-using-offset the slot less its first sector (the
+ * area ends where the slot does, so boot_request_upgrade() on it writes the
+ * same trailer bytes as on the slot). -EINVAL for a slot of one sector or a
+ * mode boot_mode_name() does not know.
+ */
+int boot_secondary_image_area(const struct flash_area *secondary, enum boot_mode mode,
+			      struct flash_area *out);
 
 struct boot_config {
 	const struct flash_area *primary;

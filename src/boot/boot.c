@@ -30,28 +30,6 @@
 #include "boot_log.h"
 #include "boot_priv.h"
 
-static const char *magic_str(uint8_t m)
-{
-	return m == BOOT_MAGIC_GOOD ? "good" : (m == BOOT_MAGIC_UNSET ? "unset" : "bad");
-}
-
-static void log_state(const struct boot_config *cfg, const char *which,
-		      const struct boot_swap_state *st)
-{
-	struct lbuf lb = {.n = 0};
-
-	lb_str(&lb, which);
-	lb_str(&lb, " image: magic=");
-	lb_str(&lb, magic_str(st->magic));
-	lb_str(&lb, ", swap_type=");
-	lb_hex(&lb, st->swap_type);
-	lb_str(&lb, ", copy_done=");
-	lb_hex(&lb, st->copy_done);
-	lb_str(&lb, ", image_ok=");
-	lb_hex(&lb, st->image_ok);
-	lb_emit(cfg, 'I', &lb);
-}
-
 /* --- swap context ------------------------------------------------------------- */
 
 struct swap_ctx {
@@ -71,8 +49,7 @@ struct swap_ctx {
 	uint8_t buf[BOOT_COPY_BUF_SIZE];
 };
 
-/* sector size if all sectors of fa have the same size, else 0; count in *n */
-static uint32_t uniform_sectors(const struct flash_area *fa, uint32_t *n)
+uint32_t boot_uniform_sectors(const struct flash_area *fa, uint32_t *n)
 {
 	struct flash_sector s;
 	uint32_t sz = 0;
@@ -99,8 +76,8 @@ static int swap_geometry(struct swap_ctx *c)
 {
 	uint32_t sz_sec;
 
-	c->sz = uniform_sectors(c->pri, &c->n_pri);
-	sz_sec = uniform_sectors(c->sec, &c->n_sec);
+	c->sz = boot_uniform_sectors(c->pri, &c->n_pri);
+	sz_sec = boot_uniform_sectors(c->sec, &c->n_sec);
 	if (c->sz == 0u || c->sz != sz_sec ||
 	    flash_area_align(c->pri) != flash_area_align(c->sec)) {
 		log_msg(c->cfg, 'W', "Cannot upgrade: not same sector layout");
@@ -246,7 +223,7 @@ static int fixup_revert(struct swap_ctx *c, uint32_t copy_size)
 	if (rc != 0) {
 		return rc;
 	}
-	log_state(c->cfg, "Secondary", &st);
+	log_swap_state(c->cfg, "Secondary", &st);
 	/*
 	 * Make the secondary look like a permanent request for the image it
 	 * holds, so that a reset while the primary trailer is re-initialised
@@ -371,7 +348,7 @@ static int swap_run(struct swap_ctx *c, int type, uint32_t copy_size, uint32_t d
  * info at hdr_size + img_size and, when that opens the protected area (its
  * length must be the header's protect_tlv_size), the TLV info after it.
  */
-int boot_read_image_size(const struct flash_area *fa, uint32_t *size)
+int boot_image_extent(const struct flash_area *fa, uint32_t *size, uint32_t *unprot_tlv)
 {
 	uint8_t b[DFUKIT_IMAGE_HEADER_SIZE];
 	uint32_t off = 0;
@@ -424,9 +401,17 @@ int boot_read_image_size(const struct flash_area *fa, uint32_t *size)
 		off += tot;
 		if (!prot_area) {
 			*size = off;
+			*unprot_tlv = tot;
 			return 0;
 		}
 	}
+}
+
+int boot_read_image_size(const struct flash_area *fa, uint32_t *size)
+{
+	uint32_t unprot;
+
+	return boot_image_extent(fa, size, &unprot);
 }
 
 static bool is_swap(int type)
@@ -585,8 +570,8 @@ static int move_upgrade(struct swap_ctx *c, int *type)
 	if (rc != 0) {
 		return rc;
 	}
-	log_state(c->cfg, "Primary", &ps);
-	log_state(c->cfg, "Secondary", &ss);
+	log_swap_state(c->cfg, "Primary", &ps);
+	log_swap_state(c->cfg, "Secondary", &ss);
 
 	bool from_primary = ps.magic == BOOT_MAGIC_GOOD && ps.copy_done == BOOT_FLAG_UNSET &&
 			    ss.magic != BOOT_MAGIC_GOOD;
@@ -624,6 +609,8 @@ int boot_go(const struct boot_config *cfg, struct boot_result *res)
 		rc = boot_overwrite_upgrade(cfg, &type);
 	} else if (cfg->mode == BOOT_MODE_SWAP_MOVE && !cfg->downgrade_prevention) {
 		rc = move_upgrade(&c, &type);
+	} else if (cfg->mode == BOOT_MODE_SWAP_OFFSET && !cfg->downgrade_prevention) {
+		rc = boot_offset_upgrade(cfg, &type);
 	} else {
 		log_msg(cfg, 'E', "Unsupported upgrade mode");
 		rc = -EINVAL;

@@ -73,4 +73,27 @@ static inline void log_swap_type(const struct boot_config *cfg, int type)
 	lb_emit(cfg, 'I', &lb);
 }
 
+static inline const char *boot_magic_str(uint8_t m)
+{
+	return m == BOOT_MAGIC_GOOD ? "good" : (m == BOOT_MAGIC_UNSET ? "unset" : "bad");
+}
+
+/* "Primary image: magic=good, swap_type=0x2, copy_done=0x1, image_ok=0x3" */
+static inline void log_swap_state(const struct boot_config *cfg, const char *which,
+				  const struct boot_swap_state *st)
+{
+	struct lbuf lb = {.n = 0};
+
+	lb_str(&lb, which);
+	lb_str(&lb, " image: magic=");
+	lb_str(&lb, boot_magic_str(st->magic));
+	lb_str(&lb, ", swap_type=");
+	lb_hex(&lb, st->swap_type);
+	lb_str(&lb, ", copy_done=");
+	lb_hex(&lb, st->copy_done);
+	lb_str(&lb, ", image_ok=");
+	lb_hex(&lb, st->image_ok);
+	lb_emit(cfg, 'I', &lb);
+}
+
 #endif /* DFUKIT_BOOT_LOG_H */

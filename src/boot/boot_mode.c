@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Upgrade strategies by name (command lines, environment, configure options). */
+/*
+ * Upgrade strategies by name (command lines, environment, configure options),
+ * and where each expects the update in the secondary slot.
+ */
 #include <dfukit/boot.h>
 
 #include <errno.h>
@@ -9,6 +12,7 @@
 static const char *const mode_names[] = {
 	[BOOT_MODE_SWAP_MOVE] = "move",
 	[BOOT_MODE_OVERWRITE_ONLY] = "overwrite-only",
+	[BOOT_MODE_SWAP_OFFSET] = "offset",
 };
 
 const char *boot_mode_name(enum boot_mode mode)
@@ -30,4 +34,26 @@ int boot_mode_parse(const char *name, enum boot_mode *mode)
 		}
 	}
 	return -EINVAL;
+}
+
+int boot_secondary_image_area(const struct flash_area *secondary, enum boot_mode mode,
+			      struct flash_area *out)
+{
+	struct flash_sector first;
+
+	if (secondary == NULL || out == NULL || boot_mode_name(mode) == NULL) {
+		return -EINVAL;
+	}
+	if (mode != BOOT_MODE_SWAP_OFFSET) {
+		*out = *secondary;
+		return 0;
+	}
+	/* SWAP_USING_OFFSET_SECTOR_UPDATE_BEGIN: the update starts at sector 1 */
+	int rc = flash_area_sector_get(secondary, 0, &first);
+
+	if (rc != 0 || first.size >= secondary->size) {
+		return -EINVAL;
+	}
+	return flash_area_init(out, secondary->dev, secondary->off + first.size,
+			       secondary->size - first.size);
 }

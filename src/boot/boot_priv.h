@@ -28,4 +28,20 @@ int boot_write_field(const struct flash_area *fa, const struct boot_trailer_layo
  */
 int boot_overwrite_upgrade(const struct boot_config *cfg, int *type);
 
+/* Sector size if all sectors of fa have the same size, else 0; count in *n (boot.c). */
+uint32_t boot_uniform_sectors(const struct flash_area *fa, uint32_t *n);
+
+/*
+ * boot_read_image_size() that also gives the length of the unprotected TLV
+ * area (its info's total, what MCUboot's swap-using-offset keeps in the
+ * trailer) (boot.c).
+ */
+int boot_image_extent(const struct flash_area *fa, uint32_t *size, uint32_t *unprot_tlv);
+
+/*
+ * The swap-using-offset strategy (offset.c): resume an interrupted swap or
+ * revert, or decide, validate and run a new one. *type as above.
+ */
+int boot_offset_upgrade(const struct boot_config *cfg, int *type);
+
 #endif /* DFUKIT_BOOT_PRIV_H */

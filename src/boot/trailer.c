@@ -3,6 +3,7 @@
 #include <dfukit/boot.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <dfukit/wire.h>
@@ -29,16 +30,18 @@ void boot_magic_bytes(uint32_t max_align, uint8_t out[BOOT_MAGIC_SZ])
 	memcpy(out + 2, magic_alt_tail, sizeof(magic_alt_tail));
 }
 
-int boot_trailer_layout_init(struct boot_trailer_layout *lay, uint32_t slot_size, uint32_t write_sz,
-			     uint32_t max_sectors)
+int boot_trailer_layout_init_mode(struct boot_trailer_layout *lay, enum boot_mode mode,
+				  uint32_t slot_size, uint32_t write_sz, uint32_t max_sectors)
 {
 	if (lay == NULL || write_sz == 0u || write_sz > 32u || (write_sz & (write_sz - 1u)) != 0u ||
-	    max_sectors > 0x10000u) {
+	    max_sectors > 0x10000u || boot_mode_name(mode) == NULL) {
 		return -EINVAL;
 	}
+	bool offset = mode == BOOT_MODE_SWAP_OFFSET;
+	uint32_t per = offset ? 2u : 3u;
 	uint32_t m = write_sz > 8u ? write_sz : 8u;
 	uint32_t ma = m <= 16u ? 16u : m;
-	uint32_t trailer = max_sectors * 3u * write_sz + 4u * m + ma;
+	uint32_t trailer = max_sectors * per * write_sz + (offset ? 5u : 4u) * m + ma;
 
 	if (slot_size % m != 0u || slot_size < trailer) {
 		return -EINVAL;
@@ -49,13 +52,22 @@ int boot_trailer_layout_init(struct boot_trailer_layout *lay, uint32_t slot_size
 	lay->max_sectors = max_sectors;
 	lay->magic_area = ma;
 	lay->trailer_sz = trailer;
+	lay->status_per_sector = per;
 	lay->magic_off = slot_size - BOOT_MAGIC_SZ;
 	lay->image_ok_off = ALIGN_DOWN(lay->magic_off - m, m);
 	lay->copy_done_off = lay->image_ok_off - m;
 	lay->swap_info_off = lay->copy_done_off - m;
-	lay->swap_size_off = lay->swap_info_off - m;
+	lay->unprot_tlv_off = offset ? lay->swap_info_off - m : 0u;
+	lay->swap_size_off = (offset ? lay->unprot_tlv_off : lay->swap_info_off) - m;
 	lay->status_off = slot_size - trailer;
 	return 0;
+}
+
+int boot_trailer_layout_init(struct boot_trailer_layout *lay, uint32_t slot_size, uint32_t write_sz,
+			     uint32_t max_sectors)
+{
+	return boot_trailer_layout_init_mode(lay, BOOT_MODE_SWAP_MOVE, slot_size, write_sz,
+					     max_sectors);
 }
 
 int boot_trailer_layout_for(struct boot_trailer_layout *lay, const struct flash_area *fa,
