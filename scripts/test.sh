@@ -38,7 +38,7 @@ echo "e2e under ASan+UBSan: ramdisk walkthrough, hostile host, USB/IP stress pas
 
 echo "== reliability: static analysis, unit tests under valgrind, short fuzzing"
 # Tools of these steps (Debian 12 packages), installed like install-deps.sh does.
-rel_pkgs=(clang clang-tidy clang-format cppcheck valgrind libclang-rt-14-dev)
+rel_pkgs=(clang clang-tidy clang-format cppcheck valgrind libclang-rt-14-dev python3-unicorn)
 rel_missing=()
 for p in "${rel_pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || rel_missing+=("$p")
@@ -67,6 +67,14 @@ echo "== Cortex-M builds (M4F, M33): library, firmware and bootloader sizes"
 echo "== Cortex-M bootloader and hello_world on the emulated boards (QEMU mps2-an386, mps2-an505)"
 ./tests/cm/emulated-boot.sh build-cortex-m4f build
 ./tests/cm/emulated-boot.sh build-cortex-m33 build
+echo "== fault injection: every instruction of the verification path skipped once, both CPUs (tests/fih)"
+# Fails on any single-fault bypass (a skipped instruction that boots a bad image).
+# The control scenario and the whole boot: tests/fih/README.md, docs/reliability.md.
+# python3-unicorn (installed with the reliability tools) is Debian's: /usr/bin/python3.
+for cross in build-cortex-m4f build-cortex-m33; do
+	/usr/bin/python3 tests/fih/fih.py "$cross" build --path --scenario bad-signature \
+		--scenario bad-hash --scenario untrusted-key --scenario slot1-bad-test-swap
+done
 echo "== dfukit-emu: the Cortex-M DFU sample on the emulated boards, its USB over USB/IP"
 ./tests/cm/emu-usb.sh build-cortex-m4f build
 ./tests/cm/emu-usb.sh build-cortex-m33 build
