@@ -3,7 +3,8 @@
  * The image checks' crypto (src/image/image_crypto.h) from BearSSL 0.6:
  * SHA-256 (br_sha256) and ECDSA-P256 verification (br_ecdsa_i31_vrfy_asn1
  * over br_ec_p256_m31, or i15/m15 with DFUKIT_IMAGE_BEARSSL_M15). BearSSL 0.6
- * has no RSA-PSS: RSA-2048 is verified by mbedTLS (crypto_mbedtls_rsa.c).
+ * has no RSA-PSS: RSA-2048 is verified by mbedTLS (crypto_mbedtls_rsa.c), and
+ * no Ed25519: libsodium verifies it (crypto_ed25519.c).
  * Keys are parsed by crypto_common.c. BearSSL allocates nothing.
  */
 #include "crypto_common.h"
@@ -99,6 +100,10 @@ bool image_crypto_verifies(uint16_t sig_type)
 	if (sig_type == DFUKIT_IMAGE_TLV_ECDSA_SIG)
 		return true;
 #endif
+#if defined(DFUKIT_IMAGE_ED25519)
+	if (sig_type == DFUKIT_IMAGE_TLV_ED25519)
+		return true;
+#endif
 	(void)sig_type;
 	return false;
 }
@@ -114,6 +119,11 @@ enum dfukit_image_status image_crypto_verify(uint16_t sig_type, const struct dfu
 #if defined(IMAGE_VERIFIES_ECDSA)
 	if (sig_type == DFUKIT_IMAGE_TLV_ECDSA_SIG)
 		return verify_ecdsa_p256(key, hash, sig, sig_len);
+#endif
+#if defined(DFUKIT_IMAGE_ED25519)
+	/* TLV 0x24: imgtool signs the 32-byte SHA-256 digest itself. */
+	if (sig_type == DFUKIT_IMAGE_TLV_ED25519)
+		return image_ed25519_verify(key, hash, 32, sig, sig_len);
 #endif
 	(void)sig_type;
 	(void)key;

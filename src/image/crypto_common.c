@@ -17,6 +17,17 @@ const uint8_t *image_p256_spki_point(const uint8_t *der, size_t len)
 	return der + sizeof(head) - 1U;
 }
 
+const uint8_t *image_ed25519_spki_key(const uint8_t *der, size_t len)
+{
+	/* SEQUENCE (42) { SEQUENCE (5) { OID 1.3.101.112 }, BIT STRING (33) { no unused bits, A } } */
+	static const uint8_t head[] = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03,
+				       0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
+
+	if (len != sizeof(head) + IMAGE_ED25519_KEY_LEN || memcmp(der, head, sizeof(head)) != 0)
+		return NULL;
+	return der + sizeof(head);
+}
+
 uint32_t image_ecdsa_der_len(const uint8_t *sig, uint32_t len)
 {
 	uint32_t total;

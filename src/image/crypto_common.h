@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What the crypto backends (crypto_mbedtls.c, crypto_bearssl.c) share: the
- * parsing of keys and signature encodings (no crypto), and mbedTLS's RSA-2048
- * PSS verification, which BearSSL 0.6 does not have (crypto_mbedtls_rsa.c).
+ * parsing of keys and signature encodings (no crypto), mbedTLS's RSA-2048
+ * PSS verification, which BearSSL 0.6 does not have (crypto_mbedtls_rsa.c),
+ * and libsodium's Ed25519 verification, which neither has (crypto_ed25519.c).
  */
 #ifndef DFUKIT_IMAGE_CRYPTO_COMMON_H
 #define DFUKIT_IMAGE_CRYPTO_COMMON_H
 
 #include "image_crypto.h"
 
-#define IMAGE_P256_POINT_LEN 65U /* 0x04 || X || Y */
+#define IMAGE_P256_POINT_LEN  65U /* 0x04 || X || Y */
+#define IMAGE_ED25519_KEY_LEN 32U /* the encoded point A */
+#define IMAGE_ED25519_SIG_LEN 64U /* R || S */
 
 /*
  * The uncompressed point of a P-256 public key in its SubjectPublicKeyInfo
@@ -19,6 +22,22 @@
  * the point is on the curve is the crypto library's check.
  */
 const uint8_t *image_p256_spki_point(const uint8_t *der, size_t len);
+
+/*
+ * The 32-byte Ed25519 public key in its SubjectPublicKeyInfo DER (44 bytes:
+ * SEQUENCE { SEQUENCE { id-Ed25519 1.3.101.112 }, BIT STRING { A } }, as
+ * imgtool embeds it), or NULL if der is anything else.
+ */
+const uint8_t *image_ed25519_spki_key(const uint8_t *der, size_t len);
+
+/*
+ * An Ed25519 signature (RFC 8032, "pure" Ed25519) of msg with key, verified by
+ * libsodium (crypto_ed25519.c, built when DFUKIT_SIGNATURES has ed25519):
+ * for TLV 0x24, msg is the image's 32-byte SHA-256 digest, as imgtool signs it.
+ */
+enum dfukit_image_status image_ed25519_verify(const struct dfukit_image_key *key,
+					      const uint8_t *msg, size_t msg_len,
+					      const uint8_t *sig, uint32_t sig_len);
 
 /*
  * The length of the DER ECDSA signature (a SEQUENCE) at sig, which the TLV may

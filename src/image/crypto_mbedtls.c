@@ -2,7 +2,8 @@
 /*
  * The image checks' crypto (src/image/image_crypto.h) from mbedTLS 2.28:
  * SHA-256 and ECDSA-P256 verification; RSA-2048 PSS is crypto_mbedtls_rsa.c,
- * which the BearSSL backend uses too. Keys are parsed by crypto_common.c.
+ * which the BearSSL backend uses too, Ed25519 libsodium's (crypto_ed25519.c).
+ * Keys are parsed by crypto_common.c.
  */
 #include "crypto_common.h"
 
@@ -89,6 +90,10 @@ bool image_crypto_verifies(uint16_t sig_type)
 	if (sig_type == DFUKIT_IMAGE_TLV_ECDSA_SIG)
 		return true;
 #endif
+#if defined(DFUKIT_IMAGE_ED25519)
+	if (sig_type == DFUKIT_IMAGE_TLV_ED25519)
+		return true;
+#endif
 	(void)sig_type;
 	return false;
 }
@@ -104,6 +109,11 @@ enum dfukit_image_status image_crypto_verify(uint16_t sig_type, const struct dfu
 #if defined(IMAGE_VERIFIES_ECDSA)
 	if (sig_type == DFUKIT_IMAGE_TLV_ECDSA_SIG)
 		return verify_ecdsa_p256(key, hash, sig, sig_len);
+#endif
+#if defined(DFUKIT_IMAGE_ED25519)
+	/* TLV 0x24: imgtool signs the 32-byte SHA-256 digest itself. */
+	if (sig_type == DFUKIT_IMAGE_TLV_ED25519)
+		return image_ed25519_verify(key, hash, 32, sig, sig_len);
 #endif
 	(void)sig_type;
 	(void)key;

@@ -50,9 +50,14 @@ static const struct status_info status_table[DFUKIT_IMAGE_STATUS_COUNT] = {
 	[DFUKIT_IMAGE_E_BAD_HASH] = {"Image has an invalid hash", -EBADMSG},
 	[DFUKIT_IMAGE_E_NO_SIGNATURE] = {"No signature found for the given key", -EPERM},
 	[DFUKIT_IMAGE_E_BAD_SIGNATURE] = {"Image signature is invalid", -EPERM},
+#if defined(DFUKIT_IMAGE_ED25519)
+	[DFUKIT_IMAGE_E_UNSUPPORTED_SIG] =
+		{"Unsupported signature type (a type this build does not verify)", -ENOTSUP},
+#else
 	[DFUKIT_IMAGE_E_UNSUPPORTED_SIG] =
 		{"Unsupported signature type (Ed25519, or a type this build does not verify)",
 		 -ENOTSUP},
+#endif
 	[DFUKIT_IMAGE_E_BAD_KEY] = {"Invalid public key in the key table", -EINVAL},
 	[DFUKIT_IMAGE_E_CRYPTO] = {"Cryptographic library failure", -EIO},
 };
@@ -485,7 +490,7 @@ static enum dfukit_image_status scan_sig(struct tlv_scan *sc, const struct dfuki
 	if (sel < 0 || !sig_matches_key(tlv->type, sc->keys[sel].type))
 		return DFUKIT_IMAGE_OK;
 	if (!image_crypto_verifies(tlv->type)) {
-		sc->saw_unsupported = true; /* Ed25519, or left out by DFUKIT_SIGNATURES */
+		sc->saw_unsupported = true; /* left out by DFUKIT_SIGNATURES */
 		return DFUKIT_IMAGE_OK;
 	}
 	if (tlv->len > sizeof(sc->buf) ||

@@ -15,8 +15,8 @@ static const char sign_help[] =
 	"Options:\n"
 	"  -k, --key KEY                   rsa-2048 or ecdsa-p256 private key; none = hash-only "
 	"image\n"
-	"                                  (ed25519 signing is not supported: no Ed25519 in "
-	"mbedTLS 2.28)\n"
+	"                                  or ed25519 (TLV 0x24 over the SHA-256 digest, "
+	"as imgtool)\n"
 	"      --public-key-format hash|full  KEYHASH (default) or full PUBKEY TLV\n"
 	"  -v, --version VER               maj.min.rev+build, later parts optional (required)\n"
 	"  -H, --header-size N             header size incl. padding, >= 32 (required)\n"
@@ -101,7 +101,8 @@ static const struct {
 	{{"compression", required_argument, NULL, OPT_UNSUPPORTED + 4},
 	 "dfukit's bootloader does not decompress images (no LZMA2)"},
 	{{"pure", no_argument, NULL, OPT_UNSUPPORTED + 5},
-	 "pure signatures are Ed25519 only, and mbedTLS 2.28 has no Ed25519"},
+	 "Ed25519 pure signatures (over the image, with SHA-512 hash TLVs) are not verified "
+	 "by dfukit's SHA-256 image checks"},
 	{{"vid", required_argument, NULL, OPT_UNSUPPORTED + 6},
 	 "the UUID_VID TLV (MCUboot's image UUID check) is not in dfukit"},
 	{{"cid", required_argument, NULL, OPT_UNSUPPORTED + 7},

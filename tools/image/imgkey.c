@@ -72,11 +72,6 @@ static void rng_free(struct rng *r)
 
 /* ---- public key encodings ----------------------------------------------------- */
 
-static const uint8_t ed25519_spki_prefix[12] = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03,
-						0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
-static const uint8_t ed25519_pkcs8_prefix[16] = {0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06,
-						 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20};
-
 static int fill_pub(struct imgkey *k, char *err, size_t errlen)
 {
 	unsigned char buf[IMGKEY_PUB_MAX];
@@ -164,23 +159,16 @@ static bool try_ed25519(struct imgkey *k, const uint8_t *data, size_t len)
 {
 	uint8_t der[256];
 	size_t dlen = sizeof(der);
+	bool found;
 
-	if (pem_or_der(data, len, "PUBLIC KEY", der, &dlen) == 0 && dlen == 44 &&
-	    memcmp(der, ed25519_spki_prefix, sizeof(ed25519_spki_prefix)) == 0) {
-		k->type = IMGKEY_ED25519;
-		memcpy(k->pub, der, dlen);
-		k->pub_len = dlen;
-		k->has_public = true;
+	if (pem_or_der(data, len, "PUBLIC KEY", der, &dlen) == 0 &&
+	    imgkey_ed25519_spki(k, der, dlen))
 		return true;
-	}
 	dlen = sizeof(der);
-	if (pem_or_der(data, len, "PRIVATE KEY", der, &dlen) == 0 && dlen >= 48 &&
-	    memcmp(der, ed25519_pkcs8_prefix, sizeof(ed25519_pkcs8_prefix)) == 0) {
-		k->type = IMGKEY_ED25519;
-		k->has_private = true; /* public part cannot be derived without Ed25519 support */
-		return true;
-	}
-	return false;
+	found = pem_or_der(data, len, "PRIVATE KEY", der, &dlen) == 0 &&
+		imgkey_ed25519_pkcs8(k, der, dlen);
+	mbedtls_platform_zeroize(der, sizeof(der));
+	return found;
 }
 
 int imgkey_load_mem(struct imgkey *k, const uint8_t *data, size_t len, char *err, size_t errlen)
@@ -328,8 +316,7 @@ int imgkey_generate(enum imgkey_type type, const char *path, char *err, size_t e
 	int rc;
 
 	if (type == IMGKEY_ED25519)
-		return img_errf(err, errlen, -ENOTSUP,
-				"ed25519 keys are not supported (mbedTLS 2.28 has no Ed25519)");
+		return imgkey_ed25519_generate(path, err, errlen);
 	if (type != IMGKEY_RSA2048 && type != IMGKEY_ECDSA_P256)
 		return img_errf(err, errlen, -EINVAL, "unknown key type");
 	mbedtls_pk_init(&pk);
@@ -366,9 +353,7 @@ int imgkey_pub_pem(const struct imgkey *k, char *out, size_t outlen, char *err, 
 	size_t olen = 0;
 
 	if (!k->has_public)
-		return img_errf(err, errlen, -ENOTSUP,
-				"cannot derive the public key of an Ed25519 private key (no "
-				"Ed25519 in mbedTLS 2.28)");
+		return img_errf(err, errlen, -ENOTSUP, "the key has no public part");
 	if (k->type == IMGKEY_ED25519) {
 		if (mbedtls_pem_write_buffer("-----BEGIN PUBLIC KEY-----\n",
 					     "-----END PUBLIC KEY-----\n", k->pub, k->pub_len,
@@ -410,9 +395,11 @@ int imgkey_sign_digest(const struct imgkey *k, const uint8_t digest[32], uint8_t
 
 	if (!k->has_private)
 		return img_errf(err, errlen, -EINVAL, "signing needs a private key");
-	if (k->type == IMGKEY_ED25519)
-		return img_errf(err, errlen, -ENOTSUP,
-				"Ed25519 signing is not supported (mbedTLS 2.28 has no Ed25519)");
+	if (k->type == IMGKEY_ED25519) {
+		/* imgtool signs the 32-byte digest itself (its sign_digest()). */
+		*sig_len = IMGKEY_ED25519_SIG_LEN;
+		return imgkey_ed25519_sign(k, digest, 32, sig, err, errlen);
+	}
 	if (rng_init(&r) != 0) {
 		rng_free(&r);
 		return img_errf(err, errlen, -EIO, "cannot seed the random generator");
@@ -445,8 +432,7 @@ int imgkey_verify_digest(const struct imgkey *k, const uint8_t digest[32], const
 	int rc;
 
 	if (k->type == IMGKEY_ED25519)
-		return img_errf(err, errlen, -ENOTSUP,
-				"Ed25519 is not supported (mbedTLS 2.28 has no Ed25519)");
+		return imgkey_ed25519_verify(k, digest, 32, sig, sig_len, err, errlen);
 	if (k->type == IMGKEY_RSA2048) {
 		mbedtls_pk_rsassa_pss_options pss = {MBEDTLS_MD_SHA256, 32};
 

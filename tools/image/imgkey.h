@@ -17,6 +17,9 @@
 #define IMGKEY_PUB_MAX 600
 #define IMGKEY_SIG_MAX 512 /* what imgkey_sign_digest() may write */
 
+/* An Ed25519 signature: R || S. */
+#define IMGKEY_ED25519_SIG_LEN 64u
+
 enum imgkey_type {
 	IMGKEY_NONE = 0,
 	IMGKEY_RSA2048,
@@ -31,6 +34,7 @@ struct imgkey {
 	mbedtls_pk_context pk;       /* RSA / EC only */
 	uint8_t pub[IMGKEY_PUB_MAX]; /* DER as embedded in MCUboot ("getpub -e raw") */
 	size_t pub_len;
+	uint8_t ed25519_sk[64]; /* Ed25519: libsodium's secret key, seed || public key */
 };
 
 /* All functions return 0 or a negative errno and write a one-line message to err. */
@@ -82,6 +86,19 @@ int imgkey_verify_digest(const struct imgkey *k, const uint8_t digest[32], const
 
 /* Largest ECDSA-P256 DER signature: --pad-sig pads to this length (imgtool's sig_len()). */
 #define IMGKEY_ECDSA_P256_SIG_MAX 72u
+
+/*
+ * Ed25519 with libsodium (imgkey_ed25519.c): a key from its SubjectPublicKeyInfo
+ * or PKCS#8 DER (false if der is not one), keygen as PKCS#8 PEM, and RFC 8032
+ * signatures of msg (a digest, or the image itself for --pure).
+ */
+bool imgkey_ed25519_spki(struct imgkey *k, const uint8_t *der, size_t len);
+bool imgkey_ed25519_pkcs8(struct imgkey *k, const uint8_t *der, size_t len);
+int imgkey_ed25519_generate(const char *path, char *err, size_t errlen);
+int imgkey_ed25519_sign(const struct imgkey *k, const uint8_t *msg, size_t len,
+			uint8_t sig[IMGKEY_ED25519_SIG_LEN], char *err, size_t errlen);
+int imgkey_ed25519_verify(const struct imgkey *k, const uint8_t *msg, size_t len,
+			  const uint8_t *sig, size_t sig_len, char *err, size_t errlen);
 
 /* Key table entry (type + pub DER) for dfukit_image_validate(). */
 int imgkey_to_table(const struct imgkey *k, struct dfukit_image_key *out);

@@ -222,9 +222,6 @@ static int check_more_options(struct imgsign_builder *b)
 		return img_errf(b->err, b->errlen, -EINVAL,
 				"public key of the fixed signature is not specified");
 	b->pubkey = b->key != NULL ? b->key : o->fix_sig_key;
-	if (b->pubkey != NULL && b->pubkey->type == IMGKEY_ED25519)
-		return img_errf(b->err, b->errlen, -ENOTSUP,
-				"Ed25519 signing is not supported (mbedTLS 2.28 has no Ed25519)");
 	if (b->pubkey != NULL && !b->pubkey->has_public)
 		return img_errf(b->err, b->errlen, -EINVAL, "the key has no public part");
 	return 0;
@@ -253,9 +250,6 @@ static int check_options(struct imgsign_builder *b)
 				b->max_align, o->align);
 	if (o->max_sectors == 0 || o->max_sectors > IMGSIGN_MAX_SECTORS_LIMIT)
 		return img_errf(b->err, b->errlen, -EINVAL, "invalid -M/--max-sectors");
-	if (b->key != NULL && b->key->type == IMGKEY_ED25519)
-		return img_errf(b->err, b->errlen, -ENOTSUP,
-				"Ed25519 signing is not supported (mbedTLS 2.28 has no Ed25519)");
 	if (b->key != NULL && !b->key->has_private)
 		return img_errf(b->err, b->errlen, -EINVAL, "signing needs a private key");
 	return check_more_options(b);

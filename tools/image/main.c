@@ -53,7 +53,7 @@ static const char main_help[] =
 	"Exit status: 0 success; 1 failure (bad image, bad key, I/O, including output\n"
 	"that cannot be written); 2 usage error, or an imgtool option or command that\n"
 	"dfukit does not support yet.\n"
-	"Ed25519 is not supported (mbedTLS 2.28 has no Ed25519).\n";
+	"Keys: rsa-2048, ecdsa-p256, ed25519 (libsodium; --pure is not supported).\n";
 
 static const struct {
 	const char *name;

@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * DFUKIT_SIGNATURES: image.c built with RSA-2048 left out (as a Cortex-M
- * bootloader built for ECDSA-P256 is) refuses an RSA-signed image as an
- * unsupported signature type, even with its key trusted, and still verifies
- * ECDSA-P256 images; and the other way round (built without ECDSA-P256).
- * The build defines DFUKIT_IMAGE_NO_RSA or DFUKIT_IMAGE_NO_ECDSA.
+ * DFUKIT_SIGNATURES: image.c built with signature types left out (as a
+ * Cortex-M bootloader built for one type is) refuses an image of a left-out
+ * type as an unsupported signature type, even with its key trusted, and still
+ * verifies the others. The build defines DFUKIT_IMAGE_NO_RSA,
+ * DFUKIT_IMAGE_NO_ECDSA or DFUKIT_IMAGE_NO_ED25519 (the host set minus one;
+ * Ed25519 is left out of all three: no DFUKIT_IMAGE_ED25519), or
+ * DFUKIT_IMAGE_ED25519 with both others left out (Ed25519 alone).
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -43,14 +46,30 @@ static void test_left_out_type_is_unsupported(void **state)
 		check("rsa-2048-z70000.bin", "rsa-2048", DFUKIT_IMAGE_KEY_RSA2048);
 	enum dfukit_image_status ecdsa =
 		check("ecdsa-p256-z70000.bin", "ecdsa-p256", DFUKIT_IMAGE_KEY_ECDSA_P256);
-#if defined(DFUKIT_IMAGE_NO_RSA)
-	assert_int_equal(rsa, DFUKIT_IMAGE_E_UNSUPPORTED_SIG);
-	assert_int_equal(ecdsa, DFUKIT_IMAGE_OK);
-#elif defined(DFUKIT_IMAGE_NO_ECDSA)
-	assert_int_equal(rsa, DFUKIT_IMAGE_OK);
-	assert_int_equal(ecdsa, DFUKIT_IMAGE_E_UNSUPPORTED_SIG);
+	enum dfukit_image_status ed =
+		check("ed25519-z70000.bin", "ed25519", DFUKIT_IMAGE_KEY_ED25519);
+	const enum dfukit_image_status ok = DFUKIT_IMAGE_OK, no = DFUKIT_IMAGE_E_UNSUPPORTED_SIG;
+#if defined(DFUKIT_IMAGE_ED25519)
+	assert_int_equal(ed, ok);
+	assert_null(strstr(dfukit_image_strerror(no), "Ed25519"));
 #else
-#error "built with DFUKIT_IMAGE_NO_RSA or DFUKIT_IMAGE_NO_ECDSA"
+	assert_int_equal(ed, no);
+	assert_non_null(strstr(dfukit_image_strerror(no), "Ed25519"));
+#endif
+#if defined(DFUKIT_IMAGE_NO_RSA) && defined(DFUKIT_IMAGE_NO_ECDSA)
+	assert_int_equal(rsa, no);
+	assert_int_equal(ecdsa, no);
+#elif defined(DFUKIT_IMAGE_NO_RSA)
+	assert_int_equal(rsa, no);
+	assert_int_equal(ecdsa, ok);
+#elif defined(DFUKIT_IMAGE_NO_ECDSA)
+	assert_int_equal(rsa, ok);
+	assert_int_equal(ecdsa, no);
+#elif defined(DFUKIT_IMAGE_NO_ED25519)
+	assert_int_equal(rsa, ok);
+	assert_int_equal(ecdsa, ok);
+#else
+#error "built with DFUKIT_IMAGE_NO_RSA, DFUKIT_IMAGE_NO_ECDSA or DFUKIT_IMAGE_NO_ED25519"
 #endif
 }
 
