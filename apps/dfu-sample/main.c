@@ -44,6 +44,8 @@ struct app {
 	struct dfu_ramdisk ramdisk;
 	struct flash_file flash;
 	struct flash_area slot0, slot1;
+	/* where SLOT-1 downloads go: slot 1, or from its sector 1 (swap-using-offset) */
+	struct flash_area slot1_image;
 	struct sample_slot1 slot1_alt;
 	bool has_flash;
 	struct dfu_flash_timing slot1_timing;
@@ -118,8 +120,17 @@ static int open_flash(struct app *app)
 	if (rc == 0) {
 		rc = board_profile_slots(bp, &app->flash.sim.dev, &app->slot0, &app->slot1);
 	}
+	/* the bootloader's strategy (dfukit board run --mode) says where updates go */
+	enum boot_mode mode = BOOT_MODE_SWAP_MOVE;
+	const char *mode_name = getenv(BOARD_ENV_BOOT_MODE);
+	if (rc == 0 && mode_name != NULL && boot_mode_parse(mode_name, &mode) < 0) {
+		rc = -EINVAL;
+	}
 	if (rc == 0) {
-		rc = sample_slot1_init(&app->slot1_alt, &app->slot1, app->slot1_staging,
+		rc = boot_secondary_image_area(&app->slot1, mode, &app->slot1_image);
+	}
+	if (rc == 0) {
+		rc = sample_slot1_init(&app->slot1_alt, &app->slot1_image, app->slot1_staging,
 				       sizeof(app->slot1_staging));
 	}
 	if (rc < 0) {

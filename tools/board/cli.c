@@ -89,8 +89,9 @@ static void usage_options(FILE *f)
 		"                      board; with --count N > 1 FILE is an extra one for the\n"
 		"                      whole fleet); reset/stop: which board to act on\n"
 		"  --mode MODE         the bootloader's upgrade strategy: move (swap-using-move,\n"
-		"                      the default: test, revert, permanent) or overwrite-only\n"
-		"                      (the update is copied over slot 0, no revert); passed\n"
+		"                      the default: test, revert, permanent), offset (swap-\n"
+		"                      using-offset: the same, the update from sector 1 of\n"
+		"                      slot 1) or overwrite-only (copied over slot 0); passed\n"
 		"                      to the bootloader as DFUKIT_BOOT_MODE. The emulated\n"
 		"                      board's is built in (-DDFUKIT_BOOT_MODE at configure)\n"
 		"  --downgrade-prevention\n"
@@ -171,7 +172,8 @@ static int boot_mode_setup(const struct board_opts *o)
 	enum boot_mode mode = BOOT_MODE_SWAP_MOVE;
 
 	if (o->mode != NULL && boot_mode_parse(o->mode, &mode) < 0) {
-		fprintf(stderr, "dfukit board: --mode %s: want move or overwrite-only\n", o->mode);
+		fprintf(stderr, "dfukit board: --mode %s: want move, offset or overwrite-only\n",
+			o->mode);
 		return -EINVAL;
 	}
 	if (o->downgrade_prevention && mode != BOOT_MODE_OVERWRITE_ONLY) {
