@@ -121,5 +121,9 @@ int cmd_getpriv(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_dumpinfo(int argc, char **argv);
+int cmd_decrypt(int argc, char **argv);
+/* verify of an image with ENCRYPTED flags (cmd_decrypt.c): dec NULL = body as stored. */
+int cli_verify_encrypted(const struct cli_image *im, const struct imgkey *sign,
+			 const struct imgkey *dec);
 
 #endif

@@ -14,8 +14,8 @@ static const char keygen_help[] =
 	"\n"
 	"Options:\n"
 	"  -k, --key FILE   output file\n"
-	"  -t, --type TYPE  rsa-2048 | ecdsa-p256 | ed25519   (rsa-3072, ecdsa-p384, x25519\n"
-	"                   and -p are not supported)\n"
+	"  -t, --type TYPE  rsa-2048 | ecdsa-p256 | ed25519 | x25519 (x25519: an encryption\n"
+	"                   key for sign -E)   (rsa-3072, ecdsa-p384 and -p are not supported)\n"
 	"  -h, --help       this help\n"
 	"Not supported yet: -p/--password (keys are written unencrypted).\n";
 
@@ -70,8 +70,8 @@ int cmd_keygen(int argc, char **argv)
 		return cli_usage_err("keygen", "-k and -t are required");
 	enum imgkey_type t = imgkey_type_from_name(type);
 	if (t == IMGKEY_NONE)
-		return cli_usage_err("keygen", "invalid key type '%s' (rsa-2048, ecdsa-p256)",
-				     type);
+		return cli_usage_err("keygen",
+				     "invalid key type '%s' (rsa-2048, ecdsa-p256, x25519)", type);
 	if (imgkey_generate(t, path, err, sizeof(err)) != 0)
 		return cli_fail("keygen", "%s", err);
 	return 0;

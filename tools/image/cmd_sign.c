@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "imgenc.h"
 #include "sign.h"
 
 static const char sign_help[] =
@@ -59,10 +60,22 @@ static const char sign_help[] =
 	"      --fix-sig-pubkey KEY        given here (a public key is enough); not with -k. With\n"
 	"                                  --vector-to-sign it names the key of --boot-record\n"
 	"      --sig-out FILE              also write the image's signature (base64) to FILE\n"
+	"Encryption (MCUboot's encrypted images; hash and signature are over the plaintext):\n"
+	"  -E, --encrypt KEY               encrypt the body with a fresh AES key wrapped for KEY\n"
+	"                                  (public or private): RSA-2048 -> RSA-OAEP (TLV 0x30),\n"
+	"                                  EC P-256 -> ECIES-P256 (0x32), X25519 -> ECIES-X25519\n"
+	"                                  (0x33; 0x34 with --hmac-sha 512). An RSA or ECDSA -k "
+	"key\n"
+	"                                  needs an -E key of its own family (as imgtool)\n"
+	"      --encrypt-keylen 128|256    AES-CTR key length (default 128; header flag "
+	"0x04/0x08)\n"
+	"  -c, --clear                     set the flags and the key TLV but leave the body in\n"
+	"                                  clear (a factory image for the primary slot)\n"
+	"      --hmac-sha auto|256|512     ECIES's HKDF/HMAC hash (512: X25519 only; RSA ignores "
+	"it)\n"
 	"  -h, --help                      this help\n"
-	"Refused with a reason (exit status 2): encryption (-E/--encrypt, --encrypt-keylen,\n"
-	"-c/--clear, --hmac-sha, --save-enctlv), --compression, --pure, --vid, --cid,\n"
-	"-e big, --sha 384|512.\n";
+	"Refused with a reason (exit status 2): --save-enctlv, --compression, --pure, --vid,\n"
+	"--cid, -e big, --sha 384|512.\n";
 
 enum {
 	OPT_PKF = 1000,
@@ -83,6 +96,8 @@ enum {
 	OPT_CUSTOM_TLV_FILE,
 	OPT_PAD_SIG,
 	OPT_NON_BOOTABLE,
+	OPT_ENC_KEYLEN,
+	OPT_HMAC_SHA,
 };
 
 /* imgtool sign options dfukit refuses, each with its reason. */
@@ -90,14 +105,9 @@ static const struct {
 	struct option opt;
 	const char *why;
 } sign_refused[] = {
-	{{"encrypt", required_argument, NULL, 'E'}, "image encryption is not in dfukit yet"},
-	{{"encrypt-keylen", required_argument, NULL, OPT_UNSUPPORTED + 1},
-	 "image encryption is not in dfukit yet"},
-	{{"clear", no_argument, NULL, 'c'}, "image encryption is not in dfukit yet"},
-	{{"hmac-sha", required_argument, NULL, OPT_UNSUPPORTED + 2},
-	 "image encryption (ECIES) is not in dfukit yet"},
 	{{"save-enctlv", no_argument, NULL, OPT_UNSUPPORTED + 3},
-	 "image encryption is not in dfukit yet"},
+	 "dfukit's trailer keeps MCUboot's default layout (plain keys, no "
+	 "MCUBOOT_SWAP_SAVE_ENCTLV)"},
 	{{"compression", required_argument, NULL, OPT_UNSUPPORTED + 4},
 	 "dfukit's bootloader does not decompress images (no LZMA2)"},
 	{{"pure", no_argument, NULL, OPT_UNSUPPORTED + 5},
@@ -143,6 +153,10 @@ static const struct option sign_options[] = {
 	{"custom-tlv-file", required_argument, NULL, OPT_CUSTOM_TLV_FILE},
 	{"pad-sig", no_argument, NULL, OPT_PAD_SIG},
 	{"non-bootable", no_argument, NULL, OPT_NON_BOOTABLE},
+	{"encrypt", required_argument, NULL, 'E'},
+	{"encrypt-keylen", required_argument, NULL, OPT_ENC_KEYLEN},
+	{"clear", no_argument, NULL, 'c'},
+	{"hmac-sha", required_argument, NULL, OPT_HMAC_SHA},
 	{"help", no_argument, NULL, 'h'},
 };
 #define SIGN_OPTIONS_N (sizeof(sign_options) / sizeof(sign_options[0]))
@@ -258,6 +272,27 @@ static int content_option(struct sign_args *a, int c)
 	}
 }
 
+/* -E and its options (imgtool ignores the others without -E, and so does dfukit). */
+static int encrypt_option(struct sign_args *a, int c)
+{
+	switch (c) {
+	case 'E': a->encpath = optarg; return CLI_CONTINUE;
+	case 'c': a->enc.clear = true; return CLI_CONTINUE;
+	case OPT_ENC_KEYLEN:
+		if (strcmp(optarg, "128") != 0 && strcmp(optarg, "256") != 0)
+			return cli_usage_err("sign", "--encrypt-keylen must be 128 or 256");
+		a->enc.aes_bits = strcmp(optarg, "256") == 0 ? 256 : 128;
+		return CLI_CONTINUE;
+	case OPT_HMAC_SHA:
+		if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "256") != 0 &&
+		    strcmp(optarg, "512") != 0)
+			return cli_usage_err("sign", "--hmac-sha must be one of auto, 256, 512");
+		a->enc.hmac_sha = strcmp(optarg, "512") == 0 ? 512 : 256;
+		return CLI_CONTINUE;
+	default: return NOT_THIS_GROUP;
+	}
+}
+
 /* Formats, signing elsewhere and the protected TLVs; argv for the second word of --custom-tlv. */
 static int format_option(struct sign_args *a, int c, int argc, char **argv)
 {
@@ -359,6 +394,8 @@ static int parse_sign_args(struct sign_args *a, int argc, char **argv)
 		if (rc == NOT_THIS_GROUP)
 			rc = content_option(a, c);
 		if (rc == NOT_THIS_GROUP)
+			rc = encrypt_option(a, c);
+		if (rc == NOT_THIS_GROUP)
 			rc = format_option(a, c, argc, argv);
 		if (rc != CLI_CONTINUE)
 			return rc;
@@ -374,8 +411,9 @@ static int parse_sign_args(struct sign_args *a, int argc, char **argv)
 /* -k KEY and --fix-sig-pubkey KEY, loaded; then sign_run(). */
 static int sign_with_keys(struct sign_args *a)
 {
-	struct imgkey key, fix;
-	bool have_key = false, have_fix = false;
+	struct imgkey key, fix, enc;
+	bool have_key = false, have_fix = false, have_enc = false;
+	char err[256];
 	int rc = 0;
 
 	if (a->keypath != NULL) {
@@ -385,18 +423,32 @@ static int sign_with_keys(struct sign_args *a)
 		if (!key.has_private)
 			rc = cli_fail("sign", "'%s' is not a private key", a->keypath);
 	}
+	if (rc == 0 && a->encpath != NULL) {
+		if (cli_load_key("sign", a->encpath, &enc) != 0)
+			rc = EXIT_FAILURE;
+		else
+			have_enc = true;
+		a->enc.key = &enc;
+		a->o.enc = have_enc ? &a->enc : NULL;
+	}
 	if (rc == 0 && a->fix_sig_pubkey != NULL) {
 		if (cli_load_key("sign", a->fix_sig_pubkey, &fix) != 0)
 			rc = EXIT_FAILURE;
 		else
 			have_fix = true;
 	}
+	/* imgtool's key-family rules are usage errors (exit 2), as there. */
+	if (rc == 0 && have_enc &&
+	    imgenc_check_keys(&a->enc, have_key ? &key : NULL, err, sizeof(err)))
+		rc = cli_usage_err("sign", "%s", err);
 	if (rc == 0)
 		rc = sign_run(a, have_key ? &key : NULL, have_fix ? &fix : NULL);
 	if (have_key)
 		imgkey_free(&key);
 	if (have_fix)
 		imgkey_free(&fix);
+	if (have_enc)
+		imgkey_free(&enc);
 	return rc;
 }
 
@@ -408,6 +460,8 @@ int cmd_sign(int argc, char **argv)
 	if (a == NULL)
 		return cli_fail("sign", "out of memory");
 	imgsign_opts_init(&a->o);
+	a->enc.aes_bits = 128;
+	a->enc.hmac_sha = 256;
 	rc = parse_sign_args(a, argc, argv);
 	if (rc == CLI_CONTINUE)
 		rc = sign_with_keys(a);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Host key handling for dfukit-image: load, generate, export, sign (mbedTLS). */
 #include "imgkey.h"
+#include "imgenc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -200,12 +201,12 @@ int imgkey_load_mem(struct imgkey *k, const uint8_t *data, size_t len, char *err
 	}
 	mbedtls_pk_free(&k->pk);
 	mbedtls_pk_init(&k->pk);
-	if (try_ed25519(k, data, len)) {
+	if (try_ed25519(k, data, len) || imgkey_x25519_load(k, data, len)) {
 		rc = 0;
 		goto out;
 	}
 	rc = img_errf(err, errlen, -EINVAL,
-		      "cannot parse key (expected an RSA-2048, ECDSA-P256 or Ed25519 key, "
+		      "cannot parse key (expected an RSA-2048, ECDSA-P256, Ed25519 or X25519 key, "
 		      "PEM or DER, unencrypted)");
 out:
 	free(z);
@@ -317,6 +318,8 @@ int imgkey_generate(enum imgkey_type type, const char *path, char *err, size_t e
 
 	if (type == IMGKEY_ED25519)
 		return imgkey_ed25519_generate(path, err, errlen);
+	if (type == IMGKEY_X25519)
+		return imgkey_x25519_generate(path, err, errlen);
 	if (type != IMGKEY_RSA2048 && type != IMGKEY_ECDSA_P256)
 		return img_errf(err, errlen, -EINVAL, "unknown key type");
 	mbedtls_pk_init(&pk);
@@ -354,7 +357,7 @@ int imgkey_pub_pem(const struct imgkey *k, char *out, size_t outlen, char *err, 
 
 	if (!k->has_public)
 		return img_errf(err, errlen, -ENOTSUP, "the key has no public part");
-	if (k->type == IMGKEY_ED25519) {
+	if (k->type == IMGKEY_ED25519 || k->type == IMGKEY_X25519) {
 		if (mbedtls_pem_write_buffer("-----BEGIN PUBLIC KEY-----\n",
 					     "-----END PUBLIC KEY-----\n", k->pub, k->pub_len,
 					     (unsigned char *)out, outlen, &olen) != 0)
@@ -373,6 +376,7 @@ const char *imgkey_shortname(const struct imgkey *k)
 	case IMGKEY_RSA2048: return "rsa";
 	case IMGKEY_ECDSA_P256: return "ecdsa";
 	case IMGKEY_ED25519: return "ed25519";
+	case IMGKEY_X25519: return "x25519";
 	default: return "unknown";
 	}
 }
@@ -473,5 +477,7 @@ enum imgkey_type imgkey_type_from_name(const char *name)
 		return IMGKEY_ECDSA_P256;
 	if (strcmp(name, "ed25519") == 0)
 		return IMGKEY_ED25519;
+	if (strcmp(name, "x25519") == 0)
+		return IMGKEY_X25519;
 	return IMGKEY_NONE;
 }

@@ -25,6 +25,7 @@ enum imgkey_type {
 	IMGKEY_RSA2048,
 	IMGKEY_ECDSA_P256,
 	IMGKEY_ED25519,
+	IMGKEY_X25519, /* encryption only (ECIES-X25519): imgkey_x25519.c */
 };
 
 struct imgkey {
@@ -34,7 +35,8 @@ struct imgkey {
 	mbedtls_pk_context pk;       /* RSA / EC only */
 	uint8_t pub[IMGKEY_PUB_MAX]; /* DER as embedded in MCUboot ("getpub -e raw") */
 	size_t pub_len;
-	uint8_t ed25519_sk[64]; /* Ed25519: libsodium's secret key, seed || public key */
+	uint8_t ed25519_sk[64];  /* Ed25519: libsodium's secret key, seed || public key */
+	uint8_t x25519_priv[32]; /* X25519 private key bytes, as in the PKCS#8 file */
 };
 
 /* All functions return 0 or a negative errno and write a one-line message to err. */
@@ -114,6 +116,8 @@ enum imgsign_vector {
 	IMGSIGN_VECTOR_DIGEST,  /* their SHA-256 */
 };
 
+struct imgenc_opts;
+
 /* A protected TLV given by the caller (dependencies, custom TLVs); value is not copied. */
 struct imgsign_tlv {
 	uint16_t type;
@@ -142,6 +146,7 @@ struct imgsign_opts {
 	bool test;                      /* --test (implies pad): only changes Intel HEX output */
 	bool non_bootable;              /* --non-bootable */
 	bool pad_sig;                   /* --pad-sig: ECDSA signature zero padded to 72 bytes */
+	const struct imgenc_opts *enc;  /* -E: encrypt (imgenc.h); NULL: plaintext image */
 	enum imgsign_vector vector;     /* --vector-to-sign */
 	const struct imgsign_tlv *prot; /* --boot-record is added by the builder; these are */
 	size_t nprot;                   /* dependencies then custom TLVs, in this order */

@@ -12,6 +12,7 @@
 #include <mbedtls/rsa.h>
 
 #include "imgkey.h"
+#include "imgenc.h"
 
 #define P256_D_LEN           32u
 #define P256_Q_LEN           65u /* uncompressed point: 0x04 X Y */
@@ -176,6 +177,10 @@ int imgkey_private_der(const struct imgkey *k, enum imgkey_priv_format fmt, bool
 				"Operation get_private_bytes requires private key");
 	if (k->type == IMGKEY_ED25519)
 		return img_errf(err, errlen, -ENOTSUP, "Operation not supported with ed25519 keys");
+	if (k->type == IMGKEY_X25519) /* imgtool: PKCS#8 only */
+		return fmt == IMGKEY_PRIV_OPENSSL
+			       ? img_errf(err, errlen, -EINVAL, "x25519 does not support openssl")
+			       : imgkey_x25519_private_der(k, out, cap, len);
 	if (fmt == IMGKEY_PRIV_DEFAULT)
 		fmt = k->type == IMGKEY_RSA2048 ? IMGKEY_PRIV_OPENSSL : IMGKEY_PRIV_PKCS8;
 	if (k->type == IMGKEY_RSA2048 && fmt == IMGKEY_PRIV_PKCS8)

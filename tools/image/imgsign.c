@@ -19,6 +19,7 @@
 
 #include "dfukit/boot.h"
 #include "dfukit/wire.h"
+#include "imgenc.h"
 #include "imgformat.h"
 #include "imgkey.h"
 
@@ -115,7 +116,9 @@ uint32_t imgsign_trailer_size(const struct imgsign_opts *o)
 
 	if (o->overwrite_only)
 		return ma * 2 + magic;
-	return o->max_sectors * 3 * o->align + ma * 4 + magic;
+	/* -E: imgtool keeps room for two 16-byte keys, whatever the AES key length. */
+	return o->max_sectors * 3 * o->align + ma * 4 + magic +
+	       (o->enc != NULL ? align_up(16, ma) * 2 : 0);
 }
 
 static bool is_pow2_in(uint32_t v, uint32_t lo, uint32_t hi)
@@ -252,6 +255,8 @@ static int check_options(struct imgsign_builder *b)
 		return img_errf(b->err, b->errlen, -EINVAL, "invalid -M/--max-sectors");
 	if (b->key != NULL && !b->key->has_private)
 		return img_errf(b->err, b->errlen, -EINVAL, "signing needs a private key");
+	if (o->enc != NULL && imgenc_check_keys(o->enc, b->key, b->err, b->errlen) != 0)
+		return -EINVAL;
 	return check_more_options(b);
 }
 
@@ -285,6 +290,9 @@ static int plan_payload(struct imgsign_builder *b)
 		b->header_fill = 0;
 	}
 	img_size = b->plen - b->payload_skip;
+	/* -E: imgtool zero pads its input (header hole included) to whole AES blocks. */
+	if (o->enc != NULL && b->plen % IMGENC_CTR_BLOCK != 0)
+		img_size += IMGENC_CTR_BLOCK - b->plen % IMGENC_CTR_BLOCK;
 	if (img_size > U32_FIELD_MAX)
 		return img_errf(b->err, b->errlen, -EFBIG, "image too large");
 	b->img_size = (uint32_t)img_size;
@@ -405,7 +413,7 @@ static uint32_t header_flags(const struct imgsign_opts *o)
 		flags |= DFUKIT_IMAGE_F_ROM_FIXED;
 	if (o->non_bootable)
 		flags |= DFUKIT_IMAGE_F_NON_BOOTABLE;
-	return flags;
+	return flags | imgenc_header_flag(o->enc);
 }
 
 static int write_header(struct imgsign_builder *b)
@@ -437,7 +445,8 @@ static int write_payload(struct imgsign_builder *b)
 
 	if (p == NULL)
 		return out_of_memory(b);
-	memcpy(p, b->payload + b->payload_skip, b->img_size);
+	memcpy(p, b->payload + b->payload_skip, b->plen - b->payload_skip);
+	memset(p + (b->plen - b->payload_skip), 0, b->img_size - (b->plen - b->payload_skip));
 	return 0;
 }
 
@@ -580,6 +589,21 @@ static int write_signature_tlv(struct imgsign_builder *b)
 	return append_tlv(b, imgkey_sig_tlv(b->key), r->sig, r->sig_len);
 }
 
+/* -E, after the signature: the key TLV last, and the body encrypted (over a plaintext hash). */
+static int write_encryption(struct imgsign_builder *b)
+{
+	uint8_t tlv[IMGENC_TLV_MAX];
+	size_t tlv_len = 0;
+	uint16_t type = 0;
+	int rc;
+
+	if (b->o->enc == NULL || b->vector_done)
+		return 0;
+	rc = imgenc_seal(b->o->enc, b->img + b->o->header_size, b->img_size, &type, tlv, &tlv_len,
+			 b->err, b->errlen);
+	return rc != 0 ? rc : append_tlv(b, type, tlv, tlv_len);
+}
+
 static int end_unprotected_tlvs(struct imgsign_builder *b)
 {
 	if (b->vector_done)
@@ -637,8 +661,8 @@ static int pad_to_slot(struct imgsign_builder *b)
 static const imgsign_step build_steps[] = {
 	check_options,          plan_payload,         plan_protected_tlvs, write_header,
 	write_payload,          write_protected_tlvs, hash_image,          stop_at_vector,
-	begin_unprotected_tlvs, write_key_tlv,        write_signature_tlv, end_unprotected_tlvs,
-	check_slot_fit,         pad_to_slot,
+	begin_unprotected_tlvs, write_key_tlv,        write_signature_tlv, write_encryption,
+	end_unprotected_tlvs,   check_slot_fit,       pad_to_slot,
 };
 
 uint32_t imgsign_max_align(const struct imgsign_opts *o)

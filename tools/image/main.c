@@ -40,12 +40,13 @@ static const char main_help[] =
 	"  MCUboot image tool (imgtool compatible subset), raw binaries only.\n"
 	"\n"
 	"Commands:\n"
-	"  keygen      generate a private key (rsa-2048, ecdsa-p256)\n"
+	"  keygen      generate a private key (rsa-2048, ecdsa-p256, x25519)\n"
 	"  getpub      print the public key (lang-c, pem, raw)\n"
 	"  getpubhash  print the SHA-256 of the public key (lang-c, raw)\n"
 	"  getpriv     print the private key as a C array (openssl, pkcs8)\n"
 	"  sign        create a signed image (alias: create)\n"
-	"  verify      check an image\n"
+	"  verify      check an image (--decrypt KEY: an encrypted one)\n"
+	"  decrypt     write an encrypted image's decrypted body\n"
 	"  dumpinfo    print the image structure (human, yaml, json)\n"
 	"  version     print dfukit's version (also --version)\n"
 	"\n"
@@ -62,6 +63,7 @@ static const struct {
 	{"keygen", cmd_keygen},   {"getpub", cmd_getpub},     {"getpubhash", cmd_getpubhash},
 	{"getpriv", cmd_getpriv}, {"sign", cmd_sign},         {"create", cmd_sign},
 	{"verify", cmd_verify},   {"dumpinfo", cmd_dumpinfo}, {"version", cmd_version},
+	{"decrypt", cmd_decrypt},
 };
 
 static int run_command(const char *cmd, int argc, char **argv)

@@ -8,6 +8,7 @@
 #define DFUKIT_TOOLS_SIGN_H
 
 #include "cli.h"
+#include "imgenc.h"
 
 /* The protected TLVs from the command line: dependencies first, then custom TLVs. */
 struct sign_tlvs {
@@ -25,6 +26,8 @@ struct sign_args {
 	struct imgsign_opts o;
 	const char *keypath;
 	const char *fix_sig, *fix_sig_pubkey, *sig_out;
+	const char *encpath;    /* -E */
+	struct imgenc_opts enc; /* -E's options; o.enc points here once the key is loaded */
 	bool have_ver, have_hdr, have_slot, have_hex_addr;
 	uint32_t hex_addr; /* -x */
 	const char *in, *out;

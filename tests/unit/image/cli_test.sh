@@ -237,27 +237,24 @@ while read -r name why args; do
 	unsupported "$name" "$why" $args
 	nuns=$((nuns + 1))
 done <<'VECTORS'
---encrypt encryption --encrypt enc.pem
---encrypt encryption -E enc.pem
---encrypt encryption -Eenc.pem
---encrypt encryption --encrypt=enc.pem
---encrypt-keylen encryption --encrypt-keylen 256
---clear encryption --clear
---clear encryption -c
---hmac-sha encryption --hmac-sha 256
---save-enctlv encryption --save-enctlv
+--save-enctlv MCUBOOT_SWAP_SAVE_ENCTLV --save-enctlv
 --compression LZMA2 --compression lzma2
 --pure Ed25519 --pure
 --vid UUID_VID --vid example.com
 --cid UUID_CID --cid class
 --key-ids key --key-ids 1
 VECTORS
-[ "$nuns" -ge 14 ] && ok || fail "refused options: only $nuns vectors ran"
+[ "$nuns" -ge 6 ] && ok || fail "refused options: only $nuns vectors ran"
 # without its argument (last on the line) a refused option is still named
+"$TOOL" sign $COMMON "$F/payloads/zpayload-70000.bin" "$TMP/unsup.bin" --compression >"$TMP/o" 2>"$TMP/e"
+st=$?
+[ "$st" -eq 2 ] && grep -q "'--compression' is not supported" "$TMP/e" && ok ||
+	fail "sign ... --compression (no argument): status $st: $(cat "$TMP/e")"
+# -E (encryption, cli_encrypt_test.sh) is an option now: without its argument, a usage error.
 for o in --encrypt -E; do
 	"$TOOL" sign $COMMON "$F/payloads/zpayload-70000.bin" "$TMP/unsup.bin" "$o" >"$TMP/o" 2>"$TMP/e"
 	st=$?
-	[ "$st" -eq 2 ] && grep -q "'--encrypt' is not supported: image encryption" "$TMP/e" && ok ||
+	[ "$st" -eq 2 ] && [ ! -e "$TMP/unsup.bin" ] && ok ||
 		fail "sign ... $o (no argument): status $st: $(cat "$TMP/e")"
 done
 one_line_error 2 "sign -e big" "$TOOL" sign $COMMON -e big "$F/payloads/zpayload-70000.bin" "$TMP/x.bin"
