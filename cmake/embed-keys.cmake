@@ -9,9 +9,11 @@ foreach(key ${KEYS})
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
   string(LENGTH "${hex}" hexlen)
   math(EXPR len "${hexlen} / 2")
-  # SubjectPublicKeyInfo of P-256 is 91 bytes; RSA-2048 PKCS#1 is 270.
+  # SubjectPublicKeyInfo of P-256 is 91 bytes, of Ed25519 44; RSA-2048 PKCS#1 is 270.
   if(len EQUAL 91)
     set(type DFUKIT_IMAGE_KEY_ECDSA_P256)
+  elseif(len EQUAL 44)
+    set(type DFUKIT_IMAGE_KEY_ED25519)
   else()
     set(type DFUKIT_IMAGE_KEY_RSA2048)
   endif()

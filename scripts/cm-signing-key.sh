@@ -13,5 +13,6 @@ signatures=$(sed -n 's/^DFUKIT_SIGNATURES:STRING=//p' "$cache")
 case ${signatures%%;*} in
 rsa-2048) echo "rsa-2048 $root/keys/dfukit-dev-rsa-2048.pem" ;;
 ecdsa-p256) echo "ecdsa-p256 $root/tests/fixtures/mcuboot/keys/ecdsa-p256.pem" ;;
+ed25519) echo "ed25519 $root/keys/dfukit-dev-ed25519.pem" ;;
 *) echo "cm-signing-key: $1 verifies no signature type this knows ('$signatures')" >&2; exit 1 ;;
 esac

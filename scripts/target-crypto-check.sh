@@ -13,6 +13,10 @@
 #               i31/m31), RSA-2048 from the same mbedTLS files (BearSSL 0.6
 #               has no PSS)
 #   bearssl-m15 the same over BearSSL's i15/m15 arithmetic
+#   ed25519     image.c, crypto_bearssl.c (SHA-256), crypto_ed25519.c and the
+#               libsodium 1.0.18 files of scripts/libsodium-target.sh, built as
+#               it builds them, Ed25519 alone (DFUKIT_SIGNATURES=ed25519), on
+#               the Ed25519 fixtures, against Debian's libsodium
 # (tests/cm/emulated-boot.sh runs the Cortex-M bootloader itself.)
 #
 #   scripts/target-crypto-check.sh [WORK_DIR]
@@ -46,10 +50,20 @@ for v in bearssl bearssl-m15; do
 		"${target_mbedtls[@]}" "${bear[@]}" -I"$bsrc/inc" -I"$bsrc/src" -o "$work/validate-$v"
 done
 cc "${common[@]}" "$image/crypto_mbedtls.c" "$image/crypto_mbedtls_rsa.c" -lmbedcrypto -o "$work/validate-debian"
+# Ed25519: the target's libsodium files against Debian's libsodium (libsodium-dev).
+ssrc="${DFUKIT_LIBSODIUM_SRC:-$("$root/scripts/debian-source.sh" libsodium src/libsodium/crypto_sign/ed25519/ref10/open.c)}/src/libsodium"
+sod=()
+for f in $("$root/scripts/libsodium-target.sh" --files); do sod+=("$ssrc/$f.c"); done
+ed=(-DDFUKIT_IMAGE_NO_RSA -DDFUKIT_IMAGE_NO_ECDSA -DDFUKIT_IMAGE_ED25519 "$image/crypto_ed25519.c")
+# shellcheck disable=SC2046 # one define a line
+cc "${common[@]}" "${ed[@]}" "$image/crypto_bearssl.c" "${bear[@]}" -I"$bsrc/inc" -I"$bsrc/src" \
+	"${sod[@]}" $("$root/scripts/libsodium-target.sh" --defines) -I"$ssrc/include" -I"$ssrc/include/sodium" \
+	-w -ffunction-sections -Wl,--gc-sections -o "$work/validate-ed25519"
+cc "${common[@]}" "${ed[@]}" "$image/crypto_mbedtls.c" -lmbedcrypto -lsodium -o "$work/validate-ed25519-debian"
 fixtures=$root/tests/fixtures/mcuboot
 # The fixtures of each key type, plus one with a byte of the signature flipped
 # (the last bytes of the image are in its signature TLV; hash intact).
-for kind in ecdsa-p256 rsa-2048; do
+for kind in ecdsa-p256 rsa-2048 ed25519; do
 	python3 - "$fixtures/images/$kind-z70000.bin" "$work/$kind-badsig.bin" <<'PY'
 import sys
 img = bytearray(open(sys.argv[1], "rb").read())
@@ -66,6 +80,22 @@ for kind in ecdsa-p256 rsa-2048; do
 		"$work/validate-$v" "$fixtures/keys/$kind.pub.der" "${images[@]}" >>"$work/$v.txt"
 	done
 done
+# Ed25519: every image of imgtool's made with the fixture key, and a bad signature.
+edimg=("$fixtures"/images/ed25519-*.bin "$fixtures"/options/ed25519-*.bin "$work/ed25519-badsig.bin")
+count=$((count + ${#edimg[@]}))
+for v in ed25519 ed25519-debian; do
+	"$work/validate-$v" "$fixtures/keys/ed25519.pub.der" "${edimg[@]}" >"$work/$v.txt"
+done
+if ! diff -u "$work/ed25519-debian.txt" "$work/ed25519.txt"; then
+	echo "target-crypto-check: the bootloader's libsodium files disagree with Debian's libsodium" >&2
+	exit 1
+fi
+for want in "ed25519-z70000.bin Image was correctly validated 0x24" \
+	"ed25519-signed.bin Image was correctly validated 0x24" \
+	"ed25519-z70000-tampered.bin Image has an invalid hash" \
+	"ed25519-badsig.bin Image signature is invalid"; do
+	grep -q -F "$want" "$work/ed25519.txt" || { echo "target-crypto-check: ed25519: expected '$want'" >&2; exit 1; }
+done
 for v in "${backends[@]}"; do
 	if ! diff -u "$work/debian.txt" "$work/$v.txt"; then
 		echo "target-crypto-check: the bootloader's $v crypto disagrees with Debian's mbedTLS" >&2
@@ -80,5 +110,5 @@ for v in "${backends[@]}"; do
 			{ echo "target-crypto-check: $v: expected '$want'" >&2; exit 1; }
 	done
 done
-echo "target-crypto-check: $count images, same verdicts with the bootloader's crypto (${backends[*]}) as with Debian's mbedTLS"
+echo "target-crypto-check: $count images, same verdicts with the bootloader's crypto (${backends[*]}) as with Debian's mbedTLS, and (ed25519) as with Debian's libsodium"
 sed "s|$root/||; s|$work/||" "$work/bearssl.txt"

@@ -25,7 +25,7 @@
 #   bench/cm/boot-instructions.sh HOST_BUILD CROSS_BUILD...
 #   e.g. bench/cm/boot-instructions.sh build build-cortex-m4f build-cortex-m33
 # Each cross build verifies the signature type of its DFUKIT_SIGNATURES (the
-# first listed; configure with -DDFUKIT_SIGNATURES=ecdsa-p256 or rsa-2048):
+# first listed; configure with -DDFUKIT_SIGNATURES=ecdsa-p256, rsa-2048 or ed25519):
 # images are signed with the trusted test key of that type, as
 # scripts/cm-firmware.sh signs them.
 set -euo pipefail
@@ -109,6 +109,7 @@ for cross in "$@"; do
 	case ${signatures%%;*} in
 	rsa-2048) alg=RSA-2048 key=$root/keys/dfukit-dev-rsa-2048.pem ;;
 	ecdsa-p256 | "") alg=ECDSA-P256 key=$root/tests/fixtures/mcuboot/keys/ecdsa-p256.pem ;;
+	ed25519) alg=Ed25519 key=$root/keys/dfukit-dev-ed25519.pem ;;
 	*) echo "boot-instructions: unknown DFUKIT_SIGNATURES '$signatures' in $cross" >&2; exit 1 ;;
 	esac
 	boot="$cross/apps/bootloader-cm/bootloader-mps2-$board.bin"

@@ -9,7 +9,7 @@
 set -euo pipefail
 (($#)) || { echo "usage: $0 CROSS_BUILD..." >&2; exit 2; }
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-echo "| bootloader | crypto | signature | flash (text + data) | bss | partition | fill | SHA-256 | signature crypto (mbedTLS: verify, bignum, asn1, heap; BearSSL: ec, ecdsa, i15/i31, codec) | boot core | image validation | flash layer | libc | the rest (main, keys, board, port, start-up) |"
+echo "| bootloader | crypto | signature | flash (text + data) | bss | partition | fill | SHA-256 | signature crypto (mbedTLS: verify, bignum, asn1, heap; BearSSL: ec, ecdsa, i15/i31, codec; libsodium: ed25519_ref10, SHA-512, open) | boot core | image validation | flash layer | libc | the rest (main, keys, board, port, start-up) |"
 echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for cross in "$@"; do
 	sig=$(sed -n 's/^DFUKIT_SIGNATURES:STRING=//p' "$cross/CMakeCache.txt")
@@ -29,6 +29,7 @@ for cross in "$@"; do
 			$1 == "sha256" || $1 == "sha2small" { sha += t; next }
 			$1 ~ /^(asn1parse|asn1write|bignum|constant_time|ecdsa|ecp|ecp_curves|md|memory_buffer_alloc|platform|platform_util|rsa|rsa_internal|oid)$/ { ec += t; next }
 			$1 ~ /^(ec_|ecdsa_|i15_|i31_|i32_|ccopy$|dec32be$|enc32be$)/ { ec += t; next }
+			$1 ~ /^(ed25519_ref10|open|sign|hash_sha512_cp|verify|utils)$/ { ec += t; next }
 			$1 ~ /^libc|^libgcc/ { lc += t; next }
 			{ other += t }
 			END { printf "| %s | %s | %s | %d | %d | %d | %.1f %% | %d | %d | %d | %d | %d | %d | %d |\n",

@@ -39,7 +39,7 @@ done
 # The signature type the cross build verifies (DFUKIT_SIGNATURES, the first
 # listed): a trusted key of that type, and its signature TLV.
 read -r key_type trusted < <("$root/scripts/cm-signing-key.sh" "$cross")
-case $key_type in rsa-2048) sig_tlv=0x20 ;; ecdsa-p256) sig_tlv=0x22 ;; esac
+case $key_type in rsa-2048) sig_tlv=0x20 ;; ecdsa-p256) sig_tlv=0x22 ;; ed25519) sig_tlv=0x24 ;; esac
 echo "== signatures: $key_type"
 fails=0
 checks=0

@@ -42,8 +42,9 @@ int main(int argc, char **argv)
 	}
 	size_t key_len;
 	uint8_t *der = slurp(argv[1], &key_len);
-	const struct dfukit_image_key key = {key_len == 91 ? DFUKIT_IMAGE_KEY_ECDSA_P256
-							   : DFUKIT_IMAGE_KEY_RSA2048,
+	const struct dfukit_image_key key = {key_len == 91   ? DFUKIT_IMAGE_KEY_ECDSA_P256
+					     : key_len == 44 ? DFUKIT_IMAGE_KEY_ED25519
+							     : DFUKIT_IMAGE_KEY_RSA2048,
 					     der, key_len};
 	for (int i = 2; i < argc; i++) {
 		size_t len;
