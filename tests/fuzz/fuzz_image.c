@@ -20,7 +20,10 @@
  *   - accepted images have hash_ok, a header that passed the checks, and an
  *     extent inside the slot;
  *   - the TLV iterator only returns entries inside the slot and terminates;
- *   - every return value is 0 or the errno of the reported status.
+ *   - every return value is 0 or the errno of the reported status;
+ *   - an image with an ENCRYPTED_AES128/256 flag is never accepted: the image
+ *     layer cannot decrypt, so accepting one would boot ciphertext (seeds:
+ *     imgtool's encrypted images, every key TLV 0x30..0x34).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -210,12 +213,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK((unsigned)res.status < (unsigned)DFUKIT_IMAGE_STATUS_COUNT);
 	CHECK(dfukit_image_strerror(res.status) != NULL);
 	if (rc == 0) {
+		CHECK((res.hdr.flags &
+		       (DFUKIT_IMAGE_F_ENCRYPTED_AES128 | DFUKIT_IMAGE_F_ENCRYPTED_AES256)) == 0);
 		CHECK(res.hash_ok && res.hash_computed);
 		CHECK(res.image_end > res.hdr.hdr_size && res.image_end <= len);
 		if (nkeys > 0) {
 			CHECK(res.key_index >= 0 && (size_t)res.key_index < nkeys);
 			CHECK(res.sig_type == DFUKIT_IMAGE_TLV_RSA2048_PSS ||
-			      res.sig_type == DFUKIT_IMAGE_TLV_ECDSA_SIG);
+			      res.sig_type == DFUKIT_IMAGE_TLV_ECDSA_SIG ||
+			      res.sig_type == DFUKIT_IMAGE_TLV_ED25519);
 			bool ok = false;
 			for (unsigned i = 0; i < nknown && !ok; i++) {
 				ok = memcmp(known[i], res.hash, 32) == 0;

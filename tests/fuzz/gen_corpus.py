@@ -220,6 +220,20 @@ def image_seeds():
         write("fuzz_image", base + "-fixhash", bytes([0x01, 16]) + img)
         write("fuzz_image", base + "-nokeys", bytes([0x08, 0]) + img)
         write("fuzz_image", base + "-badkey", bytes([0x06, 0]) + img)
+    # Encrypted images (imgtool -E, issue 16): each key TLV (0x30, 0x32, 0x33, 0x34),
+    # both AES flags; the image layer must refuse them (it cannot decrypt).
+    d = os.path.join(FIX, "mcuboot", "encrypted")
+    for name in sorted(os.listdir(d)):
+        if name not in ("rsa-2048-enc-rsa-aes128.bin", "ecdsa-p256-enc-ec256-clear.bin") and not (
+                name.endswith(".bin") and ("-padhdr" in name or name.startswith("unsigned-"))):
+            continue
+        with open(os.path.join(d, name), "rb") as f:
+            img = f.read()
+        base = name[:-4]
+        write("fuzz_image", base, bytes([0x00, 0]) + img)  # --clear: a good signature
+        write("fuzz_image", base + "-fixhash", bytes([0x01, 16]) + img)
+        # hash fixed over the ciphertext, no keys: structure and hash would pass
+        write("fuzz_image", base + "-nokeys-fixhash", bytes([0x09, 0]) + img)
 
 
 # ---------------------------------------------------------------- boot
