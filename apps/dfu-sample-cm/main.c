@@ -29,6 +29,10 @@
 #ifndef SAMPLE_BOARD
 #error "SAMPLE_BOARD (a struct board_profile) must be defined"
 #endif
+/* The bootloader's strategy (-DDFUKIT_BOOT_MODE): where SLOT-1 downloads go. */
+#ifndef SAMPLE_BOOT_MODE
+#define SAMPLE_BOOT_MODE BOOT_MODE_SWAP_MOVE
+#endif
 #define TRANSFER_SIZE 4096u
 #define RAMDISK_SIZE  DFU_RAMDISK_DEFAULT_SIZE
 /* mbedTLS bignums allocate; an ECDSA-P256 check of SLOT-1 peaks well below this. */
@@ -43,6 +47,8 @@ struct app {
 	char serial[40];
 	struct mps2_flash flash;
 	struct flash_area slot0, slot1;
+	/* slot 1, or slot 1 from its sector 1 (swap-using-offset) */
+	struct flash_area slot1_image;
 	struct sample_slot1 slot1_alt;
 	struct dfu_ramdisk ramdisk;
 	struct dfu_alt alts[2];
@@ -92,7 +98,10 @@ static int open_flash(struct app *app, const struct board_profile *bp)
 		rc = board_profile_slots(bp, &app->flash.dev, &app->slot0, &app->slot1);
 	}
 	if (rc == 0) {
-		rc = sample_slot1_init(&app->slot1_alt, &app->slot1, app->slot1_staging,
+		rc = boot_secondary_image_area(&app->slot1, SAMPLE_BOOT_MODE, &app->slot1_image);
+	}
+	if (rc == 0) {
+		rc = sample_slot1_init(&app->slot1_alt, &app->slot1_image, app->slot1_staging,
 				       sizeof(app->slot1_staging));
 	}
 	if (rc < 0) {
