@@ -2,7 +2,7 @@
 # Build the unit tests for a big-endian target (s390x, a Debian 12 release
 # architecture) and run them under qemu-user. Installs what it needs:
 # gcc-s390x-linux-gnu, qemu-user, and through multiarch libcmocka-dev:s390x
-# and libmbedtls-dev:s390x (run as root or with sudo, like install-deps.sh).
+# libmbedtls-dev:s390x and libsodium-dev:s390x (run as root or with sudo, like install-deps.sh).
 #
 #   scripts/big-endian-tests.sh [BUILD_DIR]      (default: build-s390x)
 #
@@ -19,7 +19,7 @@ if ! dpkg --print-foreign-architectures | grep -qx s390x; then
 	$sudo dpkg --add-architecture s390x
 	$sudo apt-get update -qq
 fi
-pkgs=(gcc-s390x-linux-gnu qemu-user libcmocka-dev:s390x libmbedtls-dev:s390x)
+pkgs=(gcc-s390x-linux-gnu qemu-user libcmocka-dev:s390x libmbedtls-dev:s390x libsodium-dev:s390x)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -84,6 +84,7 @@ for cross in "$@"; do
 	signatures=$(sed -n 's/^DFUKIT_SIGNATURES:STRING=//p' "$cross/CMakeCache.txt")
 	case ${signatures%%;*} in
 	rsa-2048) alg=RSA-2048 key=$root/keys/dfukit-dev-rsa-2048.pem ;;
+	ed25519) alg=Ed25519 key=$root/keys/dfukit-dev-ed25519.pem ;;
 	*) alg=ECDSA-P256 key=$root/tests/fixtures/mcuboot/keys/ecdsa-p256.pem ;;
 	esac
 	crypto=$(sed -n 's/^DFUKIT_CRYPTO:STRING=//p' "$cross/CMakeCache.txt")

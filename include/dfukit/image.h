@@ -5,16 +5,18 @@
  * The image is read through a caller callback, so the same code works on a
  * flash slot, a RAM buffer or a file.  Nothing here allocates memory or keeps
  * global state; every structure is owned by the caller.  Crypto is done with
- * mbedTLS (SHA-256, RSA-2048-PSS, ECDSA-P256).  mbedTLS itself allocates its
+ * mbedTLS or BearSSL (SHA-256, RSA-2048-PSS, ECDSA-P256) and libsodium (Ed25519).  mbedTLS itself allocates its
  * bignums through its own allocator (use MBEDTLS_MEMORY_BUFFER_ALLOC_C on a
  * target without a heap).
  *
- * Ed25519: mbedTLS 2.28 has no Ed25519, so an image whose signature TLV is
- * ED25519 (0x24) and whose key TLV selects an Ed25519 key of the table is
- * refused with DFUKIT_IMAGE_E_UNSUPPORTED_SIG ("Unsupported signature type").
- * Its SHA-256 TLV is still checked first, so a corrupted Ed25519 image reports
- * DFUKIT_IMAGE_E_BAD_HASH.  SIG_PURE images (no hash TLV) are refused as
- * DFUKIT_IMAGE_E_NO_HASH.
+ * Ed25519 (TLV 0x24, a signature of the 32-byte SHA-256 digest, imgtool's
+ * default) is verified with libsodium when DFUKIT_SIGNATURES has ed25519 (the
+ * host default with libsodium-dev; -DDFUKIT_SIGNATURES=ed25519 on Cortex-M).
+ * A build without it refuses such an image with DFUKIT_IMAGE_E_UNSUPPORTED_SIG
+ * after checking its SHA-256 TLV (a corrupted one reports BAD_HASH).
+ * imgtool --pure images (SIG_PURE 0x25, a signature over the image itself,
+ * with a SHA512 TLV and a 64-byte KEYHASH) are not supported: refused as
+ * DFUKIT_IMAGE_E_TLV_LEN (the KEYHASH) or DFUKIT_IMAGE_E_NO_HASH.
  *
  * Format reference: MCUboot image header / TLV area (all fields little endian).
  */
@@ -131,7 +133,7 @@ enum dfukit_image_status {
 	DFUKIT_IMAGE_E_BAD_HASH,        /* -EBADMSG: SHA-256 TLV does not match */
 	DFUKIT_IMAGE_E_NO_SIGNATURE,    /* -EPERM: no signature verified with a key of the table */
 	DFUKIT_IMAGE_E_BAD_SIGNATURE,   /* -EPERM: a signature made with a known key is wrong */
-	DFUKIT_IMAGE_E_UNSUPPORTED_SIG, /* -ENOTSUP: signature algorithm not available (Ed25519) */
+	DFUKIT_IMAGE_E_UNSUPPORTED_SIG, /* -ENOTSUP: signature type this build does not verify */
 	DFUKIT_IMAGE_E_BAD_KEY,         /* -EINVAL: a key of the table cannot be parsed */
 	DFUKIT_IMAGE_E_CRYPTO,          /* -EIO: mbedTLS internal failure */
 	DFUKIT_IMAGE_STATUS_COUNT
@@ -240,7 +242,7 @@ uint32_t dfukit_image_tlv_iter_image_end(const struct dfukit_image_tlv_iter *it)
 enum dfukit_image_key_type {
 	DFUKIT_IMAGE_KEY_RSA2048 = 1, /* der = PKCS#1 RSAPublicKey (270 bytes) */
 	DFUKIT_IMAGE_KEY_ECDSA_P256,  /* der = SubjectPublicKeyInfo (91 bytes) */
-	DFUKIT_IMAGE_KEY_ED25519, /* der = SubjectPublicKeyInfo (44 bytes); verify unsupported */
+	DFUKIT_IMAGE_KEY_ED25519,     /* der = SubjectPublicKeyInfo (44 bytes) */
 };
 
 /* A trusted public key, in the DER form MCUboot embeds ("imgtool getpub -e raw"). */

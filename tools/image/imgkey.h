@@ -31,7 +31,7 @@ enum imgkey_type {
 struct imgkey {
 	enum imgkey_type type;
 	bool has_private;
-	bool has_public;             /* pub[] is valid (always except Ed25519 private keys) */
+	bool has_public;             /* pub[] is valid (always, once a key is loaded) */
 	mbedtls_pk_context pk;       /* RSA / EC only */
 	uint8_t pub[IMGKEY_PUB_MAX]; /* DER as embedded in MCUboot ("getpub -e raw") */
 	size_t pub_len;

@@ -40,7 +40,7 @@ static const char main_help[] =
 	"  MCUboot image tool (imgtool compatible subset), raw binaries only.\n"
 	"\n"
 	"Commands:\n"
-	"  keygen      generate a private key (rsa-2048, ecdsa-p256, x25519)\n"
+	"  keygen      generate a private key (rsa-2048, ecdsa-p256, ed25519, x25519)\n"
 	"  getpub      print the public key (lang-c, pem, raw)\n"
 	"  getpubhash  print the SHA-256 of the public key (lang-c, raw)\n"
 	"  getpriv     print the private key as a C array (openssl, pkcs8)\n"
