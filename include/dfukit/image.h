@@ -284,6 +284,37 @@ struct dfukit_image_result {
 int dfukit_image_validate(const struct dfukit_image_src *src, const struct dfukit_image_key *keys,
 			  size_t nkeys, struct dfukit_image_result *res);
 
+/* ---- encrypted images ------------------------------------------------------------ */
+
+/*
+ * An encrypted image (ENCRYPTED_AES128/256 flag, imgtool -E) holds its body
+ * (the ih_img_size bytes after the header) in AES-CTR; its SHA-256 and
+ * signature are over the plaintext. This layer has no key unwrap (that needs
+ * the device's private key: RSA-OAEP or ECIES); the caller who unwrapped the
+ * image's AES key gives a decryptor: decrypt len bytes of the body in place,
+ * off counted from the body's start (AES-CTR: block off / 16 of the
+ * keystream). 0 or a negative errno (then the image is refused as E_IO).
+ */
+typedef int (*dfukit_image_decrypt_fn)(void *ctx, uint32_t off, uint8_t *buf, uint32_t len);
+
+struct dfukit_image_decryptor {
+	dfukit_image_decrypt_fn decrypt;
+	void *ctx;
+};
+
+/*
+ * dfukit_image_validate() of an encrypted image as MCUboot validates its
+ * secondary slot: the body decrypted by dec as it is read (nothing is written
+ * back), hash and signature checked over the plaintext, the same verdict. An
+ * image without an ENCRYPTED flag is validated as stored (dec is not called).
+ * dfukit_image_validate() itself still refuses encrypted images
+ * (DFUKIT_IMAGE_E_ENCRYPTED).
+ */
+int dfukit_image_validate_encrypted(const struct dfukit_image_src *src,
+				    const struct dfukit_image_decryptor *dec,
+				    const struct dfukit_image_key *keys, size_t nkeys,
+				    struct dfukit_image_result *res);
+
 /* ---- helpers for a RAM buffer source --------------------------------------- */
 
 struct dfukit_image_membuf {

@@ -138,6 +138,35 @@ static bool src_ok(const struct dfukit_image_src *src)
 	return src != NULL && src->read != NULL;
 }
 
+/* ---- encrypted images: a source that decrypts the body it reads -------------------- */
+
+#define ENCRYPTED_FLAGS (DFUKIT_IMAGE_F_ENCRYPTED_AES128 | DFUKIT_IMAGE_F_ENCRYPTED_AES256)
+
+struct decrypting {
+	const struct dfukit_image_src *stored;
+	const struct dfukit_image_decryptor *dec;
+	uint32_t body_off; /* ih_hdr_size */
+	uint32_t body_end; /* ih_hdr_size + ih_img_size */
+};
+
+static int decrypting_read(void *ctx, uint32_t off, void *buf, uint32_t len)
+{
+	const struct decrypting *d = ctx;
+	uint32_t end, lo, hi;
+	int rc;
+
+	if (!add_u32(off, len, &end))
+		return -EINVAL;
+	rc = d->stored->read(d->stored->ctx, off, buf, len);
+	if (rc != 0)
+		return rc;
+	lo = off > d->body_off ? off : d->body_off;
+	hi = end < d->body_end ? end : d->body_end;
+	if (lo >= hi)
+		return 0;
+	return d->dec->decrypt(d->dec->ctx, lo - d->body_off, (uint8_t *)buf + (lo - off), hi - lo);
+}
+
 int dfukit_image_read_header(const struct dfukit_image_src *src, struct dfukit_image_header *hdr,
 			     enum dfukit_image_status *st)
 {
@@ -164,7 +193,8 @@ int dfukit_image_read_header(const struct dfukit_image_src *src, struct dfukit_i
 	if (!add_u32(hdr->hdr_size, hdr->img_size, &end) ||
 	    !add_u32(end, hdr->protect_tlv_size, &end) || end >= src->slot_size)
 		return fail(st, DFUKIT_IMAGE_E_SIZE);
-	if (hdr->flags & (DFUKIT_IMAGE_F_ENCRYPTED_AES128 | DFUKIT_IMAGE_F_ENCRYPTED_AES256))
+	/* Only through dfukit_image_validate_encrypted(), which decrypts the body as it reads. */
+	if ((hdr->flags & ENCRYPTED_FLAGS) != 0 && src->read != decrypting_read)
 		return fail(st, DFUKIT_IMAGE_E_ENCRYPTED);
 	if (hdr->flags & (DFUKIT_IMAGE_F_COMPRESSED_LZMA1 | DFUKIT_IMAGE_F_COMPRESSED_LZMA2 |
 			  DFUKIT_IMAGE_F_COMPRESSED_ARM_THUMB))
@@ -603,4 +633,31 @@ int dfukit_image_validate(const struct dfukit_image_src *src, const struct dfuki
 	for (size_t i = 0; i < sizeof(sc.tok) / sizeof(sc.tok[0]); i++)
 		sc.tok[i] = 0;
 	return rc;
+}
+
+int dfukit_image_validate_encrypted(const struct dfukit_image_src *src,
+				    const struct dfukit_image_decryptor *dec,
+				    const struct dfukit_image_key *keys, size_t nkeys,
+				    struct dfukit_image_result *res)
+{
+	uint8_t raw[DFUKIT_IMAGE_HEADER_SIZE];
+	struct dfukit_image_header hdr;
+	struct decrypting d = {.stored = src, .dec = dec};
+	struct dfukit_image_src plain;
+
+	if (dec == NULL || dec->decrypt == NULL)
+		return dfukit_image_validate(NULL, keys, nkeys, res); /* DFUKIT_IMAGE_E_ARG */
+	/* The body's extent from the raw header; dfukit_image_validate() checks it all. */
+	if (!src_ok(src) || src_read(src, 0, raw, sizeof(raw)) != 0)
+		return dfukit_image_validate(src, keys, nkeys, res); /* its precise reason */
+	dfukit_image_header_decode(raw, &hdr);
+	if ((hdr.flags & ENCRYPTED_FLAGS) == 0)
+		return dfukit_image_validate(src, keys, nkeys, res);
+	d.body_off = hdr.hdr_size;
+	if (!add_u32(hdr.hdr_size, hdr.img_size, &d.body_end))
+		d.body_end = d.body_off;
+	plain.read = decrypting_read;
+	plain.ctx = &d;
+	plain.slot_size = src->slot_size;
+	return dfukit_image_validate(&plain, keys, nkeys, res);
 }

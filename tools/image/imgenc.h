@@ -72,6 +72,8 @@ int imgenc_seal(const struct imgenc_opts *e, uint8_t *body, size_t len, uint16_t
 
 /* AES-CTR from counter 0 over buf, in place (encrypts and decrypts). 0 or -EIO. */
 int imgenc_ctr(const uint8_t *aes_key, size_t key_len, uint8_t *buf, size_t len);
+/* The same for the body bytes from off on (any offset: a dfukit_image_decryptor's job). */
+int imgenc_ctr_at(const uint8_t *aes_key, size_t key_len, uint32_t off, uint8_t *buf, size_t len);
 
 /* ---- key wraps (enc_wrap.c) ------------------------------------------------ */
 

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "dfukit/fih.h"
 #include "enc_image.h"
 #include "image_fixture.h"
 
@@ -427,13 +428,155 @@ static void test_x25519_keys(void **state)
 	imgkey_free(&pub);
 }
 
+/* ---- src/image: dfukit_image_validate_encrypted() with a caller's decryptor --------- */
+
+struct ctr_ctx {
+	uint8_t key[32];
+	size_t key_len;
+	unsigned calls;
+	int fail; /* returned instead of decrypting when not 0 */
+};
+
+static int ctr_decrypt(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
+{
+	struct ctr_ctx *c = ctx;
+
+	c->calls++;
+	if (c->fail != 0)
+		return c->fail;
+	return imgenc_ctr_at(c->key, c->key_len, off, buf, len);
+}
+
+/* The AES key of an encrypted image, unwrapped by the host code. */
+static void unwrap_key(const uint8_t *img, size_t len, const struct imgkey *dec, struct ctr_ctx *c)
+{
+	struct imgenc_image im;
+	char err[256] = "";
+
+	assert_int_equal(imgenc_image_open(&im, img, len, NULL, err, sizeof(err)), 0);
+	c->key_len = im.key_len;
+	assert_int_equal(imgenc_unwrap(dec, im.enc.type, im.buf + im.enc.off, im.enc.len, c->key,
+				       c->key_len, err, sizeof(err)),
+			 0);
+	imgenc_image_close(&im);
+}
+
+/* imgtool's images validate through the image layer, every wrap and AES size; plain refusal kept. */
+static void test_library_validate(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+		const struct vector *v = &vectors[i];
+		struct ctr_ctx c = {0};
+		struct dfukit_image_decryptor dec = {ctr_decrypt, &c};
+		struct dfukit_image_result res;
+		struct dfukit_image_key table[1];
+		struct imgkey enc, sig;
+		struct mem_src ms;
+		char rel[256];
+		size_t len = 0;
+		uint8_t *img;
+
+		snprintf(rel, sizeof(rel), ENC_DIR "%s", v->image);
+		img = fixture_load(rel, &len);
+		assert_non_null(img);
+		snprintf(rel, sizeof(rel), ENC_DIR "keys/%s.pem", v->enc_key);
+		load_key(&enc, rel);
+		unwrap_key(img, len, &enc, &c);
+		if (v->sig_key != NULL) {
+			snprintf(rel, sizeof(rel), "keys/%s.pem", v->sig_key);
+			load_key(&sig, rel);
+			assert_int_equal(imgkey_to_table(&sig, &table[0]), 0);
+		}
+		mem_src_init(&ms, img, len);
+		/* Not through the plain entry point: it cannot decrypt. */
+		assert_int_equal(dfukit_image_validate(&ms.src, table, v->sig_key ? 1 : 0, &res),
+				 -ENOTSUP);
+		assert_int_equal(res.status, DFUKIT_IMAGE_E_ENCRYPTED);
+		if (dfukit_image_validate_encrypted(&ms.src, &dec, table, v->sig_key ? 1 : 0,
+						    &res) != 0)
+			fail_msg("%s: %s", v->image, dfukit_image_strerror(res.status));
+		assert_true(res.hash_ok);
+		assert_true(c.calls > 0);
+		if (v->sig_key != NULL) {
+			assert_int_equal(res.verdict, FIH_SUCCESS);
+			assert_int_equal(res.key_index, 0);
+			imgkey_free(&sig);
+		}
+		/* A flipped ciphertext byte: the plaintext hash fails, no verdict. */
+		img[len / 2 < 0x300 ? 0x300 : 0x280] ^= 0x10;
+		assert_int_not_equal(dfukit_image_validate_encrypted(&ms.src, &dec, table,
+								     v->sig_key ? 1 : 0, &res),
+				     0);
+		assert_int_equal(res.status, DFUKIT_IMAGE_E_BAD_HASH);
+		assert_int_not_equal(res.verdict, FIH_SUCCESS);
+		imgkey_free(&enc);
+		free(img);
+	}
+}
+
+/* A wrong AES key, a failing decryptor, a plain image, no decryptor. */
+static void test_library_bad_input(void **state)
+{
+	struct ctr_ctx c = {0};
+	struct dfukit_image_decryptor dec = {ctr_decrypt, &c};
+	struct dfukit_image_result res;
+	struct imgkey enc;
+	struct mem_src ms;
+	size_t len = 0;
+	uint8_t *img = fixture_load(ENC_DIR "unsigned-enc-x25519-aes256.bin", &len);
+
+	(void)state;
+	assert_non_null(img);
+	load_key(&enc, ENC_DIR "keys/enc-x25519.pem");
+	unwrap_key(img, len, &enc, &c);
+	mem_src_init(&ms, img, len);
+	assert_int_equal(dfukit_image_validate_encrypted(&ms.src, &dec, NULL, 0, &res), 0);
+	c.key[0] ^= 1;
+	assert_int_equal(dfukit_image_validate_encrypted(&ms.src, &dec, NULL, 0, &res), -EBADMSG);
+	assert_int_equal(res.status, DFUKIT_IMAGE_E_BAD_HASH);
+	c.key[0] ^= 1;
+	c.fail = -EIO;
+	assert_int_equal(dfukit_image_validate_encrypted(&ms.src, &dec, NULL, 0, &res), -EIO);
+	assert_int_equal(res.status, DFUKIT_IMAGE_E_IO);
+	assert_int_equal(dfukit_image_validate_encrypted(&ms.src, NULL, NULL, 0, &res), -EINVAL);
+	free(img);
+	/* A plain image: validated as stored, the decryptor never called. */
+	img = fixture_load("images/unsigned-1000-padhdr.bin", &len);
+	assert_non_null(img);
+	mem_src_init(&ms, img, len);
+	c.fail = 0;
+	c.calls = 0;
+	assert_int_equal(dfukit_image_validate_encrypted(&ms.src, &dec, NULL, 0, &res), 0);
+	assert_int_equal(c.calls, 0);
+	free(img);
+	imgkey_free(&enc);
+}
+
+/* imgenc_ctr_at at any offset is the same keystream as one pass from zero. */
+static void test_ctr_at(void **state)
+{
+	uint8_t key[32] = {1, 2, 3}, whole[100], part[100];
+
+	(void)state;
+	for (uint32_t off = 0; off < 40; off++) {
+		memset(whole, 0x5a, sizeof(whole));
+		memcpy(part, whole, sizeof(part));
+		assert_int_equal(imgenc_ctr(key, 32, whole, sizeof(whole)), 0);
+		assert_int_equal(imgenc_ctr_at(key, 32, off, part + off, sizeof(part) - off), 0);
+		assert_memory_equal(whole + off, part + off, sizeof(whole) - off);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_imgtool_vectors), cmocka_unit_test(test_imgtool_clear),
-		cmocka_unit_test(test_round_trip),      cmocka_unit_test(test_clear),
-		cmocka_unit_test(test_key_rules),       cmocka_unit_test(test_trailer_size),
-		cmocka_unit_test(test_bad_input),       cmocka_unit_test(test_x25519_keys),
+		cmocka_unit_test(test_imgtool_vectors),  cmocka_unit_test(test_imgtool_clear),
+		cmocka_unit_test(test_round_trip),       cmocka_unit_test(test_clear),
+		cmocka_unit_test(test_key_rules),        cmocka_unit_test(test_trailer_size),
+		cmocka_unit_test(test_bad_input),        cmocka_unit_test(test_x25519_keys),
+		cmocka_unit_test(test_library_validate), cmocka_unit_test(test_library_bad_input),
+		cmocka_unit_test(test_ctr_at),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
