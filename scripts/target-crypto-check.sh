@@ -36,7 +36,7 @@ bear=()
 for f in $("$root/scripts/bearssl-target.sh" --files); do bear+=("$bsrc/src/$f.c"); done
 
 image="$root/src/image"
-common=(-std=c11 -D_GNU_SOURCE -O1 -I"$root/include" "$image/image.c" "$image/crypto_common.c"
+common=(-std=c11 -D_GNU_SOURCE -O1 -I"$root/include" "$image/image.c" "$image/crypto_common.c" "$image/crypto_verify.c"
 	"$root/tests/target-crypto/validate_fixtures.c")
 target_mbedtls=("${mbed[@]}" -I"$root/cmake/mbedtls" -I"$src/include"
 	-DMBEDTLS_CONFIG_FILE='"dfukit-mbedtls-config.h"')
@@ -44,8 +44,8 @@ backends=(mbedtls bearssl bearssl-m15)
 cc "${common[@]}" "$image/crypto_mbedtls.c" "$image/crypto_mbedtls_rsa.c" "${target_mbedtls[@]}" \
 	-o "$work/validate-mbedtls"
 for v in bearssl bearssl-m15; do
-	def=()
-	[ "$v" = bearssl ] || def=(-DDFUKIT_IMAGE_BEARSSL_M15)
+	def=(-DDFUKIT_IMAGE_BEARSSL)
+	[ "$v" = bearssl ] || def+=(-DDFUKIT_IMAGE_BEARSSL_M15)
 	cc "${common[@]}" "${def[@]}" "$image/crypto_bearssl.c" "$image/crypto_mbedtls_rsa.c" \
 		"${target_mbedtls[@]}" "${bear[@]}" -I"$bsrc/inc" -I"$bsrc/src" -o "$work/validate-$v"
 done
@@ -56,7 +56,7 @@ sod=()
 for f in $("$root/scripts/libsodium-target.sh" --files); do sod+=("$ssrc/$f.c"); done
 ed=(-DDFUKIT_IMAGE_NO_RSA -DDFUKIT_IMAGE_NO_ECDSA -DDFUKIT_IMAGE_ED25519 "$image/crypto_ed25519.c")
 # shellcheck disable=SC2046 # one define a line
-cc "${common[@]}" "${ed[@]}" "$image/crypto_bearssl.c" "${bear[@]}" -I"$bsrc/inc" -I"$bsrc/src" \
+cc "${common[@]}" "${ed[@]}" -DDFUKIT_IMAGE_BEARSSL "$image/crypto_bearssl.c" "${bear[@]}" -I"$bsrc/inc" -I"$bsrc/src" \
 	"${sod[@]}" $("$root/scripts/libsodium-target.sh" --defines) -I"$ssrc/include" -I"$ssrc/include/sodium" \
 	-w -ffunction-sections -Wl,--gc-sections -o "$work/validate-ed25519"
 cc "${common[@]}" "${ed[@]}" "$image/crypto_mbedtls.c" -lmbedcrypto -lsodium -o "$work/validate-ed25519-debian"

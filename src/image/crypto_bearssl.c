@@ -13,9 +13,6 @@
 
 #include <bearssl_ec.h>
 #include <bearssl_hash.h>
-#if !defined(DFUKIT_IMAGE_NO_RSA)
-#include <mbedtls/rsa.h> /* the mbedTLS configuration: MBEDTLS_RSA_C */
-#endif
 
 _Static_assert(sizeof(br_sha256_context) <= sizeof(((struct image_sha256 *)0)->opaque),
 	       "struct image_sha256 too small for BearSSL's context");
@@ -47,15 +44,8 @@ int image_sha256_finish(struct image_sha256 *s, uint8_t out[32])
 
 /* ---- signatures ---------------------------------------------------------------------------- */
 
-/* DFUKIT_SIGNATURES picks the verifiers, as for the mbedTLS backend. */
-#if defined(MBEDTLS_RSA_C) && !defined(DFUKIT_IMAGE_NO_RSA)
-#define IMAGE_VERIFIES_RSA 1
-#endif
+/* DFUKIT_SIGNATURES picks the verifiers (crypto_verify.c dispatches). */
 #if !defined(DFUKIT_IMAGE_NO_ECDSA)
-#define IMAGE_VERIFIES_ECDSA 1
-#endif
-
-#if defined(IMAGE_VERIFIES_ECDSA)
 #if defined(DFUKIT_IMAGE_BEARSSL_M15)
 #define P256_IMPL       br_ec_p256_m15
 #define ECDSA_VRFY_ASN1 br_ecdsa_i15_vrfy_asn1
@@ -64,9 +54,9 @@ int image_sha256_finish(struct image_sha256 *s, uint8_t out[32])
 #define ECDSA_VRFY_ASN1 br_ecdsa_i31_vrfy_asn1
 #endif
 
-static enum dfukit_image_status verify_ecdsa_p256(const struct dfukit_image_key *key,
-						  const uint8_t hash[32], const uint8_t *sig,
-						  uint32_t sig_len)
+enum dfukit_image_status image_ecdsa_p256_verify(const struct dfukit_image_key *key,
+						 const uint8_t hash[32], const uint8_t *sig,
+						 uint32_t sig_len)
 {
 	static const unsigned char one = 1;
 	const uint8_t *point = image_p256_spki_point(key->der, key->len);
@@ -89,46 +79,3 @@ static enum dfukit_image_status verify_ecdsa_p256(const struct dfukit_image_key 
 	return DFUKIT_IMAGE_OK;
 }
 #endif
-
-bool image_crypto_verifies(uint16_t sig_type)
-{
-#if defined(IMAGE_VERIFIES_RSA)
-	if (sig_type == DFUKIT_IMAGE_TLV_RSA2048_PSS)
-		return true;
-#endif
-#if defined(IMAGE_VERIFIES_ECDSA)
-	if (sig_type == DFUKIT_IMAGE_TLV_ECDSA_SIG)
-		return true;
-#endif
-#if defined(DFUKIT_IMAGE_ED25519)
-	if (sig_type == DFUKIT_IMAGE_TLV_ED25519)
-		return true;
-#endif
-	(void)sig_type;
-	return false;
-}
-
-enum dfukit_image_status image_crypto_verify(uint16_t sig_type, const struct dfukit_image_key *key,
-					     const uint8_t hash[32], const uint8_t *sig,
-					     uint32_t sig_len)
-{
-#if defined(IMAGE_VERIFIES_RSA)
-	if (sig_type == DFUKIT_IMAGE_TLV_RSA2048_PSS)
-		return image_mbedtls_verify_rsa2048(key, hash, sig, sig_len);
-#endif
-#if defined(IMAGE_VERIFIES_ECDSA)
-	if (sig_type == DFUKIT_IMAGE_TLV_ECDSA_SIG)
-		return verify_ecdsa_p256(key, hash, sig, sig_len);
-#endif
-#if defined(DFUKIT_IMAGE_ED25519)
-	/* TLV 0x24: imgtool signs the 32-byte SHA-256 digest itself. */
-	if (sig_type == DFUKIT_IMAGE_TLV_ED25519)
-		return image_ed25519_verify(key, hash, 32, sig, sig_len);
-#endif
-	(void)sig_type;
-	(void)key;
-	(void)hash;
-	(void)sig;
-	(void)sig_len;
-	return DFUKIT_IMAGE_E_BAD_KEY;
-}

@@ -46,6 +46,11 @@ enum dfukit_image_status image_ed25519_verify(const struct dfukit_image_key *key
  */
 uint32_t image_ecdsa_der_len(const uint8_t *sig, uint32_t len);
 
+/* ECDSA-P256 over a SHA-256 digest, by the backend's library (crypto_mbedtls.c or crypto_bearssl.c). */
+enum dfukit_image_status image_ecdsa_p256_verify(const struct dfukit_image_key *key,
+						 const uint8_t hash[32], const uint8_t *sig,
+						 uint32_t sig_len);
+
 /* RSA-2048 PSS (SHA-256, MGF1-SHA-256, 32-byte salt) over hash with mbedTLS. */
 enum dfukit_image_status image_mbedtls_verify_rsa2048(const struct dfukit_image_key *key,
 						      const uint8_t hash[32], const uint8_t *sig,

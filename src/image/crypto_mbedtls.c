@@ -41,24 +41,11 @@ int image_sha256_finish(struct image_sha256 *s, uint8_t out[32])
 
 /* ---- signatures ---------------------------------------------------------------------------- */
 
-/*
- * Which signature types are verified is chosen at configure time
- * (DFUKIT_SIGNATURES, src/image/CMakeLists.txt): a bootloader links only the
- * verification it uses. A key of a type left out (or that the mbedTLS
- * build lacks) is unusable: the answer is the one for a key that cannot be
- * parsed.
- */
-#if defined(MBEDTLS_RSA_C) && !defined(DFUKIT_IMAGE_NO_RSA)
-#define IMAGE_VERIFIES_RSA 1
-#endif
+/* DFUKIT_SIGNATURES picks the verifiers (crypto_verify.c dispatches). */
 #if defined(MBEDTLS_ECDSA_C) && !defined(DFUKIT_IMAGE_NO_ECDSA)
-#define IMAGE_VERIFIES_ECDSA 1
-#endif
-
-#if defined(IMAGE_VERIFIES_ECDSA)
-static enum dfukit_image_status verify_ecdsa_p256(const struct dfukit_image_key *key,
-						  const uint8_t hash[32], const uint8_t *sig,
-						  uint32_t sig_len)
+enum dfukit_image_status image_ecdsa_p256_verify(const struct dfukit_image_key *key,
+						 const uint8_t hash[32], const uint8_t *sig,
+						 uint32_t sig_len)
 {
 	enum dfukit_image_status st = DFUKIT_IMAGE_E_BAD_KEY;
 	const uint8_t *point = image_p256_spki_point(key->der, key->len);
@@ -79,46 +66,3 @@ out:
 	return st;
 }
 #endif
-
-bool image_crypto_verifies(uint16_t sig_type)
-{
-#if defined(IMAGE_VERIFIES_RSA)
-	if (sig_type == DFUKIT_IMAGE_TLV_RSA2048_PSS)
-		return true;
-#endif
-#if defined(IMAGE_VERIFIES_ECDSA)
-	if (sig_type == DFUKIT_IMAGE_TLV_ECDSA_SIG)
-		return true;
-#endif
-#if defined(DFUKIT_IMAGE_ED25519)
-	if (sig_type == DFUKIT_IMAGE_TLV_ED25519)
-		return true;
-#endif
-	(void)sig_type;
-	return false;
-}
-
-enum dfukit_image_status image_crypto_verify(uint16_t sig_type, const struct dfukit_image_key *key,
-					     const uint8_t hash[32], const uint8_t *sig,
-					     uint32_t sig_len)
-{
-#if defined(IMAGE_VERIFIES_RSA)
-	if (sig_type == DFUKIT_IMAGE_TLV_RSA2048_PSS)
-		return image_mbedtls_verify_rsa2048(key, hash, sig, sig_len);
-#endif
-#if defined(IMAGE_VERIFIES_ECDSA)
-	if (sig_type == DFUKIT_IMAGE_TLV_ECDSA_SIG)
-		return verify_ecdsa_p256(key, hash, sig, sig_len);
-#endif
-#if defined(DFUKIT_IMAGE_ED25519)
-	/* TLV 0x24: imgtool signs the 32-byte SHA-256 digest itself. */
-	if (sig_type == DFUKIT_IMAGE_TLV_ED25519)
-		return image_ed25519_verify(key, hash, 32, sig, sig_len);
-#endif
-	(void)sig_type;
-	(void)key;
-	(void)hash;
-	(void)sig;
-	(void)sig_len;
-	return DFUKIT_IMAGE_E_BAD_KEY;
-}
