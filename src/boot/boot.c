@@ -605,11 +605,13 @@ int boot_go(const struct boot_config *cfg, struct boot_result *res)
 	c.sec = cfg->secondary;
 
 	log_msg(cfg, 'I', "Starting bootloader");
-	if (cfg->mode == BOOT_MODE_OVERWRITE_ONLY) {
+	if (BOOT_HAS_OVERWRITE && cfg->mode == BOOT_MODE_OVERWRITE_ONLY) {
 		rc = boot_overwrite_upgrade(cfg, &type);
-	} else if (cfg->mode == BOOT_MODE_SWAP_MOVE && !cfg->downgrade_prevention) {
+	} else if (BOOT_HAS_MOVE && cfg->mode == BOOT_MODE_SWAP_MOVE &&
+		   !cfg->downgrade_prevention) {
 		rc = move_upgrade(&c, &type);
-	} else if (cfg->mode == BOOT_MODE_SWAP_OFFSET && !cfg->downgrade_prevention) {
+	} else if (BOOT_HAS_OFFSET && cfg->mode == BOOT_MODE_SWAP_OFFSET &&
+		   !cfg->downgrade_prevention) {
 		rc = boot_offset_upgrade(cfg, &type);
 	} else {
 		log_msg(cfg, 'E', "Unsupported upgrade mode");

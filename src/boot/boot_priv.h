@@ -15,6 +15,29 @@
 /* Bytes moved per flash read/write by the strategies (a multiple of 32). */
 #ifndef BOOT_COPY_BUF_SIZE
 #define BOOT_COPY_BUF_SIZE 256u
+
+/*
+ * The strategies this build carries: all on the host; one on Cortex-M
+ * (DFUKIT_BOOT_ONLY_*, src/boot/CMakeLists.txt). Constants, not #if: the
+ * dispatch in boot_go() folds, and the linker drops the other strategies.
+ */
+#if defined(DFUKIT_BOOT_ONLY_MOVE)
+#define BOOT_HAS_MOVE      1
+#define BOOT_HAS_OFFSET    0
+#define BOOT_HAS_OVERWRITE 0
+#elif defined(DFUKIT_BOOT_ONLY_OFFSET)
+#define BOOT_HAS_MOVE      0
+#define BOOT_HAS_OFFSET    1
+#define BOOT_HAS_OVERWRITE 0
+#elif defined(DFUKIT_BOOT_ONLY_OVERWRITE_ONLY)
+#define BOOT_HAS_MOVE      0
+#define BOOT_HAS_OFFSET    0
+#define BOOT_HAS_OVERWRITE 1
+#else
+#define BOOT_HAS_MOVE      1
+#define BOOT_HAS_OFFSET    1
+#define BOOT_HAS_OVERWRITE 1
+#endif
 #endif
 
 /* Write len (<= M) bytes of val at off, padded with the erased value to A. */
