@@ -62,8 +62,9 @@ static inline uint32_t fih_evidence(uint32_t token, uint32_t d)
 #define FIH_READ(v) (*(const volatile uint32_t *)&(v))
 
 /*
- * Runs on_fail (which must not fall through: a return, a halt) unless the
- * verdict v reads FIH_SUCCESS at both checks. A macro, so that each check
+ * Evaluates on_fail (an expression that does not come back: the call of a
+ * noreturn function such as a halt) unless the verdict v reads FIH_SUCCESS
+ * at both checks. A macro, so that each check
  * is its own compare and branch in the caller: a skip of either branch
  * lands on the other check, and no boolean is formed that one skipped
  * branch could act on.
@@ -72,17 +73,17 @@ static inline uint32_t fih_evidence(uint32_t token, uint32_t d)
 #define FIH_REQUIRE(v, on_fail)                                                                    \
 	do {                                                                                       \
 		if (FIH_READ(v) != FIH_SUCCESS)                                                    \
-			on_fail;                                                                   \
+			(on_fail);                                                                 \
 		FIH_BARRIER();                                                                     \
 		if (FIH_READ(v) != FIH_SUCCESS)                                                    \
-			on_fail;                                                                   \
+			(on_fail);                                                                 \
 		FIH_BARRIER();                                                                     \
 	} while (0)
 #else
 #define FIH_REQUIRE(v, on_fail)                                                                    \
 	do {                                                                                       \
 		if (FIH_READ(v) != FIH_SUCCESS)                                                    \
-			on_fail;                                                                   \
+			(on_fail);                                                                 \
 	} while (0)
 #endif
 

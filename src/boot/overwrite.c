@@ -113,6 +113,16 @@ static int erase_trailer_if_needed(const struct flash_area *fa, uint32_t first)
 	return rc == 1 ? 0 : erase_sectors(fa, first, fa->size, &end);
 }
 
+static bool all_erased(const uint8_t *buf, uint32_t n, uint8_t ev)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		if (buf[i] != ev) {
+			return false;
+		}
+	}
+	return true;
+}
+
 /* copy [0, len) secondary -> primary; chunks that read as erased are skipped */
 static int copy_bytes(struct ow_ctx *c, uint32_t len)
 {
@@ -120,16 +130,12 @@ static int copy_bytes(struct ow_ctx *c, uint32_t len)
 
 	for (uint32_t off = 0; off < len; off += BOOT_COPY_BUF_SIZE) {
 		uint32_t n = len - off < BOOT_COPY_BUF_SIZE ? len - off : BOOT_COPY_BUF_SIZE;
-		bool blank = true;
 		int rc = flash_area_read(c->sec, off, c->buf, n);
 
 		if (rc != 0) {
 			return rc;
 		}
-		for (uint32_t i = 0; i < n && blank; i++) {
-			blank = c->buf[i] == ev;
-		}
-		if (!blank) {
+		if (!all_erased(c->buf, n, ev)) {
 			rc = flash_area_write(c->pri, off, c->buf, n);
 		}
 		if (rc != 0) {

@@ -19,61 +19,84 @@
 
 /* ---- messages ---------------------------------------------------------------- */
 
-struct status_info {
-	const char *msg;
-	int err;
+/*
+ * Two tables: the errno of each status (validation needs it) and its message
+ * (only dfukit_image_strerror() does), so that a bootloader that prints no
+ * messages links none of the strings.
+ */
+static const int16_t status_err[DFUKIT_IMAGE_STATUS_COUNT] = {
+	[DFUKIT_IMAGE_OK] = 0,
+	[DFUKIT_IMAGE_E_ARG] = -EINVAL,
+	[DFUKIT_IMAGE_E_IO] = -EIO,
+	[DFUKIT_IMAGE_E_TRUNCATED] = -ENODATA,
+	[DFUKIT_IMAGE_E_ERASED] = -ENOENT,
+	[DFUKIT_IMAGE_E_BAD_MAGIC] = -ENOEXEC,
+	[DFUKIT_IMAGE_E_HDR_SIZE] = -EBADMSG,
+	[DFUKIT_IMAGE_E_SIZE] = -EFBIG,
+	[DFUKIT_IMAGE_E_ENCRYPTED] = -ENOTSUP,
+	[DFUKIT_IMAGE_E_COMPRESSED] = -ENOTSUP,
+	[DFUKIT_IMAGE_E_PIC] = -ENOTSUP,
+	[DFUKIT_IMAGE_E_NON_BOOTABLE] = -ENOEXEC,
+	[DFUKIT_IMAGE_E_TLV_MAGIC] = -EBADMSG,
+	[DFUKIT_IMAGE_E_PROT_TLV_SIZE] = -EBADMSG,
+	[DFUKIT_IMAGE_E_TLV_TOTAL] = -EBADMSG,
+	[DFUKIT_IMAGE_E_TLV_ENTRY] = -EBADMSG,
+	[DFUKIT_IMAGE_E_TLV_LEN] = -EBADMSG,
+	[DFUKIT_IMAGE_E_NO_HASH] = -EBADMSG,
+	[DFUKIT_IMAGE_E_BAD_HASH] = -EBADMSG,
+	[DFUKIT_IMAGE_E_NO_SIGNATURE] = -EPERM,
+	[DFUKIT_IMAGE_E_BAD_SIGNATURE] = -EPERM,
+	[DFUKIT_IMAGE_E_UNSUPPORTED_SIG] = -ENOTSUP,
+	[DFUKIT_IMAGE_E_BAD_KEY] = -EINVAL,
+	[DFUKIT_IMAGE_E_CRYPTO] = -EIO,
 };
 
-static const struct status_info status_table[DFUKIT_IMAGE_STATUS_COUNT] = {
-	[DFUKIT_IMAGE_OK] = {"Image was correctly validated", 0},
-	[DFUKIT_IMAGE_E_ARG] = {"Invalid argument", -EINVAL},
-	[DFUKIT_IMAGE_E_IO] = {"Error reading the image", -EIO},
-	[DFUKIT_IMAGE_E_TRUNCATED] = {"Image is truncated (shorter than its header or TLV info)",
-				      -ENODATA},
-	[DFUKIT_IMAGE_E_ERASED] = {"No image (header is erased)", -ENOENT},
-	[DFUKIT_IMAGE_E_BAD_MAGIC] = {"Invalid image magic; is this an MCUboot image?", -ENOEXEC},
-	[DFUKIT_IMAGE_E_HDR_SIZE] = {"Invalid image header size (below 32 bytes)", -EBADMSG},
-	[DFUKIT_IMAGE_E_SIZE] = {"Image size overflows or does not fit in the slot", -EFBIG},
-	[DFUKIT_IMAGE_E_ENCRYPTED] = {"Encrypted images are not supported", -ENOTSUP},
-	[DFUKIT_IMAGE_E_COMPRESSED] = {"Compressed images are not supported", -ENOTSUP},
-	[DFUKIT_IMAGE_E_PIC] = {"Position-independent images are not supported", -ENOTSUP},
-	[DFUKIT_IMAGE_E_NON_BOOTABLE] = {"Image is marked non-bootable", -ENOEXEC},
-	[DFUKIT_IMAGE_E_TLV_MAGIC] = {"Invalid TLV info magic; is this an MCUboot image?",
-				      -EBADMSG},
-	[DFUKIT_IMAGE_E_PROT_TLV_SIZE] = {"Protected TLV area size does not match the header",
-					  -EBADMSG},
+static const char *const status_msg[DFUKIT_IMAGE_STATUS_COUNT] = {
+	[DFUKIT_IMAGE_OK] = "Image was correctly validated",
+	[DFUKIT_IMAGE_E_ARG] = "Invalid argument",
+	[DFUKIT_IMAGE_E_IO] = "Error reading the image",
+	[DFUKIT_IMAGE_E_TRUNCATED] = "Image is truncated (shorter than its header or TLV info)",
+	[DFUKIT_IMAGE_E_ERASED] = "No image (header is erased)",
+	[DFUKIT_IMAGE_E_BAD_MAGIC] = "Invalid image magic; is this an MCUboot image?",
+	[DFUKIT_IMAGE_E_HDR_SIZE] = "Invalid image header size (below 32 bytes)",
+	[DFUKIT_IMAGE_E_SIZE] = "Image size overflows or does not fit in the slot",
+	[DFUKIT_IMAGE_E_ENCRYPTED] = "Encrypted images are not supported",
+	[DFUKIT_IMAGE_E_COMPRESSED] = "Compressed images are not supported",
+	[DFUKIT_IMAGE_E_PIC] = "Position-independent images are not supported",
+	[DFUKIT_IMAGE_E_NON_BOOTABLE] = "Image is marked non-bootable",
+	[DFUKIT_IMAGE_E_TLV_MAGIC] = "Invalid TLV info magic; is this an MCUboot image?",
+	[DFUKIT_IMAGE_E_PROT_TLV_SIZE] = "Protected TLV area size does not match the header",
 	[DFUKIT_IMAGE_E_TLV_TOTAL] =
-		{"Invalid TLV area size (too small or past the end of the slot)", -EBADMSG},
-	[DFUKIT_IMAGE_E_TLV_ENTRY] = {"TLV entry runs past the end of its area", -EBADMSG},
-	[DFUKIT_IMAGE_E_TLV_LEN] = {"TLV entry has an invalid length", -EBADMSG},
-	[DFUKIT_IMAGE_E_NO_HASH] = {"Image has no SHA256 hash TLV", -EBADMSG},
-	[DFUKIT_IMAGE_E_BAD_HASH] = {"Image has an invalid hash", -EBADMSG},
-	[DFUKIT_IMAGE_E_NO_SIGNATURE] = {"No signature found for the given key", -EPERM},
-	[DFUKIT_IMAGE_E_BAD_SIGNATURE] = {"Image signature is invalid", -EPERM},
+		"Invalid TLV area size (too small or past the end of the slot)",
+	[DFUKIT_IMAGE_E_TLV_ENTRY] = "TLV entry runs past the end of its area",
+	[DFUKIT_IMAGE_E_TLV_LEN] = "TLV entry has an invalid length",
+	[DFUKIT_IMAGE_E_NO_HASH] = "Image has no SHA256 hash TLV",
+	[DFUKIT_IMAGE_E_BAD_HASH] = "Image has an invalid hash",
+	[DFUKIT_IMAGE_E_NO_SIGNATURE] = "No signature found for the given key",
+	[DFUKIT_IMAGE_E_BAD_SIGNATURE] = "Image signature is invalid",
 #if defined(DFUKIT_IMAGE_ED25519)
 	[DFUKIT_IMAGE_E_UNSUPPORTED_SIG] =
-		{"Unsupported signature type (a type this build does not verify)", -ENOTSUP},
+		"Unsupported signature type (a type this build does not verify)",
 #else
 	[DFUKIT_IMAGE_E_UNSUPPORTED_SIG] =
-		{"Unsupported signature type (Ed25519, or a type this build does not verify)",
-		 -ENOTSUP},
+		"Unsupported signature type (Ed25519, or a type this build does not verify)",
 #endif
-	[DFUKIT_IMAGE_E_BAD_KEY] = {"Invalid public key in the key table", -EINVAL},
-	[DFUKIT_IMAGE_E_CRYPTO] = {"Cryptographic library failure", -EIO},
+	[DFUKIT_IMAGE_E_BAD_KEY] = "Invalid public key in the key table",
+	[DFUKIT_IMAGE_E_CRYPTO] = "Cryptographic library failure",
 };
 
 const char *dfukit_image_strerror(enum dfukit_image_status st)
 {
-	if ((unsigned)st >= (unsigned)DFUKIT_IMAGE_STATUS_COUNT || status_table[st].msg == NULL)
+	if ((unsigned)st >= (unsigned)DFUKIT_IMAGE_STATUS_COUNT || status_msg[st] == NULL)
 		return "Unknown image error";
-	return status_table[st].msg;
+	return status_msg[st];
 }
 
 int dfukit_image_status_errno(enum dfukit_image_status st)
 {
 	if ((unsigned)st >= (unsigned)DFUKIT_IMAGE_STATUS_COUNT)
 		return -EINVAL;
-	return status_table[st].err;
+	return status_err[st];
 }
 
 static int fail(enum dfukit_image_status *out, enum dfukit_image_status st)
@@ -332,14 +355,13 @@ static int hash_range(const struct dfukit_image_src *src, uint32_t off, uint32_t
 {
 	struct image_sha256 sha;
 	uint8_t buf[CHUNK];
-	int rc = 0;
 
 	if (image_sha256_start(&sha) != 0)
 		return fail(st, DFUKIT_IMAGE_E_CRYPTO);
 	while (len > 0) {
 		uint32_t n = len < CHUNK ? len : CHUNK;
+		int rc = src_read(src, off, buf, n);
 
-		rc = src_read(src, off, buf, n);
 		if (rc != 0)
 			return fail(st,
 				    rc == -ENODATA ? DFUKIT_IMAGE_E_TRUNCATED : DFUKIT_IMAGE_E_IO);
@@ -477,11 +499,12 @@ static enum dfukit_image_status scan_hash(struct tlv_scan *sc, const struct dfuk
 	if (scan_read(sc, tlv) != DFUKIT_IMAGE_OK)
 		return DFUKIT_IMAGE_E_IO;
 	uint32_t d = diff_of(sc->buf, sc->res->hash, DFUKIT_IMAGE_HASH_SIZE);
-	uint32_t again = d;
-
 #if FIH_REDUNDANCY > 1
-	again = diff_of(sc->buf, sc->res->hash, DFUKIT_IMAGE_HASH_SIZE);
+	uint32_t again = diff_of(sc->buf, sc->res->hash, DFUKIT_IMAGE_HASH_SIZE);
+#else
+	uint32_t again = d;
 #endif
+
 	sc->tok[TOK_HASH_A] = fih_evidence(FIH_TOKEN_HASH_A, d);
 	sc->tok[TOK_HASH_B] = fih_evidence(FIH_TOKEN_HASH_B, again);
 	if (d != 0)
@@ -557,10 +580,27 @@ static enum dfukit_image_status scan_sig(struct tlv_scan *sc, const struct dfuki
 	return DFUKIT_IMAGE_OK;
 }
 
+/* The security counter counts only from the protected (hashed) area. */
+static enum dfukit_image_status scan_sec_cnt(struct tlv_scan *sc,
+					     const struct dfukit_image_tlv *tlv)
+{
+	if (!tlv->protected_area)
+		return DFUKIT_IMAGE_OK;
+	if (tlv->len != 4U)
+		return DFUKIT_IMAGE_E_TLV_LEN;
+	if (scan_read(sc, tlv) != DFUKIT_IMAGE_OK)
+		return DFUKIT_IMAGE_E_IO;
+	sc->res->security_counter = wire_get_le32(sc->buf);
+	sc->res->has_security_counter = true;
+	return DFUKIT_IMAGE_OK;
+}
+
 static enum dfukit_image_status scan_tlv(struct tlv_scan *sc, const struct dfukit_image_tlv *tlv)
 {
 	if (tlv->type == DFUKIT_IMAGE_TLV_SHA256)
 		return scan_hash(sc, tlv);
+	if (tlv->type == DFUKIT_IMAGE_TLV_SEC_CNT)
+		return scan_sec_cnt(sc, tlv);
 	if (sc->nkeys == 0)
 		return DFUKIT_IMAGE_OK;
 	if (tlv->type == DFUKIT_IMAGE_TLV_KEYHASH || tlv->type == DFUKIT_IMAGE_TLV_PUBKEY)
