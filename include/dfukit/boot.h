@@ -64,11 +64,21 @@
  *     the same size; the secondary has as many sectors as the primary or
  *     one more. Largest image: the lower of the primary's sectors below its
  *     trailer and the secondary's less one (MCUboot's app_max_size()).
+ *   BOOT_MODE_DIRECT_XIP      MCUboot's MCUBOOT_DIRECT_XIP with
+ *     MCUBOOT_DIRECT_XIP_REVERT: no copy; the image with the highest version
+ *     (primary on a tie) runs from its own slot (boot_result.slot, .offset);
+ *     a ROM_FIXED image whose load address is not its slot's offset is
+ *     skipped; the slot's trailer must carry the magic (imgtool --pad or
+ *     --confirm, boot_request_upgrade()), copy_done marks "booted once", and
+ *     an image booted once without image_ok is erased at the next boot, as
+ *     is an image that fails validation (src/boot/direct_xip.c). The running
+ *     image confirms itself with boot_confirm() on its own slot.
  */
 enum boot_mode {
 	BOOT_MODE_SWAP_MOVE = 0,
 	BOOT_MODE_OVERWRITE_ONLY = 1,
 	BOOT_MODE_SWAP_OFFSET = 2,
+	BOOT_MODE_DIRECT_XIP = 3,
 };
 
 /* Decoded trailer values; numbers match MCUboot's (used in its log lines). */
@@ -234,7 +244,7 @@ typedef int (*boot_validate_fn)(void *ctx, const struct flash_area *slot,
 /* One log line without newline; level is 'I', 'W' or 'E'. */
 typedef void (*boot_log_fn)(void *ctx, char level, const char *line);
 
-/* "move", "overwrite-only", "offset"; NULL for an unknown mode. */
+/* "move", "overwrite-only", "offset", "direct-xip"; NULL for an unknown mode. */
 const char *boot_mode_name(enum boot_mode mode);
 /* The mode called name; -EINVAL if none is. */
 int boot_mode_parse(const char *name, enum boot_mode *mode);
@@ -272,7 +282,7 @@ struct boot_config {
 };
 
 struct boot_result {
-	/* Always 0: swap modes run the image from the primary slot. */
+	/* The slot that runs: 0 in the swap modes, 0 or 1 in direct-xip. */
 	uint32_t slot;
 	/* Device offset of the slot (MCUboot's chainload offset). */
 	uint32_t offset;
@@ -283,7 +293,8 @@ struct boot_result {
 
 /*
  * Decide, resume or perform a swap, validate and pick the image to run.
- * Returns 0 with *res filled when the primary slot holds a valid image;
+ * Returns 0 with *res filled when the primary slot (direct-xip: the chosen
+ * slot, res->slot) holds a valid image;
  * -EINVAL without slots or a validate function; -ENOENT when no bootable
  * image exists; a flash error (-EIO after a power cut) as is: call again
  * after power returns and the swap resumes.

@@ -605,6 +605,14 @@ int boot_go(const struct boot_config *cfg, struct boot_result *res)
 	c.sec = cfg->secondary;
 
 	log_msg(cfg, 'I', "Starting bootloader");
+	if (BOOT_HAS_XIP && cfg->mode == BOOT_MODE_DIRECT_XIP && !cfg->downgrade_prevention) {
+		/* no copy: the chosen slot runs in place (direct_xip.c) */
+		rc = boot_direct_xip_go(cfg, res);
+		if (rc == 0) {
+			log_jump(cfg, res);
+		}
+		return rc;
+	}
 	if (BOOT_HAS_OVERWRITE && cfg->mode == BOOT_MODE_OVERWRITE_ONLY) {
 		rc = boot_overwrite_upgrade(cfg, &type);
 	} else if (BOOT_HAS_MOVE && cfg->mode == BOOT_MODE_SWAP_MOVE &&

@@ -13,6 +13,7 @@ static const char *const mode_names[] = {
 	[BOOT_MODE_SWAP_MOVE] = "move",
 	[BOOT_MODE_OVERWRITE_ONLY] = "overwrite-only",
 	[BOOT_MODE_SWAP_OFFSET] = "offset",
+	[BOOT_MODE_DIRECT_XIP] = "direct-xip",
 };
 
 const char *boot_mode_name(enum boot_mode mode)

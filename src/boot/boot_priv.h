@@ -15,6 +15,7 @@
 /* Bytes moved per flash read/write by the strategies (a multiple of 32). */
 #ifndef BOOT_COPY_BUF_SIZE
 #define BOOT_COPY_BUF_SIZE 256u
+#endif
 
 /*
  * The strategies this build carries: all on the host; one on Cortex-M
@@ -25,19 +26,27 @@
 #define BOOT_HAS_MOVE      1
 #define BOOT_HAS_OFFSET    0
 #define BOOT_HAS_OVERWRITE 0
+#define BOOT_HAS_XIP       0
 #elif defined(DFUKIT_BOOT_ONLY_OFFSET)
 #define BOOT_HAS_MOVE      0
 #define BOOT_HAS_OFFSET    1
 #define BOOT_HAS_OVERWRITE 0
+#define BOOT_HAS_XIP       0
 #elif defined(DFUKIT_BOOT_ONLY_OVERWRITE_ONLY)
 #define BOOT_HAS_MOVE      0
 #define BOOT_HAS_OFFSET    0
 #define BOOT_HAS_OVERWRITE 1
+#define BOOT_HAS_XIP       0
+#elif defined(DFUKIT_BOOT_ONLY_DIRECT_XIP)
+#define BOOT_HAS_MOVE      0
+#define BOOT_HAS_OFFSET    0
+#define BOOT_HAS_OVERWRITE 0
+#define BOOT_HAS_XIP       1
 #else
 #define BOOT_HAS_MOVE      1
 #define BOOT_HAS_OFFSET    1
 #define BOOT_HAS_OVERWRITE 1
-#endif
+#define BOOT_HAS_XIP       1
 #endif
 
 /* Write len (<= M) bytes of val at off, padded with the erased value to A. */
@@ -66,5 +75,13 @@ int boot_image_extent(const struct flash_area *fa, uint32_t *size, uint32_t *unp
  * revert, or decide, validate and run a new one. *type as above.
  */
 int boot_offset_upgrade(const struct boot_config *cfg, int *type);
+
+/*
+ * Direct-xip with revert (direct_xip.c): pick, mark, validate the slot to
+ * run; fills *res (slot, offset, image) and logs MCUboot's lines up to
+ * "Image 0 loaded from the ... slot". 0, -ENOENT if no slot holds a bootable
+ * image, or a flash error as is.
+ */
+int boot_direct_xip_go(const struct boot_config *cfg, struct boot_result *res);
 
 #endif /* DFUKIT_BOOT_PRIV_H */

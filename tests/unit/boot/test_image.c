@@ -4,9 +4,10 @@
 #include <errno.h>
 #include <string.h>
 
-#define IMAGE_MAGIC    0x96f3b83du
-#define TLV_INFO_MAGIC 0x6907u
-#define TLV_TEST_CRC   0x00a0u
+#define IMAGE_MAGIC       0x96f3b83du
+#define TLV_INFO_MAGIC    0x6907u
+#define TLV_TEST_CRC      0x00a0u
+#define IMAGE_F_ROM_FIXED 0x100u
 
 static uint32_t crc32_update(uint32_t crc, const uint8_t *p, uint32_t n)
 {
@@ -49,6 +50,12 @@ static uint8_t body_byte(uint32_t seed, uint32_t i)
 
 int timg_write(const struct flash_area *fa, uint8_t major, uint32_t body_size, uint32_t seed)
 {
+	return timg_write_rom_fixed(fa, major, body_size, seed, false, 0);
+}
+
+int timg_write_rom_fixed(const struct flash_area *fa, uint8_t major, uint32_t body_size,
+			 uint32_t seed, bool rom_fixed, uint32_t load_addr)
+{
 	uint32_t total = timg_total(body_size);
 	uint32_t wb = flash_area_align(fa);
 	struct flash_sector s;
@@ -76,7 +83,9 @@ int timg_write(const struct flash_area *fa, uint8_t major, uint32_t body_size, u
 				uint8_t h[TIMG_HDR_SIZE] = {0};
 
 				put32(h, IMAGE_MAGIC);
+				put32(h + 4, load_addr);
 				put16(h + 8, TIMG_HDR_SIZE);
+				put32(h + 16, rom_fixed ? IMAGE_F_ROM_FIXED : 0u);
 				put32(h + 12, body_size);
 				h[20] = major;
 				h[21] = 0;

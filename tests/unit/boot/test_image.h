@@ -9,6 +9,7 @@
 #ifndef TEST_IMAGE_H
 #define TEST_IMAGE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <dfukit/boot.h>
@@ -19,6 +20,9 @@
 
 /* Erase what the image needs at the start of fa and write it. */
 int timg_write(const struct flash_area *fa, uint8_t major, uint32_t body_size, uint32_t seed);
+/* Same, with the header's load address and, if rom_fixed, IMAGE_F_ROM_FIXED (-F). */
+int timg_write_rom_fixed(const struct flash_area *fa, uint8_t major, uint32_t body_size,
+			 uint32_t seed, bool rom_fixed, uint32_t load_addr);
 /* boot_validate_fn */
 int timg_validate(void *ctx, const struct flash_area *slot, struct boot_image_info *out);
 /* Total size of an image with this body size. */

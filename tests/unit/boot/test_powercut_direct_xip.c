@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Exhaustive power-cut test for direct-xip with revert (BOOT_MODE_DIRECT_XIP),
+ * as tests/unit/boot/test_powercut.c does it for swap-using-move. Nothing is
+ * copied, so the flash operations are the trailer writes (copy_done) and the
+ * slot erases (revert, invalid image). For each board profile, scenario and
+ * tear mode: count the operations of the boot under test, then for every N
+ * cut power at operation N (torn as the mode says), power on and boot until
+ * a boot touches no flash, and check:
+ *   - the cut boot never claims success (-EIO);
+ *   - every later boot runs an image that verifies in the slot it runs from
+ *     (boot_result.slot), never anything else;
+ *   - the first recovery boot runs the scenario's image, or its fallback
+ *     where a torn mark makes an untried test image count as tried (the
+ *     relaxation in src/boot/direct_xip.c; the count is printed);
+ *   - the boots settle, within four, on the scenario's stable image, and a
+ *     slot left without an image has no trailer magic either.
+ * "resume" cuts the recovery of a cut boot at every operation as well.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "rig.h"
+
+#define BODY 9000u
+
+/* trailer states of a slot before the boot */
+enum tstate {
+	T_NONE,      /* no image */
+	T_TEST,      /* magic */
+	T_TRIED,     /* magic, copy_done: booted once, unconfirmed */
+	T_CONFIRMED, /* magic, image_ok, copy_done */
+	T_FACTORY,   /* magic, image_ok (imgtool --confirm), never booted */
+	T_CORRUPT,   /* magic, image fails validation */
+};
+
+struct scenario {
+	const char *name;
+	int pri, sec;        /* versions (0: none) */
+	enum tstate tp, ts;  /* trailers */
+	int first, fallback; /* version of the first recovery boot (or fallback) */
+	int stable;          /* version once the boots settle */
+};
+
+static const struct scenario scenarios[] = {
+	{"test-in-secondary", 1, 2, T_CONFIRMED, T_TEST, 2, 1, 1},
+	{"revert-secondary", 1, 2, T_CONFIRMED, T_TRIED, 1, 1, 1},
+	{"revert-primary", 3, 2, T_TRIED, T_CONFIRMED, 2, 2, 2},
+	{"invalid-higher", 1, 2, T_FACTORY, T_CORRUPT, 1, 1, 1},
+	{"factory-first-boot", 1, 0, T_FACTORY, T_NONE, 1, 1, 1},
+};
+
+static const char *const tear_name[] = {"prefix", "nothing", "bits"};
+
+struct pc {
+	struct rig r;
+	uint8_t *snap;
+	uint8_t *snap2;
+	uint32_t lo;
+	uint32_t len;
+	unsigned fallbacks;
+};
+
+static void save(struct pc *p, uint8_t *buf)
+{
+	memcpy(buf, p->r.mem + p->lo, p->len);
+}
+
+static void restore(struct pc *p, const uint8_t *buf)
+{
+	memcpy(p->r.mem + p->lo, buf, p->len);
+	flash_sim_power_on(&p->r.sim);
+	flash_sim_reset_count(&p->r.sim);
+}
+
+static void put(const struct flash_area *fa, int v, enum tstate t)
+{
+	if (v == 0) {
+		return;
+	}
+	assert_int_equal(timg_write_rom_fixed(fa, (uint8_t)v, BODY, (uint32_t)v, true, fa->off), 0);
+	if (t == T_CORRUPT) {
+		struct flash_sector fs;
+
+		assert_int_equal(flash_area_sector_at(fa, timg_total(BODY) - 1u, &fs), 0);
+		assert_int_equal(flash_area_erase(fa, fs.off, fs.size), 0);
+		assert_int_equal(rig_version(fa), -1);
+	}
+	assert_int_equal(boot_write_magic(fa), 0);
+	if (t == T_CONFIRMED || t == T_FACTORY) {
+		assert_int_equal(boot_write_image_ok(fa), 0);
+	}
+	if (t == T_TRIED || t == T_CONFIRMED) {
+		assert_int_equal(boot_write_copy_done(fa), 0);
+	}
+}
+
+static void scenario_setup(struct pc *p, const struct scenario *s)
+{
+	flash_sim_format(&p->r.sim);
+	p->r.cfg.mode = BOOT_MODE_DIRECT_XIP;
+	put(&p->r.pri, s->pri, s->tp);
+	put(&p->r.sec, s->sec, s->ts);
+	save(p, p->snap);
+}
+
+static uint32_t count_ops(struct pc *p, const uint8_t *from)
+{
+	struct boot_result res;
+
+	restore(p, from);
+	assert_int_equal(rig_boot(&p->r, &res), 0);
+	return flash_sim_ops(&p->r.sim);
+}
+
+/* one boot that must succeed and run an image that verifies where it runs */
+static int checked_boot(struct pc *p, const char *what, uint32_t n, uint32_t *ops)
+{
+	struct boot_result res;
+
+	flash_sim_reset_count(&p->r.sim);
+	int rc = rig_boot(&p->r, &res);
+
+	if (rc != 0) {
+		fail_msg("%s cut %u: boot failed: %d", what, n, rc);
+	}
+	const struct flash_area *fa = res.slot == 0u ? &p->r.pri : &p->r.sec;
+
+	if (res.slot > 1u || res.offset != fa->off || rig_version(fa) != res.image.major) {
+		fail_msg("%s cut %u: ran v%d from slot %u, which holds v%d", what, n,
+			 res.image.major, res.slot, rig_version(fa));
+	}
+	*ops = flash_sim_ops(&p->r.sim);
+	return res.image.major;
+}
+
+/* after the cut: the first boot's image, then boot until one writes nothing */
+static void recover(struct pc *p, const struct scenario *s, const char *what, uint32_t n)
+{
+	uint32_t ops;
+	int ran = checked_boot(p, what, n, &ops);
+
+	if (ran != s->first && ran != s->fallback) {
+		fail_msg("%s cut %u: ran v%d, want v%d (or v%d)", what, n, ran, s->first,
+			 s->fallback);
+	}
+	if (ran != s->first) {
+		p->fallbacks++;
+	}
+	for (int i = 0; ops != 0u; i++) {
+		if (i == 4) {
+			fail_msg("%s cut %u: does not settle", what, n);
+		}
+		ran = checked_boot(p, what, n, &ops);
+	}
+	if (ran != s->stable) {
+		fail_msg("%s cut %u: settles on v%d, want v%d", what, n, ran, s->stable);
+	}
+	/* an emptied slot keeps no trailer for the next download to inherit */
+	for (int i = 0; i < 2; i++) {
+		const struct flash_area *fa = i == 0 ? &p->r.pri : &p->r.sec;
+		struct boot_swap_state st;
+
+		assert_int_equal(boot_read_swap_state(fa, &st), 0);
+		if (rig_version(fa) <= 0 && st.magic == BOOT_MAGIC_GOOD) {
+			fail_msg("%s cut %u: slot %d has no image but a trailer", what, n, i);
+		}
+	}
+}
+
+/* cut the boot starting from `from` at op n; the boot must fail (unless n >= total) */
+static void cut(struct pc *p, const uint8_t *from, uint32_t n, enum flash_sim_tear t,
+		uint32_t total)
+{
+	struct boot_result res;
+
+	restore(p, from);
+	flash_sim_cut_at(&p->r.sim, n, t);
+	int rc = rig_boot(&p->r, &res);
+
+	if (n >= total) {
+		assert_int_equal(rc, 0);
+		flash_sim_power_on(&p->r.sim); /* disarm */
+		restore(p, from);
+		return;
+	}
+	assert_int_equal(rc, -EIO);
+	assert_true(flash_sim_is_off(&p->r.sim));
+	flash_sim_power_on(&p->r.sim);
+}
+
+static unsigned run_scenario(struct pc *p, const struct scenario *s, enum flash_sim_tear t)
+{
+	char what[96];
+	unsigned tried = 0;
+
+	snprintf(what, sizeof(what), "%s/%s/%s", p->r.bp->id, s->name, tear_name[t]);
+	scenario_setup(p, s);
+	uint32_t total = count_ops(p, p->snap);
+	unsigned fb0 = p->fallbacks;
+
+	for (uint32_t n = 0; n <= total; n++) {
+		cut(p, p->snap, n, t, total);
+		recover(p, s, what, n);
+		tried++;
+	}
+	printf("  %-48s %3u cut points (ops 0..%u + uncut), %u on the fallback\n", what, tried,
+	       total - 1u, p->fallbacks - fb0);
+	return tried;
+}
+
+/* a cut boot, then its recovery cut at every operation */
+static unsigned run_resume(struct pc *p, const struct scenario *s, enum flash_sim_tear t)
+{
+	char what[96];
+	unsigned tried = 0;
+
+	snprintf(what, sizeof(what), "%s/resume-%s/%s", p->r.bp->id, s->name, tear_name[t]);
+	scenario_setup(p, s);
+	uint32_t total = count_ops(p, p->snap);
+
+	for (uint32_t n1 = 0; n1 < total; n1++) {
+		cut(p, p->snap, n1, t, total);
+		save(p, p->snap2);
+		uint32_t total2 = count_ops(p, p->snap2);
+
+		for (uint32_t n2 = 0; n2 <= total2; n2++) {
+			cut(p, p->snap2, n2, t, total2);
+			recover(p, s, what, n1 * 100u + n2);
+			tried++;
+		}
+	}
+	printf("  %-48s %3u cut points (first cut at each of %u ops, second at every op)\n", what,
+	       tried, total);
+	return tried;
+}
+
+static void run_board(const struct board_profile *bp)
+{
+	struct pc p;
+	unsigned grand = 0;
+	size_t ns = sizeof(scenarios) / sizeof(scenarios[0]);
+
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(rig_init(&p.r, bp), 0);
+	p.lo = bp->slot0.off < bp->slot1.off ? bp->slot0.off : bp->slot1.off;
+	uint32_t hi0 = bp->slot0.off + bp->slot0.size;
+	uint32_t hi1 = bp->slot1.off + bp->slot1.size;
+
+	p.len = (hi0 > hi1 ? hi0 : hi1) - p.lo;
+	p.snap = malloc(p.len);
+	p.snap2 = malloc(p.len);
+	assert_non_null(p.snap);
+	assert_non_null(p.snap2);
+	for (int t = 0; t < 3; t++) {
+		for (size_t i = 0; i < ns; i++) {
+			grand += run_scenario(&p, &scenarios[i], (enum flash_sim_tear)t);
+		}
+		grand += run_resume(&p, &scenarios[1], (enum flash_sim_tear)t);
+		grand += run_resume(&p, &scenarios[3], (enum flash_sim_tear)t);
+	}
+	printf("  %s direct-xip: %u power cuts in total, %u first boots on the fallback\n", bp->id,
+	       grand, p.fallbacks);
+	free(p.snap);
+	free(p.snap2);
+	rig_free(&p.r);
+}
+
+static void test_powercut_direct_xip_reel_board(void **state)
+{
+	(void)state;
+	run_board(&board_reel_board);
+}
+
+static void test_powercut_direct_xip_nucleo_u575zi_q(void **state)
+{
+	(void)state;
+	run_board(&board_nucleo_u575zi_q);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_powercut_direct_xip_reel_board),
+		cmocka_unit_test(test_powercut_direct_xip_nucleo_u575zi_q),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
