@@ -216,6 +216,9 @@ struct boot_image_info {
 	uint32_t total_size;
 	/* FIH_SUCCESS (dfukit/fih.h) when hash and signature verified; else not. */
 	uint32_t verdict;
+	/* The protected security counter TLV (0x50), if the image has one. */
+	bool has_security_counter;
+	uint32_t security_counter;
 };
 
 /*
@@ -258,6 +261,9 @@ int boot_mode_parse(const char *name, enum boot_mode *mode);
 int boot_secondary_image_area(const struct flash_area *secondary, enum boot_mode mode,
 			      struct flash_area *out);
 
+/* dfukit/security_counter.h */
+struct boot_security_counter;
+
 struct boot_config {
 	const struct flash_area *primary;
 	const struct flash_area *secondary;
@@ -279,6 +285,17 @@ struct boot_config {
 	 * that does not validate (erased, or cut mid-copy) sets no floor.
 	 */
 	bool downgrade_prevention;
+	/*
+	 * MCUBOOT_HW_ROLLBACK_PROT: the monotonic security counter store
+	 * (dfukit/security_counter.h); NULL = off. With it, every image
+	 * validate accepts (the secondary before a swap or copy, the primary
+	 * before the jump) must carry a protected security counter TLV not
+	 * below the stored value ("Image security counter value N lower than
+	 * monotonic value M"), and the store is raised to the primary's counter
+	 * only once that image can no longer be reverted: its trailer has no
+	 * magic or image_ok is set, or the mode is overwrite-only.
+	 */
+	const struct boot_security_counter *security_counter;
 };
 
 struct boot_result {

@@ -265,6 +265,15 @@ struct dfukit_image_result {
 	uint16_t sig_type;  /* TLV type of the verified signature, else 0 */
 	uint32_t image_end; /* total extent incl. TLVs (0 if unknown) */
 	/*
+	 * The image's security counter (TLV 0x50, imgtool -s: a u32 LE), read
+	 * from the protected TLV area only: one in the unprotected area is not
+	 * hashed, so it is ignored. A protected one of another length than 4 is
+	 * refused (DFUKIT_IMAGE_E_TLV_LEN). Meaningful only when the image
+	 * validated; has_security_counter false when it carries none.
+	 */
+	bool has_security_counter;
+	uint32_t security_counter;
+	/*
 	 * FIH_SUCCESS (dfukit/fih.h) only when the hash and a signature by one
 	 * of the keys verified, each twice; what a bootloader decides on. Never
 	 * FIH_SUCCESS with nkeys == 0.

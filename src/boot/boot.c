@@ -599,6 +599,10 @@ int boot_go(const struct boot_config *cfg, struct boot_result *res)
 	    cfg->validate == NULL) {
 		return -EINVAL;
 	}
+	struct boot_config seccnt;
+
+	/* with a security counter store, every validate checks it (security_counter.c) */
+	cfg = boot_seccnt_config(cfg, &seccnt);
 	memset(&c, 0, sizeof(c));
 	c.cfg = cfg;
 	c.pri = cfg->primary;
@@ -638,6 +642,10 @@ int boot_go(const struct boot_config *cfg, struct boot_result *res)
 		log_msg(cfg, 'E', "Image in the primary slot is not valid!");
 		log_msg(cfg, 'E', "Unable to find bootable image");
 		return -ENOENT;
+	}
+	rc = boot_seccnt_commit(cfg, &res->image);
+	if (rc != 0) {
+		return rc;
 	}
 	res->slot = 0;
 	res->offset = c.pri->off;

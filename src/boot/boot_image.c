@@ -34,5 +34,7 @@ int boot_image_validate(const struct flash_area *slot, const struct dfukit_image
 	info->hdr_size = res.hdr.hdr_size;
 	info->img_size = res.hdr.img_size;
 	info->total_size = res.image_end;
+	info->has_security_counter = res.has_security_counter;
+	info->security_counter = res.security_counter;
 	return 0;
 }

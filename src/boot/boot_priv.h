@@ -84,4 +84,15 @@ int boot_offset_upgrade(const struct boot_config *cfg, int *type);
  */
 int boot_direct_xip_go(const struct boot_config *cfg, struct boot_result *res);
 
+/*
+ * Hardware rollback protection (security_counter.c). boot_seccnt_config():
+ * cfg itself without a store, else *wrapped, a copy whose validate also
+ * checks the security counter. boot_seccnt_commit(): raise the store to the
+ * validated primary's counter once it cannot be reverted; 0 or a negative
+ * errno (the boot then fails, as MCUboot's does).
+ */
+const struct boot_config *boot_seccnt_config(const struct boot_config *cfg,
+					     struct boot_config *wrapped);
+int boot_seccnt_commit(const struct boot_config *cfg, const struct boot_image_info *img);
+
 #endif /* DFUKIT_BOOT_PRIV_H */

@@ -580,10 +580,27 @@ static enum dfukit_image_status scan_sig(struct tlv_scan *sc, const struct dfuki
 	return DFUKIT_IMAGE_OK;
 }
 
+/* The security counter counts only from the protected (hashed) area. */
+static enum dfukit_image_status scan_sec_cnt(struct tlv_scan *sc,
+					     const struct dfukit_image_tlv *tlv)
+{
+	if (!tlv->protected_area)
+		return DFUKIT_IMAGE_OK;
+	if (tlv->len != 4U)
+		return DFUKIT_IMAGE_E_TLV_LEN;
+	if (scan_read(sc, tlv) != DFUKIT_IMAGE_OK)
+		return DFUKIT_IMAGE_E_IO;
+	sc->res->security_counter = wire_get_le32(sc->buf);
+	sc->res->has_security_counter = true;
+	return DFUKIT_IMAGE_OK;
+}
+
 static enum dfukit_image_status scan_tlv(struct tlv_scan *sc, const struct dfukit_image_tlv *tlv)
 {
 	if (tlv->type == DFUKIT_IMAGE_TLV_SHA256)
 		return scan_hash(sc, tlv);
+	if (tlv->type == DFUKIT_IMAGE_TLV_SEC_CNT)
+		return scan_sec_cnt(sc, tlv);
 	if (sc->nkeys == 0)
 		return DFUKIT_IMAGE_OK;
 	if (tlv->type == DFUKIT_IMAGE_TLV_KEYHASH || tlv->type == DFUKIT_IMAGE_TLV_PUBKEY)
