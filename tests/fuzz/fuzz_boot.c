@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer harness: MCUboot trailer reader, decision table, application
- * helpers and boot_go() (swap-using-move, power-cut resume) on a simulated
- * NOR flash whose geometry and contents come from the input.
+ * helpers and boot_go() (each strategy: swap-using-move, swap-using-offset,
+ * overwrite-only with and without downgrade prevention; power-cut resume) on
+ * a simulated NOR flash whose geometry and contents come from the input.
  *
  * Flash: [guard sector][primary: np sectors][secondary: ns sectors][guard].
  * Input: a 9-byte header, then content records until the input ends.
  *   h[0] write block 2^(h % 6) (1..32)      h[1] sector 2^(8 + h % 3) (256..1024)
- *   h[2] np = 3 + h % 8                     h[3] ns = np - (h & 1) (bit 1: ns = 2 + h/4 % 9)
+ *   h[2] np = 3 + h % 8, bits 3-4 mode (h/8 & 3, 3 as 0: enum boot_mode, 0 move,
+ *        1 overwrite-only, 2 offset), bit 5 downgrade prevention
+ *        (overwrite-only only)
+ *   h[3] ns = np - (h & 1), in offset mode np + 1 - (h & 1)
+ *        (bit 1: ns = 2 + h/4 % 9)
  *   h[4] bit 0 FLASH_SIM_F_WRITE_ONCE, bit 1 app helpers, bit 2 boot_go,
  *        bit 3 power cut in boot_go, bits 4-5 tear kind, bit 6 erased value
  *        0x00 (then only the read side runs: flash_sim programs NOR-style)
@@ -24,12 +29,17 @@
  * Invariants (abort() on violation):
  *   - decoded trailer values are within their enums; the decision table
  *     returns NONE/TEST/PERM/REVERT; layouts keep every field in the slot;
- *   - app helpers: after boot_request_upgrade() on an unset trailer (magic
+ *   - app helpers (the request through boot_secondary_image_area() of the
+ *     mode): after boot_request_upgrade() on an unset trailer (magic
  *     and image_ok erased) the
  *     decision is TEST or PERM (PERM if asked); boot_confirm() on a good,
  *     unset trailer makes boot_is_confirmed() true;
  *   - boot_go(): the guard sectors outside both slots are never touched; on
  *     success the primary slot holds a valid image of the reported size;
+ *   - overwrite-only: never a revert; after an upgrade the secondary holds
+ *     no valid image (the request is consumed); with downgrade prevention
+ *     the image run is never older (major.minor.revision) than a primary
+ *     that validated before the boot, with or without a power cut;
  *   - power cut (from a resting primary trailer: unset, or copy_done set):
  *     after the cut, power comes back and boot_go() is called
  *     again; it must finish (no -EIO with power on, unless the uncut run
@@ -50,7 +60,7 @@
 
 #include "fuzz_check.h"
 
-#define MAX_SECTORS (2u + 10u + 10u)
+#define MAX_SECTORS (2u + 10u + 11u) /* offset: ns = np + 1 */
 #define MAX_FLASH   (MAX_SECTORS * 1024u)
 
 struct chip {
@@ -58,6 +68,16 @@ struct chip {
 	struct flash_area pri;
 	struct flash_area sec;
 	uint8_t mem[MAX_FLASH];
+};
+
+/* The strategy under test and what its checks need. */
+struct run {
+	enum boot_mode mode;
+	bool downgrade_prevention;
+	uint32_t max_sectors;
+	/* the primary validated before the boot: the downgrade floor */
+	bool has_floor;
+	struct boot_image_info floor;
 };
 
 static struct chip chip_a, chip_b;
@@ -80,13 +100,14 @@ static void check_state(const struct boot_swap_state *st)
 	CHECK(st->image_num <= 15);
 }
 
-static void probe_layout(uint32_t slot, uint8_t h)
+static void probe_layout(uint32_t slot, uint8_t h, enum boot_mode mode)
 {
 	struct boot_trailer_layout lay;
 	uint32_t a = 1u << (h % 7u); /* 64 is refused */
 	uint32_t maxs = (uint32_t)(h >> 3) * 7u;
+	bool offset = mode == BOOT_MODE_SWAP_OFFSET;
 
-	if (boot_trailer_layout_init(&lay, slot, a, maxs) != 0) {
+	if (boot_trailer_layout_init_mode(&lay, mode, slot, a, maxs) != 0) {
 		return;
 	}
 	CHECK(a <= 32u);
@@ -94,16 +115,30 @@ static void probe_layout(uint32_t slot, uint8_t h)
 	CHECK(lay.magic_off + BOOT_MAGIC_SZ == slot);
 	CHECK(lay.image_ok_off % lay.max_align == 0 &&
 	      lay.image_ok_off + lay.max_align <= lay.magic_off);
-	CHECK(lay.swap_size_off >= lay.status_off + maxs * 3u * a);
+	CHECK(lay.status_per_sector == (offset ? 2u : 3u));
+	CHECK(lay.swap_size_off >= lay.status_off + maxs * lay.status_per_sector * a);
 	CHECK(lay.copy_done_off + lay.max_align == lay.image_ok_off);
+	CHECK(lay.swap_info_off + lay.max_align == lay.copy_done_off);
+	if (offset) {
+		CHECK(lay.unprot_tlv_off + lay.max_align == lay.swap_info_off);
+		CHECK(lay.swap_size_off + lay.max_align == lay.unprot_tlv_off);
+	} else {
+		CHECK(lay.unprot_tlv_off == 0u);
+		CHECK(lay.swap_size_off + lay.max_align == lay.swap_info_off);
+	}
 }
 
-static void app_helpers(struct chip *c, bool permanent)
+static void app_helpers(struct chip *c, enum boot_mode mode, bool permanent)
 {
 	struct boot_swap_state ps, ss;
+	struct flash_area upd;
 
+	/* where the application writes the update (offset: from sector 1) */
+	CHECK(boot_secondary_image_area(&c->sec, mode, &upd) == 0);
+	CHECK(upd.off + upd.size == c->sec.off + c->sec.size);
+	CHECK(mode == BOOT_MODE_SWAP_OFFSET ? upd.off > c->sec.off : upd.off == c->sec.off);
 	if (boot_read_swap_state(&c->sec, &ss) == 0) {
-		int rc = boot_request_upgrade(&c->sec, permanent);
+		int rc = boot_request_upgrade(&upd, permanent);
 		CHECK(rc == 0 || rc == -EBADMSG || rc == -EIO);
 		CHECK(rc != -EBADMSG || ss.magic == BOOT_MAGIC_BAD);
 		/*
@@ -136,7 +171,32 @@ static void print_log(void *ctx, char level, const char *line)
 	fprintf(stderr, "  boot %c: %s\n", level, line);
 }
 
-static int run_boot(struct chip *c, uint32_t max_sectors, struct boot_result *res)
+static int version_cmp(const struct boot_image_info *a, const struct boot_image_info *b)
+{
+	uint32_t va = (uint32_t)a->major << 24 | (uint32_t)a->minor << 16 | a->revision;
+	uint32_t vb = (uint32_t)b->major << 24 | (uint32_t)b->minor << 16 | b->revision;
+
+	return va < vb ? -1 : (va > vb ? 1 : 0);
+}
+
+/* The strategy's own promises after a boot that succeeded. */
+static void check_mode(struct chip *c, const struct run *r, const struct boot_result *res)
+{
+	struct boot_image_info info;
+
+	if (r->mode != BOOT_MODE_OVERWRITE_ONLY) {
+		return;
+	}
+	CHECK(res->swap_type != BOOT_SWAP_TYPE_REVERT);
+	if (res->swap_type != BOOT_SWAP_TYPE_NONE) {
+		CHECK(validate(NULL, &c->sec, &info) != 0); /* request consumed */
+	}
+	if (r->downgrade_prevention && r->has_floor) {
+		CHECK(version_cmp(&res->image, &r->floor) >= 0);
+	}
+}
+
+static int run_boot(struct chip *c, const struct run *r, struct boot_result *res)
 {
 	static int verbose = -1;
 	if (verbose < 0) {
@@ -145,9 +205,11 @@ static int run_boot(struct chip *c, uint32_t max_sectors, struct boot_result *re
 	struct boot_config cfg = {
 		.primary = &c->pri,
 		.secondary = &c->sec,
-		.max_sectors = max_sectors,
+		.max_sectors = r->max_sectors,
 		.validate = validate,
 		.log = verbose ? print_log : NULL,
+		.mode = r->mode,
+		.downgrade_prevention = r->downgrade_prevention,
 	};
 	int rc = boot_go(&cfg, res);
 
@@ -159,6 +221,7 @@ static int run_boot(struct chip *c, uint32_t max_sectors, struct boot_result *re
 		CHECK(res->slot == 0 && res->offset == c->pri.off);
 		CHECK(res->swap_type >= BOOT_SWAP_TYPE_NONE &&
 		      res->swap_type <= BOOT_SWAP_TYPE_REVERT);
+		check_mode(c, r, res);
 	}
 	return rc;
 }
@@ -194,11 +257,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t wb = 1u << (h[0] % 6u);
 	uint32_t ss = 1u << (8u + h[1] % 3u);
 	uint32_t np = 3u + h[2] % 8u;
-	uint32_t ns = (h[3] & 2u) ? 2u + (uint32_t)(h[3] >> 2) % 9u : np - (h[3] & 1u);
+	struct run r = {
+		.mode = (enum boot_mode)(((h[2] >> 3) & 3u) % 3u),
+		.max_sectors = h[7] == 0 ? 0u : np + h[7] % 4u,
+	};
+	r.downgrade_prevention = r.mode == BOOT_MODE_OVERWRITE_ONLY && (h[2] & 0x20u) != 0;
+	uint32_t same = r.mode == BOOT_MODE_SWAP_OFFSET ? np + 1u : np;
+	uint32_t ns = (h[3] & 2u) ? 2u + (uint32_t)(h[3] >> 2) % 9u : same - (h[3] & 1u);
 	uint32_t flags = (h[4] & 1u) ? FLASH_SIM_F_WRITE_ONCE : 0u;
 	uint8_t ev = (h[4] & 0x40u) ? 0x00 : 0xff;
 	uint32_t cut_op = (uint32_t)h[5] | (uint32_t)h[6] << 8;
-	uint32_t max_sectors = h[7] == 0 ? 0u : np + h[7] % 4u;
 	struct flash_geometry geo = {
 		.size = (2u + np + ns) * ss,
 		.write_block = wb,
@@ -234,7 +302,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	struct chip *a = &chip_a;
 	setup_chip(a, &geo, flags, ss, np, ns);
-	probe_layout(np * ss, h[8]);
+	probe_layout(np * ss, h[8], r.mode);
 
 	struct boot_swap_state ps, ss_state;
 	CHECK(boot_read_swap_state(&a->pri, &ps) == 0);
@@ -255,7 +323,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	if (h[4] & 2u) {
-		app_helpers(a, (h[8] & 1u) != 0);
+		app_helpers(a, r.mode, (h[8] & 1u) != 0);
 		memcpy(initial + ss, a->mem + ss, (np + ns) * ss); /* boot what the app left */
 		setup_chip(a, &geo, flags, ss, np, ns);
 		CHECK(boot_read_swap_state(&a->pri, &ps) == 0);
@@ -265,7 +333,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	struct boot_result res_a, res_b;
-	int rc_a = run_boot(a, max_sectors, &res_a);
+	r.has_floor = validate(NULL, &a->pri, &r.floor) == 0;
+	int rc_a = run_boot(a, &r, &res_a);
 	/*
 	 * -EIO without a cut: a trailer write met non-erased bytes that the
 	 * input put in a field's padding (flash_sim refuses to program over
@@ -281,14 +350,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct chip *b = &chip_b;
 	setup_chip(b, &geo, flags, ss, np, ns);
 	flash_sim_cut_at(&b->sim, cut_op, (enum flash_sim_tear)((h[4] >> 4) % 3u));
-	int rc_b = run_boot(b, max_sectors, &res_b);
+	int rc_b = run_boot(b, &r, &res_b);
 	check_guards(b, ss, geo.size);
 	if (!flash_sim_is_off(&b->sim)) {
 		return 0; /* the boot needed fewer operations than cut_op */
 	}
 	CHECK(rc_b == -EIO);
 	flash_sim_power_on(&b->sim);
-	rc_b = run_boot(b, max_sectors, &res_b);
+	rc_b = run_boot(b, &r, &res_b);
 	check_guards(b, ss, geo.size);
 	/*
 	 * The no-brick rule is checked from the states a device rests in

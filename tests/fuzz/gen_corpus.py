@@ -285,8 +285,13 @@ def slot_rec(sel, slot, a, image_ok=False, copy_done=False, swap_info=None, swap
     return out
 
 
-def boot_hdr(wb_log2, sect_idx, np, flags, cut=0, maxs=0, probe=0):
-    return bytes([wb_log2, sect_idx, np - 3, 0, flags]) + struct.pack("<H", cut) + \
+MODE_MOVE, MODE_OVERWRITE, MODE_OFFSET = 0, 1, 2  # enum boot_mode
+
+
+def boot_hdr(wb_log2, sect_idx, np, flags, cut=0, maxs=0, probe=0, mode=MODE_MOVE, dp=False):
+    """h[2]: np - 3, mode in bits 3-4, downgrade prevention in bit 5 (fuzz_boot.c)."""
+    h2 = (np - 3) | mode << 3 | (0x20 if dp else 0)
+    return bytes([wb_log2, sect_idx, h2, 0, flags]) + struct.pack("<H", cut) + \
         bytes([maxs, probe])
 
 
@@ -317,6 +322,48 @@ def boot_seeds():
           rec(0, 0, v1) + rec(1, 0, v2) + rec(3, 0, tail))
     write("fuzz_boot", "write-block-1", boot_hdr(0, 0, 8, go) + rec(0, 0, v1) +
           slot_rec(0, 8 * 256, 1))
+    offset_seeds(slot, v1, v2, go, cut)
+    overwrite_seeds(slot, v1, v2, go, cut)
+
+
+def offset_seeds(slot, v1, v2, go, cut):
+    """Swap-using-offset: secondary of 7 sectors, the update from its sector 1."""
+    sec = slot + 512
+    upd = rec(0, 0, v1) + rec(1, 512, v2)
+
+    def hdr(flags, c=0, **kw):
+        return boot_hdr(2, 1, 6, flags, cut=c, mode=MODE_OFFSET, **kw)
+    write("fuzz_boot", "offset-no-request", hdr(go) + upd)
+    write("fuzz_boot", "offset-test-request", hdr(go) + upd + slot_rec(1, sec, 4, swap_info=2))
+    write("fuzz_boot", "offset-test-request-cut", hdr(cut, 9) + upd +
+          slot_rec(1, sec, 4, swap_info=2))
+    write("fuzz_boot", "offset-perm-request-cut", hdr(cut | 0x10, 14) + upd +
+          slot_rec(1, sec, 4, image_ok=True, swap_info=3))
+    # after a test swap: v2 unconfirmed in the primary, v1 at sector 0 of the secondary
+    write("fuzz_boot", "offset-revert-cut", hdr(cut, 11) + rec(0, 0, v2) + rec(1, 0, v1) +
+          slot_rec(0, slot, 4, copy_done=True, swap_info=2))
+    # the update at sector 0 ("wrong upload address"), and a stale header there
+    write("fuzz_boot", "offset-wrong-address", hdr(go) + rec(0, 0, v1) + rec(1, 0, v2) +
+          slot_rec(1, sec, 4, swap_info=2))
+    write("fuzz_boot", "offset-stale-header-cut", hdr(cut | 0x20, 6) + upd + rec(1, 0, v1[:32]) +
+          slot_rec(1, sec, 4, swap_info=2))
+    write("fuzz_boot", "offset-app-helpers", hdr(0x0e, 10, probe=1) + upd)
+
+
+def overwrite_seeds(slot, v1, v2, go, cut):
+    """Overwrite-only, with and without downgrade prevention."""
+    def hdr(flags, c=0, dp=False):
+        return boot_hdr(2, 1, 6, flags, cut=c, mode=MODE_OVERWRITE, dp=dp)
+    up = rec(0, 0, v1) + rec(1, 0, v2)
+    down = rec(0, 0, v2) + rec(1, 0, v1)
+    write("fuzz_boot", "overwrite-test-request", hdr(go) + up + slot_rec(1, slot, 4, swap_info=2))
+    write("fuzz_boot", "overwrite-perm-request-cut", hdr(cut, 8) + up +
+          slot_rec(1, slot, 4, image_ok=True, swap_info=3))
+    write("fuzz_boot", "overwrite-dp-upgrade-cut", hdr(cut | 0x10, 5, dp=True) + up +
+          slot_rec(1, slot, 4, swap_info=2))
+    write("fuzz_boot", "overwrite-dp-downgrade-cut", hdr(cut, 2, dp=True) + down +
+          slot_rec(1, slot, 4, swap_info=2))
+    write("fuzz_boot", "overwrite-app-helpers", hdr(0x0e, 4, dp=True) + up)
 
 
 usbd_seeds()
