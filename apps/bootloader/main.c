@@ -3,7 +3,7 @@
  * The virtual board's bootloader: MCUboot's job with dfukit's boot core.
  * It opens the board's flash, decides and performs the swap (test, revert,
  * permanent; resuming one a power cut interrupted), validates the primary
- * slot and "jumps": the payload of the image in slot 0 is a host program,
+ * slot (direct-xip: picks a slot) and "jumps": the payload of the image is a host program,
  * which is copied out of flash into memory and executed. Nothing that did
  * not verify is ever run.
  */
@@ -65,12 +65,17 @@ static bool is_host_program(const uint8_t *p, uint32_t len)
 	return p[4] == self[4] && p[5] == self[5] && p[18] == self[18] && p[19] == self[19];
 }
 
-/* Copy the verified payload out of flash and run it in place of this process. */
-static int jump(const struct flash_area *primary, const struct boot_result *res)
+/*
+ * Copy the verified payload out of the slot that boot_go() chose (slot 0,
+ * or either in direct-xip) and run it in place of this process; the image
+ * learns its slot from DFUKIT_BOOT_SLOT (MCUboot hands it over as shared
+ * data).
+ */
+static int jump(const struct flash_area *slot, const struct boot_result *res)
 {
 	uint32_t len = res->image.img_size;
 	uint8_t *payload = malloc(len);
-	if (payload == NULL || flash_area_read(primary, res->image.hdr_size, payload, len) < 0) {
+	if (payload == NULL || flash_area_read(slot, res->image.hdr_size, payload, len) < 0) {
 		return -EIO;
 	}
 	if (!is_host_program(payload, len)) {
@@ -83,6 +88,7 @@ static int jump(const struct flash_area *primary, const struct boot_result *res)
 	}
 	free(payload);
 	char *const argv[] = {"zephyr.elf", NULL};
+	setenv(BOARD_ENV_BOOT_SLOT, res->slot == 1u ? "1" : "0", 1);
 	/* What was printed so far must reach the console before this process is replaced. */
 	fflush(stdout);
 	fflush(stderr);
@@ -247,7 +253,7 @@ int main(int argc, char **argv)
 		flash_file_close(&flash);
 		halt();
 	}
-	rc = jump(&slot0, &res);
+	rc = jump(res.slot == 1u ? &slot1 : &slot0, &res);
 	if (rc == -ENOEXEC) {
 		printf("E: The image in the primary slot is not a host program (no executable for\n"
 		       "E: this machine), so the host-native board cannot run it.\n"

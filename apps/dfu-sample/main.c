@@ -126,6 +126,14 @@ static int open_flash(struct app *app)
 	if (rc == 0 && mode_name != NULL && boot_mode_parse(mode_name, &mode) < 0) {
 		rc = -EINVAL;
 	}
+	/* direct-xip: updates go to the slot this image does not run from */
+	const char *run_slot = getenv(BOARD_ENV_BOOT_SLOT);
+	if (rc == 0 && mode == BOOT_MODE_DIRECT_XIP && run_slot != NULL &&
+	    strcmp(run_slot, "1") == 0) {
+		struct flash_area running = app->slot1;
+		app->slot1 = app->slot0;
+		app->slot0 = running;
+	}
 	if (rc == 0) {
 		rc = boot_secondary_image_area(&app->slot1, mode, &app->slot1_image);
 	}

@@ -91,7 +91,9 @@ static void usage_options(FILE *f)
 		"  --mode MODE         the bootloader's upgrade strategy: move (swap-using-move,\n"
 		"                      the default: test, revert, permanent), offset (swap-\n"
 		"                      using-offset: the same, the update from sector 1 of\n"
-		"                      slot 1) or overwrite-only (copied over slot 0); passed\n"
+		"                      slot 1), overwrite-only (copied over slot 0) or\n"
+		"                      direct-xip (the newest image runs from its own slot,\n"
+		"                      with revert; images signed -F for it); passed\n"
 		"                      to the bootloader as DFUKIT_BOOT_MODE. The emulated\n"
 		"                      board's is built in (-DDFUKIT_BOOT_MODE at configure)\n"
 		"  --downgrade-prevention\n"
@@ -172,7 +174,9 @@ static int boot_mode_setup(const struct board_opts *o)
 	enum boot_mode mode = BOOT_MODE_SWAP_MOVE;
 
 	if (o->mode != NULL && boot_mode_parse(o->mode, &mode) < 0) {
-		fprintf(stderr, "dfukit board: --mode %s: want move, offset or overwrite-only\n",
+		fprintf(stderr,
+			"dfukit board: --mode %s: want move, offset, overwrite-only or "
+			"direct-xip\n",
 			o->mode);
 		return -EINVAL;
 	}

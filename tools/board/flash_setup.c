@@ -14,7 +14,9 @@
 #include <sys/stat.h>
 
 #include "board.h"
+#include "dfukit/boot.h"
 #include "dfukit/flash.h"
+#include "dfukit/host/board_env.h"
 #include "dfukit/host/flash_file.h"
 
 /* 24 hex digits, like the 96-bit unique ID a chip reports, stable per board + flash file. */
@@ -131,6 +133,29 @@ int lock_flash(int fd, const char *path)
 	return -EBUSY;
 }
 
+/*
+ * Direct-xip with revert erases an image whose trailer has no magic: a
+ * factory image goes in confirmed there (magic and image_ok, what imgtool
+ * --confirm writes), unless it brought its own trailer.
+ */
+static int confirm_for_direct_xip(const struct flash_area *slot0)
+{
+	const char *mode = getenv(BOARD_ENV_BOOT_MODE);
+	struct boot_swap_state st;
+
+	if (mode == NULL || strcmp(mode, "direct-xip") != 0) {
+		return 0;
+	}
+	int rc = boot_read_swap_state(slot0, &st);
+	if (rc == 0 && st.magic == BOOT_MAGIC_UNSET) {
+		rc = boot_write_magic(slot0);
+	}
+	if (rc == 0 && st.magic == BOOT_MAGIC_UNSET) {
+		rc = boot_write_image_ok(slot0);
+	}
+	return rc;
+}
+
 int program_slot0(const struct board_profile *bp, const struct board_slot *b, const char *image,
 		  bool only_if_blank, bool fresh)
 {
@@ -176,6 +201,9 @@ int program_slot0(const struct board_profile *bp, const struct board_slot *b, co
 	rc = flash_area_erase(&slot0, 0, slot0.size);
 	if (rc == 0) {
 		rc = flash_area_write(&slot0, 0, buf, padded);
+	}
+	if (rc == 0) {
+		rc = confirm_for_direct_xip(&slot0);
 	}
 	free(buf);
 	flash_file_close(&ff);

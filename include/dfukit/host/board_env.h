@@ -26,6 +26,8 @@
  * and, when "1", MCUboot's downgrade prevention (overwrite-only only). */
 #define BOARD_ENV_BOOT_MODE            "DFUKIT_BOOT_MODE"
 #define BOARD_ENV_DOWNGRADE_PREVENTION "DFUKIT_DOWNGRADE_PREVENTION"
+/* The slot the bootloader started the image from, "0" or "1" (direct-xip: either). */
+#define BOARD_ENV_BOOT_SLOT            "DFUKIT_BOOT_SLOT"
 
 struct board_env {
 	const char *board_id;     /* profile id, e.g. "reel_board" */
