@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The Cortex-M bootloader: dfukit's boot core (swap-using-move, MCUboot
- * trailer), MCUboot image validation (SHA-256 + RSA-2048 or ECDSA-P256,
+ * The Cortex-M bootloader: dfukit's boot core (the -DDFUKIT_BOOT_MODE
+ * strategy, MCUboot trailer), MCUboot image validation (SHA-256 + RSA-2048 or ECDSA-P256,
  * DFUKIT_SIGNATURES, through a minimal mbedTLS) and the flash layer, over a chip port (boot_port.h). It is linked
  * at the board's mcuboot partition with the partition's size as FLASH
  * length, so the link itself proves that it fits.
@@ -98,10 +98,17 @@ int main(void)
 	if (boot_go(&cfg, &res) < 0) {
 		boot_port_halt(); /* boot_go said why ("Unable to find bootable image") */
 	}
-	/* The jump is granted on the verdict of slot 0's validation alone (fih.h). */
+	/*
+	 * The jump is granted on the verdict of the validation of the slot it
+	 * goes to alone (fih.h): slot 0, or in direct-xip the slot boot_go()
+	 * chose and validated last. Its number and offset must agree, so one
+	 * lost store cannot send the jump to the other slot.
+	 */
 	FIH_REQUIRE(res.image.verdict, boot_port_halt());
-	uint32_t vectors = boot_port_flash_base(bp) + res.offset + res.image.hdr_size;
-	if (res.offset != slot0.off || !entry_in_image(vectors, &res.image)) {
+	const struct flash_area *run = res.slot == 1u ? &slot1 : &slot0;
+	uint32_t vectors = boot_port_flash_base(bp) + run->off + res.image.hdr_size;
+	if (res.slot > (BOOT_MODE == BOOT_MODE_DIRECT_XIP ? 1u : 0u) || res.offset != run->off ||
+	    !entry_in_image(vectors, &res.image)) {
 		boot_port_halt();
 	}
 	boot_port_before_jump(&port);
