@@ -21,6 +21,7 @@
 #include "dfukit/board_profile.h"
 #include "dfukit/boot.h"
 #include "dfukit/host/flash_file.h"
+#include "dfukit/host/board_otp.h"
 
 extern char **environ;
 
@@ -185,6 +186,29 @@ static int boot_mode_from_env(struct boot_config *cfg)
 	return 0;
 }
 
+/*
+ * dfukit board run --security-counter (DFUKIT_SECURITY_COUNTER=1): MCUboot's
+ * hardware rollback protection, the counter in the board's OTP file.
+ */
+static int security_counter_from_env(struct boot_config *cfg, struct board_otp *otp,
+				     const char *flash_path, const struct board_profile *bp)
+{
+	const char *on = getenv(BOARD_ENV_SECURITY_COUNTER);
+
+	if (on == NULL || strcmp(on, "1") != 0) {
+		return 0;
+	}
+	int rc = board_otp_open(otp, flash_path, bp);
+
+	if (rc < 0) {
+		printf("E: Security counter store %s.otp: %s\n", flash_path, strerror(-rc));
+		fflush(stdout);
+		return rc;
+	}
+	cfg->security_counter = &otp->store;
+	return 0;
+}
+
 static void sleep_us(void *ctx, uint32_t us)
 {
 	(void)ctx;
@@ -232,6 +256,11 @@ int main(int argc, char **argv)
 		.log = boot_log,
 	};
 	if (boot_mode_from_env(&cfg) < 0) {
+		halt();
+	}
+	struct board_otp otp;
+
+	if (security_counter_from_env(&cfg, &otp, env.flash_path, bp) < 0) {
 		halt();
 	}
 	struct boot_result res;

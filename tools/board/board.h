@@ -56,6 +56,7 @@ struct board_opts {
 
 	const char *mode;          /* --mode: the bootloader's strategy, NULL = move */
 	bool downgrade_prevention; /* --downgrade-prevention (overwrite-only) */
+	bool security_counter;     /* --security-counter (hardware rollback protection) */
 };
 
 /* What runs on the boards: one program, started at every reset of a board. */

@@ -99,6 +99,9 @@ static void usage_options(FILE *f)
 		"  --downgrade-prevention\n"
 		"                      (overwrite-only) an update older than the running image\n"
 		"                      is erased, not copied (MCUBOOT_DOWNGRADE_PREVENTION)\n"
+		"  --security-counter  refuse images whose security counter (sign -s) is below\n"
+		"                      the one kept in FLASH.otp, raised on confirm\n"
+		"                      (MCUBOOT_HW_ROLLBACK_PROT; native board, not direct-xip)\n"
 		"  --image FILE        program FILE (a signed image) into slot 0 before the\n"
 		"                      first reset, as 'west flash' would (default: the DFU\n"
 		"                      sample's signed image when the board is blank: a new\n"
@@ -198,6 +201,13 @@ static int boot_mode_setup(const struct board_opts *o)
 	if (o->downgrade_prevention) {
 		setenv(BOARD_ENV_DOWNGRADE_PREVENTION, "1", 1);
 	}
+	if (o->security_counter && (o->emulate || mode == BOOT_MODE_DIRECT_XIP)) {
+		fprintf(stderr, "dfukit board: --security-counter: native board, not direct-xip\n");
+		return -EINVAL;
+	}
+	if (o->security_counter) {
+		setenv(BOARD_ENV_SECURITY_COUNTER, "1", 1);
+	}
 	return 0;
 }
 
@@ -227,6 +237,7 @@ int main(int argc, char **argv)
 		{"emulate", no_argument, NULL, 'E'},
 		{"mode", required_argument, NULL, 'M'},
 		{"downgrade-prevention", no_argument, NULL, 'P'},
+		{"security-counter", no_argument, NULL, 'C'},
 		{NULL, 0, NULL, 0}};
 	struct board_opts o = {.board = "reel_board", .listen = "127.0.0.1:3240", .count = 1};
 
@@ -251,6 +262,7 @@ int main(int argc, char **argv)
 		case 'E': o.emulate = true; break;
 		case 'M': o.mode = optarg; break;
 		case 'P': o.downgrade_prevention = true; break;
+		case 'C': o.security_counter = true; break;
 		case 'n': {
 			char *end;
 			long v = strtol(optarg, &end, 10);

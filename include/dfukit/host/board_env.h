@@ -26,6 +26,8 @@
  * and, when "1", MCUboot's downgrade prevention (overwrite-only only). */
 #define BOARD_ENV_BOOT_MODE            "DFUKIT_BOOT_MODE"
 #define BOARD_ENV_DOWNGRADE_PREVENTION "DFUKIT_DOWNGRADE_PREVENTION"
+/* "1": hardware rollback protection, the security counter in FLASH.otp (board_otp.h). */
+#define BOARD_ENV_SECURITY_COUNTER     "DFUKIT_SECURITY_COUNTER"
 /* The slot the bootloader started the image from, "0" or "1" (direct-xip: either). */
 #define BOARD_ENV_BOOT_SLOT            "DFUKIT_BOOT_SLOT"
 
