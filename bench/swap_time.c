@@ -2,7 +2,8 @@
 /*
  * Swap cost per board profile: a 256 KiB image test-swapped with
  * swap-using-move, then reverted, the same update with overwrite-only and
- * with swap-using-offset (test swap, revert),
+ * with swap-using-offset (test swap, revert) and direct-xip (run in place,
+ * revert),
  * on simulated flash with the chip's erase and program times. Prints the flash time and the erase/write counts next
  * to the algorithm's minimum (each of the image's sectors moved once and
  * swapped twice: 3 erases and 3 sector-sized programs per sector).
@@ -140,6 +141,50 @@ static int offset_run(const struct board_profile *bp, uint8_t *mem, uint32_t kib
 	return 0;
 }
 
+/*
+ * The same update with direct-xip with revert: v2 runs from slot 1 in place
+ * (one program: copy_done), and the boot after it, unconfirmed, erases slot 1
+ * whole as MCUboot's boot_select_or_erase() does (its minimum: the slot's
+ * sectors) and runs v1 from slot 0. Nothing is copied.
+ */
+static int xip_run(const struct board_profile *bp, uint8_t *mem, uint32_t kib)
+{
+	struct flash_sim sim;
+	struct flash_area s0, s1;
+	struct boot_result res;
+	if (flash_sim_init(&sim, &bp->flash, mem, bp->flash.size, bp->sim_flags) < 0 ||
+	    board_profile_slots(bp, &sim.dev, &s0, &s1) < 0) {
+		return -1;
+	}
+	flash_sim_format(&sim);
+	uint32_t total = kib * 1024u;
+	put_image(&s0, total, 1, bp->flash.write_block);
+	put_image(&s1, total, 2, bp->flash.write_block);
+	boot_request_upgrade(&s0, true);
+	boot_write_copy_done(&s0);
+	boot_request_upgrade(&s1, false);
+	struct boot_config cfg = {.primary = &s0,
+				  .secondary = &s1,
+				  .validate = validate,
+				  .mode = BOOT_MODE_DIRECT_XIP};
+	const char *names[] = {"xip test", "xip revert"};
+	uint32_t slot_sectors = s1.size / bp->flash.sector_size;
+	for (int step = 0; step < 2; step++) {
+		flash_sim_set_timing(&sim, &bp->timing, NULL, NULL);
+		sim.sim_us = 0;
+		sim.erases = sim.writes = 0;
+		if (boot_go(&cfg, &res) < 0) {
+			return -1;
+		}
+		printf("%-16s %3u KiB %-13s: %6.2f s flash time, %4u erases (minimum %u), "
+		       "%5u program operations, running v%u from slot %u\n",
+		       bp->id, kib, names[step], (double)sim.sim_us / 1e6, (unsigned)sim.erases,
+		       step == 0 ? 0u : slot_sectors, (unsigned)sim.writes, res.image.major,
+		       (unsigned)res.slot);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint32_t kib = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 0) : 256u;
@@ -184,6 +229,10 @@ int main(int argc, char **argv)
 		}
 		if (offset_run(bp, mem, kib) < 0) {
 			fprintf(stderr, "swap-time: %s: swap-using-offset failed\n", bp->id);
+			return 1;
+		}
+		if (xip_run(bp, mem, kib) < 0) {
+			fprintf(stderr, "swap-time: %s: direct-xip failed\n", bp->id);
 			return 1;
 		}
 		free(mem);

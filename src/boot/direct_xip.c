@@ -145,7 +145,25 @@ static bool rom_address_ok(const struct boot_config *cfg, uint32_t idx, const st
 	return false;
 }
 
-/* Erase a slot: its trailer sectors first, then the sectors below them. */
+/* Erase the sectors of fa in [from, to), one operation per sector. */
+static int erase_range(const struct flash_area *fa, uint32_t from, uint32_t to)
+{
+	struct flash_sector s;
+
+	for (uint32_t off = from; off < to; off = s.off + s.size) {
+		int rc = flash_area_sector_at(fa, off, &s);
+
+		if (rc == 0) {
+			rc = flash_area_erase(fa, s.off, s.size);
+		}
+		if (rc != 0) {
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* Erase a slot sector by sector: its trailer sectors first, then from sector 0 up. */
 static int scramble(const struct flash_area *fa)
 {
 	struct boot_trailer_layout lay;
@@ -156,10 +174,10 @@ static int scramble(const struct flash_area *fa)
 		rc = flash_area_sector_at(fa, lay.swap_info_off, &s);
 	}
 	if (rc == 0) {
-		rc = flash_area_erase(fa, s.off, fa->size - s.off);
+		rc = erase_range(fa, s.off, fa->size);
 	}
-	if (rc == 0 && s.off > 0u) {
-		rc = flash_area_erase(fa, 0, s.off);
+	if (rc == 0) {
+		rc = erase_range(fa, 0, s.off);
 	}
 	return rc;
 }
