@@ -293,7 +293,9 @@ struct boot_config {
 	 * below the stored value ("Image security counter value N lower than
 	 * monotonic value M"), and the store is raised to the primary's counter
 	 * only once that image can no longer be reverted: its trailer has no
-	 * magic or image_ok is set, or the mode is overwrite-only.
+	 * magic or image_ok is set, or the mode is overwrite-only. A Cortex-M
+	 * build of the boot library does not carry it yet: boot_go() returns
+	 * -ENOTSUP with a store.
 	 */
 	const struct boot_security_counter *security_counter;
 };

@@ -602,7 +602,10 @@ int boot_go(const struct boot_config *cfg, struct boot_result *res)
 	struct boot_config seccnt;
 
 	/* with a security counter store, every validate checks it (security_counter.c) */
-	cfg = boot_seccnt_config(cfg, &seccnt);
+	cfg = boot_seccnt_use(cfg, &seccnt);
+	if (cfg == NULL) {
+		return -ENOTSUP; /* a store, but a build without it (boot_priv.h) */
+	}
 	memset(&c, 0, sizeof(c));
 	c.cfg = cfg;
 	c.pri = cfg->primary;
@@ -643,7 +646,7 @@ int boot_go(const struct boot_config *cfg, struct boot_result *res)
 		log_msg(cfg, 'E', "Unable to find bootable image");
 		return -ENOENT;
 	}
-	rc = boot_seccnt_commit(cfg, &res->image);
+	rc = boot_seccnt_raise(cfg, &res->image);
 	if (rc != 0) {
 		return rc;
 	}

@@ -94,5 +94,31 @@ int boot_direct_xip_go(const struct boot_config *cfg, struct boot_result *res);
 const struct boot_config *boot_seccnt_config(const struct boot_config *cfg,
 					     struct boot_config *wrapped);
 int boot_seccnt_commit(const struct boot_config *cfg, const struct boot_image_info *img);
+/*
+ * A Cortex-M build (DFUKIT_BOOT_ONLY_*) has no store for it yet, so it
+ * carries none of it: these calls fold away, the linker drops the file, and
+ * a configuration with a store is refused (boot_seccnt_use() returns NULL).
+ */
+#if defined(DFUKIT_BOOT_ONLY_MOVE) || defined(DFUKIT_BOOT_ONLY_OFFSET) ||                          \
+	defined(DFUKIT_BOOT_ONLY_OVERWRITE_ONLY) || defined(DFUKIT_BOOT_ONLY_DIRECT_XIP)
+#define BOOT_HAS_SECCNT 0
+#else
+#define BOOT_HAS_SECCNT 1
+#endif
+
+static inline const struct boot_config *boot_seccnt_use(const struct boot_config *cfg,
+							struct boot_config *wrapped)
+{
+	if (!BOOT_HAS_SECCNT) {
+		return cfg->security_counter == NULL ? cfg : NULL;
+	}
+	return boot_seccnt_config(cfg, wrapped);
+}
+
+static inline int boot_seccnt_raise(const struct boot_config *cfg,
+				    const struct boot_image_info *img)
+{
+	return BOOT_HAS_SECCNT ? boot_seccnt_commit(cfg, img) : 0;
+}
 
 #endif /* DFUKIT_BOOT_PRIV_H */
