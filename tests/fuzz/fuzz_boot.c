@@ -2,15 +2,16 @@
 /*
  * libFuzzer harness: MCUboot trailer reader, decision table, application
  * helpers and boot_go() (each strategy: swap-using-move, swap-using-offset,
- * overwrite-only with and without downgrade prevention; power-cut resume) on
- * a simulated NOR flash whose geometry and contents come from the input.
+ * overwrite-only with and without downgrade prevention, direct-xip with
+ * revert; power-cut resume) on a simulated NOR flash whose geometry and
+ * contents come from the input.
  *
  * Flash: [guard sector][primary: np sectors][secondary: ns sectors][guard].
  * Input: a 9-byte header, then content records until the input ends.
  *   h[0] write block 2^(h % 6) (1..32)      h[1] sector 2^(8 + h % 3) (256..1024)
- *   h[2] np = 3 + h % 8, bits 3-4 mode (h/8 & 3, 3 as 0: enum boot_mode, 0 move,
- *        1 overwrite-only, 2 offset), bit 5 downgrade prevention
- *        (overwrite-only only)
+ *   h[2] np = 3 + h % 8, bits 3-4 mode (h/8 & 3: enum boot_mode, 0 move,
+ *        1 overwrite-only, 2 offset, 3 direct-xip), bit 5 downgrade
+ *        prevention (overwrite-only only)
  *   h[3] ns = np - (h & 1), in offset mode np + 1 - (h & 1)
  *        (bit 1: ns = 2 + h/4 % 9)
  *   h[4] bit 0 FLASH_SIM_F_WRITE_ONCE, bit 1 app helpers, bit 2 boot_go,
@@ -35,7 +36,10 @@
  *     decision is TEST or PERM (PERM if asked); boot_confirm() on a good,
  *     unset trailer makes boot_is_confirmed() true;
  *   - boot_go(): the guard sectors outside both slots are never touched; on
- *     success the primary slot holds a valid image of the reported size;
+ *     success the slot it reports (the primary; direct-xip: either) holds a
+ *     valid image of the reported size at the reported offset;
+ *   - direct-xip: the slot run had its trailer magic and was not booted
+ *     once already without being confirmed (that one is reverted);
  *   - overwrite-only: never a revert; after an upgrade the secondary holds
  *     no valid image (the request is consumed); with downgrade prevention
  *     the image run is never older (major.minor.revision) than a primary
@@ -196,6 +200,20 @@ static void check_mode(struct chip *c, const struct run *r, const struct boot_re
 	}
 }
 
+/*
+ * Direct-xip's pick, from the trailers before the boot (no cut): the slot
+ * that runs had its magic, and was not an image booted once (copy_done set,
+ * or torn: BAD) without image_ok, which the revert erases instead.
+ */
+static void check_xip_pick(const struct boot_result *res, const struct boot_swap_state *pri,
+			   const struct boot_swap_state *sec)
+{
+	const struct boot_swap_state *was = res->slot == 1u ? sec : pri;
+
+	CHECK(was->magic == BOOT_MAGIC_GOOD);
+	CHECK(was->copy_done == BOOT_FLAG_UNSET || was->image_ok == BOOT_FLAG_SET);
+}
+
 static int run_boot(struct chip *c, const struct run *r, struct boot_result *res)
 {
 	static int verbose = -1;
@@ -215,10 +233,13 @@ static int run_boot(struct chip *c, const struct run *r, struct boot_result *res
 
 	if (rc == 0) {
 		struct boot_image_info info;
+		/* direct-xip runs the image in place, from either slot */
+		const struct flash_area *run = res->slot == 1u ? &c->sec : &c->pri;
+		CHECK(res->slot == 0u || (res->slot == 1u && r->mode == BOOT_MODE_DIRECT_XIP));
 		CHECK(!flash_sim_is_off(&c->sim));
-		CHECK(validate(NULL, &c->pri, &info) == 0);
+		CHECK(validate(NULL, run, &info) == 0);
 		CHECK(info.total_size == res->image.total_size);
-		CHECK(res->slot == 0 && res->offset == c->pri.off);
+		CHECK(res->offset == run->off);
 		CHECK(res->swap_type >= BOOT_SWAP_TYPE_NONE &&
 		      res->swap_type <= BOOT_SWAP_TYPE_REVERT);
 		check_mode(c, r, res);
@@ -258,7 +279,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t ss = 1u << (8u + h[1] % 3u);
 	uint32_t np = 3u + h[2] % 8u;
 	struct run r = {
-		.mode = (enum boot_mode)(((h[2] >> 3) & 3u) % 3u),
+		.mode = (enum boot_mode)((h[2] >> 3) & 3u),
 		.max_sectors = h[7] == 0 ? 0u : np + h[7] % 4u,
 	};
 	r.downgrade_prevention = r.mode == BOOT_MODE_OVERWRITE_ONLY && (h[2] & 0x20u) != 0;
@@ -334,7 +355,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	struct boot_result res_a, res_b;
 	r.has_floor = validate(NULL, &a->pri, &r.floor) == 0;
+	CHECK(boot_read_swap_state(&a->sec, &ss_state) == 0);
 	int rc_a = run_boot(a, &r, &res_a);
+
+	if (rc_a == 0 && r.mode == BOOT_MODE_DIRECT_XIP) {
+		check_xip_pick(&res_a, &ps, &ss_state);
+	}
 	/*
 	 * -EIO without a cut: a trailer write met non-erased bytes that the
 	 * input put in a field's padding (flash_sim refuses to program over

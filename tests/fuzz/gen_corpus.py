@@ -285,7 +285,7 @@ def slot_rec(sel, slot, a, image_ok=False, copy_done=False, swap_info=None, swap
     return out
 
 
-MODE_MOVE, MODE_OVERWRITE, MODE_OFFSET = 0, 1, 2  # enum boot_mode
+MODE_MOVE, MODE_OVERWRITE, MODE_OFFSET, MODE_XIP = 0, 1, 2, 3  # enum boot_mode
 
 
 def boot_hdr(wb_log2, sect_idx, np, flags, cut=0, maxs=0, probe=0, mode=MODE_MOVE, dp=False):
@@ -324,6 +324,7 @@ def boot_seeds():
           slot_rec(0, 8 * 256, 1))
     offset_seeds(slot, v1, v2, go, cut)
     overwrite_seeds(slot, v1, v2, go, cut)
+    xip_seeds(slot, v1, v2, go, cut)
 
 
 def offset_seeds(slot, v1, v2, go, cut):
@@ -364,6 +365,24 @@ def overwrite_seeds(slot, v1, v2, go, cut):
     write("fuzz_boot", "overwrite-dp-downgrade-cut", hdr(cut, 2, dp=True) + down +
           slot_rec(1, slot, 4, swap_info=2))
     write("fuzz_boot", "overwrite-app-helpers", hdr(0x0e, 4, dp=True) + up)
+
+
+def xip_seeds(slot, v1, v2, go, cut):
+    """Direct-xip with revert: each image runs from its slot, its trailer's magic set."""
+    def hdr(flags, c=0, **kw):
+        return boot_hdr(2, 1, 6, flags, cut=c, mode=MODE_XIP, **kw)
+    running = rec(0, 0, v1) + slot_rec(0, slot, 4, image_ok=True, copy_done=True)
+    write("fuzz_boot", "xip-test", hdr(go) + running + rec(1, 0, v2) + slot_rec(1, slot, 4))
+    write("fuzz_boot", "xip-test-cut", hdr(cut | 0x20, 1) + running + rec(1, 0, v2) +
+          slot_rec(1, slot, 4))
+    # booted once, not confirmed: erased at this boot, v1 runs again
+    write("fuzz_boot", "xip-revert-cut", hdr(cut, 3) + running + rec(1, 0, v2) +
+          slot_rec(1, slot, 4, copy_done=True))
+    write("fuzz_boot", "xip-confirmed", hdr(go) + running + rec(1, 0, v2) +
+          slot_rec(1, slot, 4, image_ok=True, copy_done=True))
+    # a secondary without magic next to a running primary: erased, v1 runs
+    write("fuzz_boot", "xip-no-magic-cut", hdr(cut | 0x10, 2) + running + rec(1, 0, v2))
+    write("fuzz_boot", "xip-app-helpers", hdr(0x0e, 5, probe=1) + running + rec(1, 0, v2))
 
 
 usbd_seeds()
