@@ -148,7 +148,7 @@ static bool rom_address_ok(const struct boot_config *cfg, uint32_t idx, const st
 /* Erase the sectors of fa in [from, to), one operation per sector. */
 static int erase_range(const struct flash_area *fa, uint32_t from, uint32_t to)
 {
-	struct flash_sector s;
+	struct flash_sector s = {0};
 
 	for (uint32_t off = from; off < to; off = s.off + s.size) {
 		int rc = flash_area_sector_at(fa, off, &s);
