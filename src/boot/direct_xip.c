@@ -19,11 +19,14 @@
  *            slot is not valid!"); then pick again
  *
  * One deliberate relaxation of MCUboot (which boots an image whose copy_done
- * reads as neither set nor unset and tries to write it again): copy_done BAD
- * counts as set. Only a torn copy_done write makes it, and on ECC flash that
- * cannot be reprogrammed it would otherwise keep an unconfirmed image
- * booting for ever. The price: an image cut while being marked is reverted
- * before it ran.
+ * reads as neither set nor unset and tries to write it again): for an
+ * unconfirmed image, copy_done BAD counts as set when the other slot holds an
+ * image that can run instead (it is validated to know). Only a torn copy_done
+ * write makes it, and on ECC flash that cannot be reprogrammed MCUboot's rule
+ * would keep an unconfirmed image booting for ever. The price: an image cut
+ * while being marked is reverted before it ran. With no other image,
+ * MCUboot's rule: write copy_done again and boot, even if that write fails
+ * (a power cut still shows: the validation after it reads -EIO).
  *
  * Flash operations are trailer writes and slot erases only. A slot is erased
  * trailer sectors first, so a cut erase never leaves a stale "booted once"
@@ -182,11 +185,26 @@ static int scramble(const struct flash_area *fa)
 	return rc;
 }
 
+/* 1 if the other slot could run instead (header, ROM address, valid image), 0, or -EIO */
+static int other_bootable(const struct boot_config *cfg, const struct xip_slot *o)
+{
+	struct boot_image_info info;
+
+	if (!o->avail ||
+	    ((o->flags & DFUKIT_IMAGE_F_ROM_FIXED) != 0u && o->load_addr != o->fa->off)) {
+		return 0;
+	}
+	int rc = cfg->validate(cfg->validate_ctx, o->fa, &info);
+
+	return rc == -EIO ? rc : (rc == 0 ? 1 : 0);
+}
+
 /*
  * MCUboot's boot_select_or_erase(): 1 if the slot is to be booted (marked as
- * tried), 0 if it was erased instead, or a negative errno.
+ * tried), 0 if it was erased instead, or a negative errno. o: the other slot.
  */
-static int select_or_erase(const struct boot_config *cfg, uint32_t idx, const struct xip_slot *s)
+static int select_or_erase(const struct boot_config *cfg, uint32_t idx, const struct xip_slot *s,
+			   const struct xip_slot *o)
 {
 	struct boot_swap_state st;
 	int rc = boot_read_swap_state(s->fa, &st);
@@ -194,7 +212,17 @@ static int select_or_erase(const struct boot_config *cfg, uint32_t idx, const st
 	if (rc != 0) {
 		return rc;
 	}
-	bool tried = st.copy_done == BOOT_FLAG_SET || st.copy_done == BOOT_FLAG_BAD;
+	bool tried = st.copy_done == BOOT_FLAG_SET;
+
+	if (st.magic == BOOT_MAGIC_GOOD && st.copy_done == BOOT_FLAG_BAD &&
+	    st.image_ok != BOOT_FLAG_SET) {
+		/* a torn mark: tried only if the other slot can run instead */
+		rc = other_bootable(cfg, o);
+		if (rc < 0) {
+			return rc;
+		}
+		tried = rc == 1;
+	}
 
 	if (st.magic != BOOT_MAGIC_GOOD || (tried && st.image_ok != BOOT_FLAG_SET)) {
 		struct lbuf lb = {.n = 0};
@@ -205,8 +233,16 @@ static int select_or_erase(const struct boot_config *cfg, uint32_t idx, const st
 		lb_emit(cfg, 'I', &lb);
 		return scramble(s->fa);
 	}
-	if (!tried) {
+	if (st.copy_done == BOOT_FLAG_UNSET) {
 		rc = boot_write_copy_done(s->fa);
+	} else if (!tried && boot_write_copy_done(s->fa) != 0) {
+		/* MCUboot's rule for a BAD mark: write it again, boot even if that fails */
+		struct lbuf lb = {.n = 0};
+
+		lb_str(&lb, "Failed to set copy_done flag of the image in the ");
+		lb_str(&lb, slot_name(idx));
+		lb_str(&lb, " slot.");
+		lb_emit(cfg, 'W', &lb);
 	}
 	return rc != 0 ? rc : 1;
 }
@@ -215,19 +251,19 @@ static int select_or_erase(const struct boot_config *cfg, uint32_t idx, const st
  * Try slot idx: 1 with res->image filled if it is to run, 0 if it was
  * skipped (refused, erased), or a negative errno.
  */
-static int try_slot(const struct boot_config *cfg, uint32_t idx, struct xip_slot *s,
+static int try_slot(const struct boot_config *cfg, uint32_t idx, struct xip_slot s[2],
 		    struct boot_result *res)
 {
-	s->avail = false;
-	if (!rom_address_ok(cfg, idx, s)) {
+	s[idx].avail = false;
+	if (!rom_address_ok(cfg, idx, &s[idx])) {
 		return 0;
 	}
-	int rc = select_or_erase(cfg, idx, s);
+	int rc = select_or_erase(cfg, idx, &s[idx], &s[1u - idx]);
 
 	if (rc <= 0) {
 		return rc;
 	}
-	rc = cfg->validate(cfg->validate_ctx, s->fa, &res->image);
+	rc = cfg->validate(cfg->validate_ctx, s[idx].fa, &res->image);
 	if (rc == -EIO) {
 		return rc;
 	}
@@ -240,7 +276,7 @@ static int try_slot(const struct boot_config *cfg, uint32_t idx, struct xip_slot
 	lb_str(&lb, slot_name(idx));
 	lb_str(&lb, " slot is not valid!");
 	lb_emit(cfg, 'E', &lb);
-	rc = scramble(s->fa);
+	rc = scramble(s[idx].fa);
 	return rc != 0 ? rc : 0;
 }
 
@@ -260,7 +296,7 @@ int boot_direct_xip_go(const struct boot_config *cfg, struct boot_result *res)
 	}
 	for (uint32_t idx = highest(s); idx < 2u; idx = highest(s)) {
 		memset(res, 0, sizeof(*res));
-		rc = try_slot(cfg, idx, &s[idx], res);
+		rc = try_slot(cfg, idx, s, res);
 		if (rc < 0) {
 			return rc;
 		}

@@ -219,6 +219,40 @@ static void test_no_magic_erased_and_ties(void **state)
 	rig_free(&r);
 }
 
+/* a torn "booted once" mark (copy_done neither set nor unset) */
+static void tear_copy_done(const struct flash_area *fa)
+{
+	struct boot_trailer_layout lay;
+	uint8_t v[16];
+
+	assert_int_equal(boot_trailer_layout_for(&lay, fa, 0), 0);
+	memset(v, 0xff, sizeof(v));
+	v[0] = 0x55;
+	assert_int_equal(flash_area_write(fa, lay.copy_done_off, v, lay.write_sz), 0);
+}
+
+static void test_torn_mark(void **state)
+{
+	(void)state;
+	struct rig r;
+	struct boot_result res;
+
+	xip_init(&r, &board_nucleo_u575zi_q);
+	/* the only image: booted (MCUboot's rule), the rewrite refused by ECC flash */
+	put_image(&r.sec, 2, false);
+	tear_copy_done(&r.sec);
+	boot_ops(&r, &res);
+	expect_runs(&r, &res, 1, 2);
+	assert_true(rig_log_has(&r, "W: Failed to set copy_done flag of the image in the "
+				    "secondary slot."));
+	/* another image that runs: the torn one counts as tried and is erased */
+	put_image(&r.pri, 1, true);
+	boot_ops(&r, &res);
+	assert_true(rig_log_has(&r, "I: Erasing faulty image in the secondary slot."));
+	expect_runs(&r, &res, 0, 1);
+	rig_free(&r);
+}
+
 static void test_mode_name(void **state)
 {
 	(void)state;
@@ -238,6 +272,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_higher_skipped),
 		cmocka_unit_test(test_rom_fixed_mismatch_refused),
 		cmocka_unit_test(test_no_magic_erased_and_ties),
+		cmocka_unit_test(test_torn_mark),
 		cmocka_unit_test(test_mode_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

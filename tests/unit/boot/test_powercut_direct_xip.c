@@ -13,7 +13,9 @@
  *   - the first recovery boot runs the scenario's image, or its fallback
  *     where a torn mark makes an untried test image count as tried (the
  *     relaxation in src/boot/direct_xip.c; the count is printed);
- *   - the boots settle, within four, on the scenario's stable image, and a
+ *   - the boots settle, within four, on the scenario's stable image (for a
+ *     lone unconfirmed image only the first boot counts: the next one
+ *     erases it by MCUboot's rule, and leaves nothing to run), and a
  *     slot left without an image has no trailer magic either.
  * "resume" cuts the recovery of a cut boot at every operation as well (the
  * first cut at every STRIDE-th operation).
@@ -52,6 +54,8 @@ static const struct scenario scenarios[] = {
 	{"revert-primary", 3, 2, T_TRIED, T_CONFIRMED, 2, 2, 2},
 	{"invalid-higher", 1, 2, T_FACTORY, T_CORRUPT, 1, 1, 1},
 	{"factory-first-boot", 1, 0, T_FACTORY, T_NONE, 1, 1, 1},
+	/* the only image, unconfirmed: a torn mark must not erase it (stable 0: see recover) */
+	{"lone-test-in-secondary", 0, 2, T_NONE, T_TEST, 2, 2, 0},
 };
 
 static const char *const tear_name[] = {"prefix", "nothing", "bits"};
@@ -150,6 +154,9 @@ static void recover(struct pc *p, const struct scenario *s, const char *what, ui
 	}
 	if (ran != s->first) {
 		p->fallbacks++;
+	}
+	if (s->stable == 0) {
+		return; /* a lone unconfirmed image is erased at its next boot, by MCUboot's rule */
 	}
 	for (int i = 0; ops != 0u; i++) {
 		if (i == 4) {
