@@ -200,18 +200,39 @@ static void check_mode(struct chip *c, const struct run *r, const struct boot_re
 	}
 }
 
+/* Whether the image in fa could run from it: it validates, and no ROM_FIXED elsewhere. */
+static bool xip_runnable(const struct flash_area *fa)
+{
+	struct boot_image_info info;
+	uint8_t h[DFUKIT_IMAGE_HEADER_SIZE];
+
+	if (validate(NULL, fa, &info) != 0 || flash_area_read(fa, 0, h, sizeof(h)) != 0) {
+		return false;
+	}
+	uint32_t flags = (uint32_t)h[16] | (uint32_t)h[17] << 8 | (uint32_t)h[18] << 16 |
+			 (uint32_t)h[19] << 24;
+	uint32_t load =
+		(uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 | (uint32_t)h[7] << 24;
+	return (flags & DFUKIT_IMAGE_F_ROM_FIXED) == 0u || load == fa->off;
+}
+
 /*
  * Direct-xip's pick, from the trailers before the boot (no cut): the slot
- * that runs had its magic, and was not an image booted once (copy_done set,
- * or torn: BAD) without image_ok, which the revert erases instead.
+ * that runs had its magic, and was not an image booted once (copy_done set)
+ * without image_ok, which the revert erases instead. A torn mark (copy_done
+ * BAD) without image_ok is booted only when the other slot could not run
+ * (direct_xip.c: otherwise it counts as booted once).
  */
-static void check_xip_pick(const struct boot_result *res, const struct boot_swap_state *pri,
-			   const struct boot_swap_state *sec)
+static void check_xip_pick(const struct chip *c, const struct boot_result *res,
+			   const struct boot_swap_state *pri, const struct boot_swap_state *sec)
 {
 	const struct boot_swap_state *was = res->slot == 1u ? sec : pri;
 
 	CHECK(was->magic == BOOT_MAGIC_GOOD);
-	CHECK(was->copy_done == BOOT_FLAG_UNSET || was->image_ok == BOOT_FLAG_SET);
+	CHECK(was->copy_done != BOOT_FLAG_SET || was->image_ok == BOOT_FLAG_SET);
+	if (was->copy_done == BOOT_FLAG_BAD && was->image_ok != BOOT_FLAG_SET) {
+		CHECK(!xip_runnable(res->slot == 1u ? &c->pri : &c->sec));
+	}
 }
 
 static int run_boot(struct chip *c, const struct run *r, struct boot_result *res)
@@ -359,7 +380,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc_a = run_boot(a, &r, &res_a);
 
 	if (rc_a == 0 && r.mode == BOOT_MODE_DIRECT_XIP) {
-		check_xip_pick(&res_a, &ps, &ss_state);
+		check_xip_pick(a, &res_a, &ps, &ss_state);
 	}
 	/*
 	 * -EIO without a cut: a trailer write met non-erased bytes that the
