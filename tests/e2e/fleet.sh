@@ -53,6 +53,12 @@ if [ -n "$cross" ]; then
 	payload="$cross/apps/hello-world-cm/hello_world-$board.bin"
 	if [ "$board" = nucleo_u575zi_q ]; then align=16 slot_size=0xE8000; fi
 	emulate=(--emulate --firmware-dir "$fwdir")
+	# The Cortex-M hello_world is a few KiB: its SLOT-1 download (0.1 s) can end
+	# before the next board's starts, parallel or not. Zeros after its code
+	# (never run) make each download last long enough that parallel ones overlap.
+	python3 -c 'import sys; d = open(sys.argv[1], "rb").read()
+open(sys.argv[2], "wb").write(d + bytes(64 * 1024 - len(d)))' "$payload" "$work/hello_world-64k.bin"
+	payload="$work/hello_world-64k.bin"
 fi
 images=()
 for i in $(seq "$count"); do
@@ -77,7 +83,8 @@ stamp_pid=$!
 	"${emulate[@]}" --listen "127.0.0.1:$port" >"$work/hub.out" 2>&1 &
 hub_pid=$!
 for _ in $(seq 100); do
-	[ "$(grep -c 'USB DFU sample is initialized' "$work/console.log" 2>/dev/null)" -ge "$count" ] && break
+	[ -f "$work/console.log" ] &&
+		[ "$(grep -c 'USB DFU sample is initialized' "$work/console.log")" -ge "$count" ] && break
 	sleep 0.1
 done
 
