@@ -88,6 +88,19 @@ if(TARGET dfukit_image)
     install(FILES ${DFUKIT_MBEDCRYPTO_LIBRARY} DESTINATION ${CMAKE_INSTALL_LIBDIR}
       RENAME libmbedcrypto.a)
   endif()
+  # libsodium (Ed25519) and BearSSL (DFUKIT_CRYPTO=bearssl) when dfukit_image uses them.
+  if("ed25519" IN_LIST DFUKIT_SIGNATURES)
+    string(APPEND DFUKIT_PC_CRYPTO " -lsodium")
+    if(NOT DFUKIT_HOST)
+      install(FILES ${DFUKIT_SODIUM_LIBRARY} DESTINATION ${CMAKE_INSTALL_LIBDIR} RENAME libsodium.a)
+    endif()
+  endif()
+  if(DFUKIT_CRYPTO STREQUAL "bearssl")
+    string(APPEND DFUKIT_PC_CRYPTO " -lbearssl")
+    if(NOT DFUKIT_HOST)
+      install(FILES ${DFUKIT_BEARSSL_LIBRARY} DESTINATION ${CMAKE_INSTALL_LIBDIR} RENAME libbearssl.a)
+    endif()
+  endif()
 endif()
 
 # The flags every object of a firmware must share (cross builds), for consumers to check.
