@@ -1,26 +1,25 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The AES key's wraps in an encrypted MCUboot image (imgenc.h): RSA-OAEP
- * (SHA-256, MGF1-SHA-256, no label), ECIES-P256 and ECIES-X25519, wrap and
- * unwrap, every primitive from mbedTLS 2.28.
+ * (SHA-256, MGF1-SHA-256, no label), ECIES-P256 and ECIES-X25519, every
+ * primitive from mbedTLS 2.28. The wrap is the signer's; the unwrap is the
+ * device's and lives in dfukit_enc (src/enc), which the bootloader uses too:
+ * here it gets the tool's checks and messages.
  */
 #include <errno.h>
 #include <string.h>
 
 #include <mbedtls/ecdh.h>
-#include <mbedtls/hkdf.h>
-#include <mbedtls/md.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/rsa.h>
+
+#include <dfukit/enc.h>
 
 #include "imgenc.h"
 
 #define P256_POINT_LEN 65u /* uncompressed: 04 | X | Y */
 #define P256_COORD_LEN 32u
 #define RSA2048_LEN    256u
-#define MAC_MAX        64u
-
-static const unsigned char ecies_info[] = "MCUBoot_ECIES_v1";
 
 uint16_t imgenc_tlv_type(const struct imgkey *k, uint32_t hmac_sha)
 {
@@ -34,45 +33,10 @@ uint16_t imgenc_tlv_type(const struct imgkey *k, uint32_t hmac_sha)
 	}
 }
 
-/* ECIES's HMAC (and HKDF) hash: SHA-512 for TLV 0x34, else SHA-256. */
-static const mbedtls_md_info_t *ecies_md(uint16_t tlv_type)
-{
-	return mbedtls_md_info_from_type(tlv_type == DFUKIT_IMAGE_TLV_ENC_X25519_SHA512
-						 ? MBEDTLS_MD_SHA512
-						 : MBEDTLS_MD_SHA256);
-}
-
 /* The ephemeral public key's length at the start of an ECIES TLV. */
 static size_t ecies_pub_len(uint16_t tlv_type)
 {
 	return tlv_type == DFUKIT_IMAGE_TLV_ENC_EC256 ? P256_POINT_LEN : IMGENC_X25519_LEN;
-}
-
-/*
- * Both ECIES sides after the DH: HKDF(shared) = AES key | HMAC key; the AES key
- * encrypts (or decrypts) key_in into key_out; tag = HMAC over the encrypted key.
- */
-static int ecies_kdf_mac(uint16_t tlv_type, const uint8_t *shared, size_t shared_len,
-			 const uint8_t *key_in, uint8_t *key_out, size_t key_len, bool sealing,
-			 uint8_t tag[MAC_MAX])
-{
-	const mbedtls_md_info_t *md = ecies_md(tlv_type);
-	size_t mac_len = mbedtls_md_get_size(md);
-	uint8_t okm[IMGENC_AES_KEY_MAX + MAC_MAX];
-	int rc;
-
-	rc = mbedtls_hkdf(md, NULL, 0, shared, shared_len, ecies_info, sizeof(ecies_info) - 1, okm,
-			  key_len + mac_len);
-	if (rc == 0 && sealing)
-		rc = imgenc_ctr(okm, key_len, memcpy(key_out, key_in, key_len), key_len);
-	/* The tag is over the encrypted key: key_out when sealing, key_in when opening. */
-	if (rc == 0)
-		rc = mbedtls_md_hmac(md, okm + key_len, mac_len, sealing ? key_out : key_in,
-				     key_len, tag);
-	if (rc == 0 && !sealing)
-		rc = imgenc_ctr(okm, key_len, memcpy(key_out, key_in, key_len), key_len);
-	mbedtls_platform_zeroize(okm, sizeof(okm));
-	return rc == 0 ? 0 : -EIO;
 }
 
 /* The P-256 DH: shared = X coordinate of d * Q, big endian. */
@@ -94,8 +58,8 @@ static int p256_dh(mbedtls_ecp_group *grp, const mbedtls_ecp_point *q, const mbe
 static int ecies_wrap(const struct imgkey *k, uint16_t type, struct imgenc_rng *rng,
 		      const uint8_t *aes_key, size_t key_len, uint8_t *tlv, size_t *tlv_len)
 {
-	size_t pub_len = ecies_pub_len(type), mac_len = mbedtls_md_get_size(ecies_md(type));
-	uint8_t shared[P256_COORD_LEN], tag[MAC_MAX], eph[IMGENC_X25519_LEN];
+	size_t pub_len = ecies_pub_len(type), mac_len = dfukit_enc_ecies_mac_len(type);
+	uint8_t shared[P256_COORD_LEN], tag[DFUKIT_ENC_MAC_MAX], eph[IMGENC_X25519_LEN];
 	mbedtls_ecp_keypair kp;
 	size_t olen = 0;
 	int rc;
@@ -118,8 +82,8 @@ static int ecies_wrap(const struct imgkey *k, uint16_t type, struct imgenc_rng *
 	mbedtls_ecp_keypair_free(&kp);
 	mbedtls_platform_zeroize(eph, sizeof(eph));
 	if (rc == 0)
-		rc = ecies_kdf_mac(type, shared, sizeof(shared), aes_key, tlv + pub_len + mac_len,
-				   key_len, true, tag);
+		rc = dfukit_enc_ecies_kdf_mac(type, shared, sizeof(shared), aes_key,
+					      tlv + pub_len + mac_len, key_len, true, tag);
 	mbedtls_platform_zeroize(shared, sizeof(shared));
 	if (rc != 0)
 		return -EIO;
@@ -185,7 +149,7 @@ static int check_unwrap(const struct imgkey *k, uint16_t type, size_t tlv_len, s
 				type, key_kind(k->type));
 	want = type == DFUKIT_IMAGE_TLV_ENC_RSA2048
 		       ? RSA2048_LEN
-		       : ecies_pub_len(type) + mbedtls_md_get_size(ecies_md(type)) + key_len;
+		       : ecies_pub_len(type) + dfukit_enc_ecies_mac_len(type) + key_len;
 	if (tlv_len != want)
 		return img_errf(err, errlen, -EINVAL,
 				"the key TLV 0x%02x is %zu bytes, not %zu (truncated, or not "
@@ -194,72 +158,44 @@ static int check_unwrap(const struct imgkey *k, uint16_t type, size_t tlv_len, s
 	return 0;
 }
 
-/* ECIES unwrap: the DH with the TLV's ephemeral key, then the tag, then the key. */
-static int ecies_unwrap(const struct imgkey *k, uint16_t type, const uint8_t *tlv,
-			struct imgenc_rng *rng, uint8_t *aes_key, size_t key_len)
+/* The private key as the unwrap takes it: its DER (RSA, EC) or its 32 bytes (X25519). */
+static int private_of(const struct imgkey *k, uint8_t *der, size_t cap, struct dfukit_enc_key *out)
 {
-	size_t pub_len = ecies_pub_len(type), mac_len = mbedtls_md_get_size(ecies_md(type));
-	uint8_t shared[P256_COORD_LEN], tag[MAC_MAX];
-	mbedtls_ecp_keypair *dev = mbedtls_pk_ec(k->pk);
-	mbedtls_ecp_point eph;
-	int rc;
+	size_t len = 0;
 
-	mbedtls_ecp_point_init(&eph);
-	if (type == DFUKIT_IMAGE_TLV_ENC_EC256) {
-		rc = mbedtls_ecp_point_read_binary(&dev->grp, &eph, tlv, pub_len);
-		if (rc == 0)
-			rc = mbedtls_ecp_check_pubkey(&dev->grp, &eph);
-		if (rc == 0)
-			rc = p256_dh(&dev->grp, &eph, &dev->d, rng, shared);
-	} else {
-		rc = imgkey_x25519_dh(k->x25519_priv, tlv, rng, shared);
+	if (k->type == IMGKEY_X25519) {
+		*out = (struct dfukit_enc_key){k->x25519_priv, IMGENC_X25519_LEN};
+		return 0;
 	}
-	mbedtls_ecp_point_free(&eph);
-	if (rc == 0)
-		rc = ecies_kdf_mac(type, shared, sizeof(shared), tlv + pub_len + mac_len, aes_key,
-				   key_len, false, tag);
-	mbedtls_platform_zeroize(shared, sizeof(shared));
-	if (rc != 0)
-		return -EBADMSG;
-	/* Constant time: a tag that differs anywhere is refused, as MCUboot does. */
-	uint8_t diff = 0;
-	for (size_t i = 0; i < mac_len; i++)
-		diff |= (uint8_t)(tag[i] ^ tlv[pub_len + i]);
-	if (diff != 0) {
-		mbedtls_platform_zeroize(aes_key, key_len);
-		return -EBADMSG;
-	}
+	if (imgkey_private_der(k, IMGKEY_PRIV_OPENSSL, false, der, cap, &len, NULL, 0) != 0)
+		return -EINVAL;
+	*out = (struct dfukit_enc_key){der, len};
 	return 0;
 }
 
 int imgenc_unwrap(const struct imgkey *k, uint16_t tlv_type, const uint8_t *tlv, size_t tlv_len,
 		  uint8_t *aes_key, size_t key_len, char *err, size_t errlen)
 {
-	uint8_t out[RSA2048_LEN];
+	uint8_t der[IMGKEY_PRIV_MAX];
+	struct dfukit_enc_key dev;
 	struct imgenc_rng rng;
-	size_t olen = 0;
 	int rc = check_unwrap(k, tlv_type, tlv_len, key_len, err, errlen);
 
 	if (rc != 0)
 		return rc;
+	if (private_of(k, der, sizeof(der), &dev) != 0)
+		return img_errf(err, errlen, -EINVAL, "cannot export the private key");
 	if (imgenc_rng_init(&rng) != 0) {
 		imgenc_rng_free(&rng);
+		mbedtls_platform_zeroize(der, sizeof(der));
 		return img_errf(err, errlen, -EIO, "cannot seed the random generator");
 	}
-	if (tlv_type != DFUKIT_IMAGE_TLV_ENC_RSA2048) {
-		rc = ecies_unwrap(k, tlv_type, tlv, &rng, aes_key, key_len);
-	} else {
-		rc = mbedtls_rsa_rsaes_oaep_decrypt(oaep_rsa(k), mbedtls_ctr_drbg_random, &rng.drbg,
-						    MBEDTLS_RSA_PRIVATE, NULL, 0, &olen, tlv, out,
-						    sizeof(out)) == 0 &&
-				     olen == key_len
-			     ? 0
-			     : -EBADMSG;
-		if (rc == 0)
-			memcpy(aes_key, out, key_len);
-		mbedtls_platform_zeroize(out, sizeof(out));
-	}
+	/* The device's side of the unwrap is the bootloader's: dfukit_enc (src/enc). */
+	struct dfukit_enc_rng blind = {mbedtls_ctr_drbg_random, &rng.drbg};
+
+	rc = dfukit_enc_unwrap(&dev, tlv_type, tlv, tlv_len, aes_key, key_len, &blind);
 	imgenc_rng_free(&rng);
+	mbedtls_platform_zeroize(der, sizeof(der));
 	if (rc != 0)
 		return img_errf(err, errlen, -EBADMSG,
 				"the key does not open the image's key TLV 0x%02x (another key, "

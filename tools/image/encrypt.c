@@ -7,8 +7,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include <mbedtls/aes.h>
 #include <mbedtls/platform_util.h>
+
+#include <dfukit/enc.h>
 
 #include "imgenc.h"
 
@@ -68,28 +69,8 @@ uint32_t imgenc_header_flag(const struct imgenc_opts *e)
 
 int imgenc_ctr_at(const uint8_t *aes_key, size_t key_len, uint32_t off, uint8_t *buf, size_t len)
 {
-	unsigned char counter[16] = {0}, stream[16] = {0};
-	size_t in_block = off % IMGENC_CTR_BLOCK;
-	uint32_t block = off / IMGENC_CTR_BLOCK;
-	mbedtls_aes_context aes;
-	int rc;
-
-	/* The counter block of byte off: block number off / 16, big endian, from zero. */
-	for (int i = 0; i < 4; i++)
-		counter[15 - i] = (unsigned char)(block >> (8 * i));
-	mbedtls_aes_init(&aes);
-	rc = mbedtls_aes_setkey_enc(&aes, aes_key, (unsigned)(key_len * 8));
-	/* Mid-block: that block's keystream now, and the counter moved past it, as mbedTLS keeps. */
-	if (rc == 0 && in_block != 0) {
-		rc = mbedtls_aes_crypt_ecb(&aes, MBEDTLS_AES_ENCRYPT, counter, stream);
-		for (int i = 15; i >= 0 && ++counter[i] == 0; i--)
-			;
-	}
-	if (rc == 0)
-		rc = mbedtls_aes_crypt_ctr(&aes, len, &in_block, counter, stream, buf, buf);
-	mbedtls_aes_free(&aes);
-	mbedtls_platform_zeroize(stream, sizeof(stream));
-	return rc == 0 ? 0 : -EIO;
+	/* The bootloader's AES-CTR (src/enc), so that both sides use one keystream. */
+	return dfukit_enc_ctr(aes_key, key_len, off, buf, len);
 }
 
 int imgenc_ctr(const uint8_t *aes_key, size_t key_len, uint8_t *buf, size_t len)

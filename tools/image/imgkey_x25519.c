@@ -16,6 +16,8 @@
 #include <mbedtls/pem.h>
 #include <mbedtls/platform_util.h>
 
+#include <dfukit/enc.h>
+
 #include "imgenc.h"
 
 /* SubjectPublicKeyInfo and PKCS#8 PrivateKeyInfo of an X25519 key, up to the key bytes. */
@@ -154,26 +156,9 @@ int imgkey_x25519_keypair(struct imgenc_rng *rng, uint8_t priv[IMGENC_X25519_LEN
 int imgkey_x25519_dh(const uint8_t priv[IMGENC_X25519_LEN], const uint8_t pub[IMGENC_X25519_LEN],
 		     struct imgenc_rng *rng, uint8_t shared[IMGENC_X25519_LEN])
 {
-	mbedtls_ecp_keypair kp;
-	mbedtls_ecp_point peer;
-	mbedtls_mpi z;
-	int rc;
+	struct dfukit_enc_rng blind = {mbedtls_ctr_drbg_random, &rng->drbg};
 
-	mbedtls_ecp_keypair_init(&kp);
-	mbedtls_ecp_point_init(&peer);
-	mbedtls_mpi_init(&z);
-	rc = mbedtls_ecp_read_key(MBEDTLS_ECP_DP_CURVE25519, &kp, priv, IMGENC_X25519_LEN);
-	if (rc == 0)
-		rc = mbedtls_ecp_point_read_binary(&kp.grp, &peer, pub, IMGENC_X25519_LEN);
-	if (rc == 0)
-		rc = mbedtls_ecdh_compute_shared(&kp.grp, &z, &peer, &kp.d, mbedtls_ctr_drbg_random,
-						 &rng->drbg);
-	if (rc == 0)
-		rc = mbedtls_mpi_write_binary_le(&z, shared, IMGENC_X25519_LEN);
-	mbedtls_mpi_free(&z);
-	mbedtls_ecp_point_free(&peer);
-	mbedtls_ecp_keypair_free(&kp);
-	return rc == 0 ? 0 : -EIO;
+	return dfukit_enc_x25519_dh(priv, pub, &blind, shared);
 }
 
 const uint8_t *imgkey_x25519_pub(const struct imgkey *k)
