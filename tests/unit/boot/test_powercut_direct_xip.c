@@ -18,7 +18,8 @@
  *     erases it by MCUboot's rule, and leaves nothing to run), and a
  *     slot left without an image has no trailer magic either.
  * "resume" cuts the recovery of a cut boot at every operation as well (the
- * first cut at every STRIDE-th operation).
+ * first cut at every STRIDE-th operation). The loops are the shared rig's
+ * (powercut_rig.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,7 +27,7 @@
 
 #include <cmocka.h>
 
-#include "rig.h"
+#include "powercut_rig.h"
 
 #define BODY 9000u
 
@@ -58,29 +59,6 @@ static const struct scenario scenarios[] = {
 	{"lone-test-in-secondary", 0, 2, T_NONE, T_TEST, 2, 2, 0},
 };
 
-static const char *const tear_name[] = {"prefix", "nothing", "bits"};
-
-struct pc {
-	struct rig r;
-	uint8_t *snap;
-	uint8_t *snap2;
-	uint32_t lo;
-	uint32_t len;
-	unsigned fallbacks;
-};
-
-static void save(struct pc *p, uint8_t *buf)
-{
-	memcpy(buf, p->r.mem + p->lo, p->len);
-}
-
-static void restore(struct pc *p, const uint8_t *buf)
-{
-	memcpy(p->r.mem + p->lo, buf, p->len);
-	flash_sim_power_on(&p->r.sim);
-	flash_sim_reset_count(&p->r.sim);
-}
-
 static void put(const struct flash_area *fa, int v, enum tstate t)
 {
 	if (v == 0) {
@@ -103,22 +81,14 @@ static void put(const struct flash_area *fa, int v, enum tstate t)
 	}
 }
 
-static void scenario_setup(struct pc *p, const struct scenario *s)
+static void scenario_setup(struct pc *p, const void *scv)
 {
-	flash_sim_format(&p->r.sim);
-	p->r.cfg.mode = BOOT_MODE_DIRECT_XIP;
-	put(&p->r.pri, s->pri, s->tp);
-	put(&p->r.sec, s->sec, s->ts);
-	save(p, p->snap);
-}
+	const struct scenario *s = scv;
 
-static uint32_t count_ops(struct pc *p, const uint8_t *from)
-{
-	struct boot_result res;
-
-	restore(p, from);
-	assert_int_equal(rig_boot(&p->r, &res), 0);
-	return flash_sim_ops(&p->r.sim);
+	flash_sim_format(&p->r->sim);
+	p->r->cfg.mode = BOOT_MODE_DIRECT_XIP;
+	put(&p->r->pri, s->pri, s->tp);
+	put(&p->r->sec, s->sec, s->ts);
 }
 
 /* one boot that must succeed and run an image that verifies where it runs */
@@ -126,25 +96,28 @@ static int checked_boot(struct pc *p, const char *what, uint32_t n, uint32_t *op
 {
 	struct boot_result res;
 
-	flash_sim_reset_count(&p->r.sim);
-	int rc = rig_boot(&p->r, &res);
+	flash_sim_reset_count(&p->r->sim);
+	int rc = rig_boot(p->r, &res);
 
 	if (rc != 0) {
 		fail_msg("%s cut %u: boot failed: %d", what, n, rc);
 	}
-	const struct flash_area *fa = res.slot == 0u ? &p->r.pri : &p->r.sec;
+	const struct flash_area *fa = res.slot == 0u ? &p->r->pri : &p->r->sec;
 
 	if (res.slot > 1u || res.offset != fa->off || rig_version(fa) != res.image.major) {
 		fail_msg("%s cut %u: ran v%d from slot %u, which holds v%d", what, n,
 			 res.image.major, res.slot, rig_version(fa));
 	}
-	*ops = flash_sim_ops(&p->r.sim);
+	*ops = flash_sim_ops(&p->r->sim);
 	return res.image.major;
 }
 
 /* after the cut: the first boot's image, then boot until one writes nothing */
-static void recover(struct pc *p, const struct scenario *s, const char *what, uint32_t n)
+static void recover(struct pc *p, const void *scv, const struct pc_cut *c)
 {
+	const struct scenario *s = scv;
+	const char *what = c->what;
+	uint32_t n = c->n;
 	uint32_t ops;
 	int ran = checked_boot(p, what, n, &ops);
 
@@ -153,7 +126,7 @@ static void recover(struct pc *p, const struct scenario *s, const char *what, ui
 			 s->fallback);
 	}
 	if (ran != s->first) {
-		p->fallbacks++;
+		p->notes++;
 	}
 	if (s->stable == 0) {
 		return; /* a lone unconfirmed image is erased at its next boot, by MCUboot's rule */
@@ -169,7 +142,7 @@ static void recover(struct pc *p, const struct scenario *s, const char *what, ui
 	}
 	/* an emptied slot keeps no trailer for the next download to inherit */
 	for (int i = 0; i < 2; i++) {
-		const struct flash_area *fa = i == 0 ? &p->r.pri : &p->r.sec;
+		const struct flash_area *fa = i == 0 ? &p->r->pri : &p->r->sec;
 		struct boot_swap_state st;
 
 		assert_int_equal(boot_read_swap_state(fa, &st), 0);
@@ -179,115 +152,36 @@ static void recover(struct pc *p, const struct scenario *s, const char *what, ui
 	}
 }
 
-/* cut the boot starting from `from` at op n; the boot must fail (unless n >= total) */
-static void cut(struct pc *p, const uint8_t *from, uint32_t n, enum flash_sim_tear t,
-		uint32_t total)
-{
-	struct boot_result res;
+static const size_t resume[] = {1, 3}; /* revert-secondary, invalid-higher */
 
-	restore(p, from);
-	flash_sim_cut_at(&p->r.sim, n, t);
-	int rc = rig_boot(&p->r, &res);
-
-	if (n >= total) {
-		assert_int_equal(rc, 0);
-		flash_sim_power_on(&p->r.sim); /* disarm */
-		restore(p, from);
-		return;
-	}
-	assert_int_equal(rc, -EIO);
-	assert_true(flash_sim_is_off(&p->r.sim));
-	flash_sim_power_on(&p->r.sim);
-}
-
-static unsigned run_scenario(struct pc *p, const struct scenario *s, enum flash_sim_tear t)
-{
-	char what[96];
-	unsigned tried = 0;
-
-	snprintf(what, sizeof(what), "%s/%s/%s", p->r.bp->id, s->name, tear_name[t]);
-	scenario_setup(p, s);
-	uint32_t total = count_ops(p, p->snap);
-	unsigned fb0 = p->fallbacks;
-
-	for (uint32_t n = 0; n <= total; n++) {
-		cut(p, p->snap, n, t, total);
-		recover(p, s, what, n);
-		tried++;
-	}
-	printf("  %-48s %5u cut points (ops 0..%u + uncut), %u on the fallback\n", what, tried,
-	       total - 1u, p->fallbacks - fb0);
-	return tried;
-}
-
-/* a cut boot, then its recovery cut at every operation */
-static unsigned run_resume(struct pc *p, const struct scenario *s, enum flash_sim_tear t)
-{
-	char what[96];
-	unsigned tried = 0;
-
-	snprintf(what, sizeof(what), "%s/resume-%s/%s", p->r.bp->id, s->name, tear_name[t]);
-	scenario_setup(p, s);
-	uint32_t total = count_ops(p, p->snap);
-	uint32_t stride = total / 16u + 1u;
-
-	for (uint32_t n1 = 0; n1 < total; n1 += stride) {
-		cut(p, p->snap, n1, t, total);
-		save(p, p->snap2);
-		uint32_t total2 = count_ops(p, p->snap2);
-
-		for (uint32_t n2 = 0; n2 <= total2; n2++) {
-			cut(p, p->snap2, n2, t, total2);
-			recover(p, s, what, n1 * 10000u + n2);
-			tried++;
-		}
-	}
-	printf("  %-48s %5u cut points (first cut every %u of %u ops, second at every op)\n", what,
-	       tried, stride, total);
-	return tried;
-}
-
-static void run_board(const struct board_profile *bp)
-{
-	struct pc p;
-	unsigned grand = 0;
-	size_t ns = sizeof(scenarios) / sizeof(scenarios[0]);
-
-	memset(&p, 0, sizeof(p));
-	assert_int_equal(rig_init(&p.r, bp), 0);
-	p.lo = bp->slot0.off < bp->slot1.off ? bp->slot0.off : bp->slot1.off;
-	uint32_t hi0 = bp->slot0.off + bp->slot0.size;
-	uint32_t hi1 = bp->slot1.off + bp->slot1.size;
-
-	p.len = (hi0 > hi1 ? hi0 : hi1) - p.lo;
-	p.snap = malloc(p.len);
-	p.snap2 = malloc(p.len);
-	assert_non_null(p.snap);
-	assert_non_null(p.snap2);
-	for (int t = 0; t < 3; t++) {
-		for (size_t i = 0; i < ns; i++) {
-			grand += run_scenario(&p, &scenarios[i], (enum flash_sim_tear)t);
-		}
-		grand += run_resume(&p, &scenarios[1], (enum flash_sim_tear)t);
-		grand += run_resume(&p, &scenarios[3], (enum flash_sim_tear)t);
-	}
-	printf("  %s direct-xip: %u power cuts in total, %u first boots on the fallback\n", bp->id,
-	       grand, p.fallbacks);
-	free(p.snap);
-	free(p.snap2);
-	rig_free(&p.r);
-}
+static const struct pc_strategy direct_xip = {
+	.scenarios = scenarios,
+	.nscenarios = sizeof(scenarios) / sizeof(scenarios[0]),
+	.scenario_size = sizeof(scenarios[0]),
+	.setup = scenario_setup,
+	.recover = recover,
+	.resume = resume,
+	.nresume = 2,
+	.resume_named = true,
+	.label = "direct-xip",
+	.name_width = 48,
+	.count_width = 5,
+	.note_kind = PC_NOTE_TALLY,
+	.note = "on the fallback",
+	.total_note = "first boots on the fallback",
+	.second = "second at every op",
+};
 
 static void test_powercut_direct_xip_reel_board(void **state)
 {
 	(void)state;
-	run_board(&board_reel_board);
+	pc_run_board(&direct_xip, &board_reel_board);
 }
 
 static void test_powercut_direct_xip_nucleo_u575zi_q(void **state)
 {
 	(void)state;
-	run_board(&board_nucleo_u575zi_q);
+	pc_run_board(&direct_xip, &board_nucleo_u575zi_q);
 }
 
 int main(void)

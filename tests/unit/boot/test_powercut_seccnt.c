@@ -13,6 +13,7 @@
  *     the scenario's (raised only for a confirmed image);
  *   - one more boot runs what it must (the same image, or the reverted one
  *     after a test boot) and leaves the counter as it was.
+ * The loops are the shared rig's (powercut_rig.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "powercut_rig.h"
 #include "seccnt_rig.h"
 
 #define PRI_BODY 5000u
@@ -55,127 +57,94 @@ static const struct scenario scenarios[] = {
 	{"overwrite-refused", BOOT_MODE_OVERWRITE_ONLY, 2, 1, true, 2, 2, 2, 2, 0},
 };
 
-static const char *const tear_name[] = {"prefix", "nothing", "bits"};
+static struct seccnt_rig sr; /* the rig under test, with its OTP store */
 
-struct pc {
-	struct seccnt_rig s;
-	uint8_t *snap;
-	uint32_t len;
-};
-
-static void restore(struct pc *p)
+static int init(struct pc *p, const struct board_profile *bp)
 {
-	memcpy(p->s.r.mem, p->snap, p->len);
-	flash_sim_power_on(&p->s.r.sim);
-	flash_sim_reset_count(&p->s.r.sim);
+	p->r = &sr.r;
+	return seccnt_rig_init(&sr, bp);
 }
 
-static void scenario_setup(struct pc *p, const struct scenario *sc)
+static void scenario_setup(struct pc *p, const void *scv)
 {
-	struct flash_area upd = p->s.r.sec;
+	const struct scenario *sc = scv;
+	struct flash_area upd = p->r->sec;
 
-	flash_sim_format(&p->s.r.sim);
-	p->s.r.cfg.mode = sc->mode;
-	assert_int_equal(p->s.store.raise(p->s.store.ctx, sc->stored), 0);
-	assert_int_equal(timg_write(&p->s.r.pri, (uint8_t)sc->pri, PRI_BODY, 1), 0);
+	flash_sim_format(&p->r->sim);
+	p->r->cfg.mode = sc->mode;
+	assert_int_equal(sr.store.raise(sr.store.ctx, sc->stored), 0);
+	assert_int_equal(timg_write(&p->r->pri, (uint8_t)sc->pri, PRI_BODY, 1), 0);
 	if (sc->sec != 0) {
-		assert_int_equal(boot_secondary_image_area(&p->s.r.sec, sc->mode, &upd), 0);
+		assert_int_equal(boot_secondary_image_area(&p->r->sec, sc->mode, &upd), 0);
 		assert_int_equal(timg_write(&upd, (uint8_t)sc->sec, SEC_BODY, 2), 0);
 		assert_int_equal(boot_request_upgrade(&upd, sc->perm), 0);
 	}
-	memcpy(p->snap, p->s.r.mem, p->len);
 }
 
 static int boot_once(struct pc *p)
 {
 	struct boot_result res;
-	int rc = rig_boot(&p->s.r, &res);
+	int rc = rig_boot(p->r, &res);
 
 	if (rc != 0) {
 		return rc;
 	}
 	/* what boot_go returned is what verifies in the primary slot */
-	assert_int_equal(rig_version(&p->s.r.pri), res.image.major);
+	assert_int_equal(rig_version(&p->r->pri), res.image.major);
 	return res.image.major;
 }
 
-static void cut_and_recover(struct pc *p, const struct scenario *sc, uint32_t n,
-			    enum flash_sim_tear t, uint32_t total, const char *what)
+static void recover(struct pc *p, const void *scv, const struct pc_cut *c)
 {
-	restore(p);
-	flash_sim_cut_at(&p->s.r.sim, n, t);
-	int ran = boot_once(p);
+	const struct scenario *sc = scv;
+	const char *what = c->what;
+	uint32_t n = c->n;
 
-	flash_sim_power_on(&p->s.r.sim);
-	if (n < total) {
-		assert_int_equal(ran, -EIO);
-		uint32_t v = seccnt_stored(&p->s);
+	if (c->fired) {
+		uint32_t v = seccnt_stored(&sr);
 
 		if (v < sc->stored || v > sc->cnt) {
 			fail_msg("%s cut %u: stored counter %u, want %u..%u", what, n, v,
 				 sc->stored, sc->cnt);
 		}
-		ran = boot_once(p);
 	}
-	bool alt = sc->alt != 0 && ran == sc->alt;
+	int ran = boot_once(p);
+	/* the uncut boot runs the scenario's image, never the alternative */
+	bool alt = c->fired && sc->alt != 0 && ran == sc->alt;
 
-	if ((ran != sc->want && !alt) || seccnt_stored(&p->s) != sc->cnt) {
+	if ((ran != sc->want && !alt) || seccnt_stored(&sr) != sc->cnt) {
 		fail_msg("%s cut %u: ran v%d counter %u, want v%d counter %u", what, n, ran,
-			 seccnt_stored(&p->s), sc->want, sc->cnt);
+			 seccnt_stored(&sr), sc->want, sc->cnt);
 	}
 	ran = boot_once(p);
-	if (ran != (alt ? sc->alt : sc->next) || seccnt_stored(&p->s) != sc->cnt) {
+	if (ran != (alt ? sc->alt : sc->next) || seccnt_stored(&sr) != sc->cnt) {
 		fail_msg("%s cut %u: next boot ran v%d counter %u, want v%d counter %u", what, n,
-			 ran, seccnt_stored(&p->s), sc->next, sc->cnt);
+			 ran, seccnt_stored(&sr), sc->next, sc->cnt);
 	}
 }
 
-static unsigned run_scenario(struct pc *p, const struct scenario *sc, enum flash_sim_tear t)
-{
-	char what[96];
-
-	snprintf(what, sizeof(what), "%s/%s/%s", p->s.r.bp->id, sc->name, tear_name[t]);
-	scenario_setup(p, sc);
-	restore(p);
-	assert_int_equal(boot_once(p), sc->want);
-	uint32_t total = flash_sim_ops(&p->s.r.sim);
-
-	for (uint32_t n = 0; n <= total; n++) {
-		cut_and_recover(p, sc, n, t, total, what);
-	}
-	printf("  %-44s %4u cut points, all recovered\n", what, total + 1u);
-	return total + 1u;
-}
-
-static void run_board(const struct board_profile *bp)
-{
-	struct pc p;
-	unsigned grand = 0;
-
-	assert_int_equal(seccnt_rig_init(&p.s, bp), 0);
-	p.len = bp->flash.size;
-	p.snap = malloc(p.len);
-	assert_non_null(p.snap);
-	for (int t = 0; t < 3; t++) {
-		for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
-			grand += run_scenario(&p, &scenarios[i], (enum flash_sim_tear)t);
-		}
-	}
-	printf("  %s security counter: %u power cuts in total\n", bp->id, grand);
-	free(p.snap);
-	rig_free(&p.s.r);
-}
+static const struct pc_strategy seccnt = {
+	.scenarios = scenarios,
+	.nscenarios = sizeof(scenarios) / sizeof(scenarios[0]),
+	.scenario_size = sizeof(scenarios[0]),
+	.init = init,
+	.setup = scenario_setup,
+	.recover = recover,
+	.whole_flash = true, /* the OTP store is outside both slots */
+	.no_op_range = true,
+	.label = "security counter",
+};
 
 static void test_powercut_seccnt_reel_board(void **state)
 {
 	(void)state;
-	run_board(&board_reel_board);
+	pc_run_board(&seccnt, &board_reel_board);
 }
 
 static void test_powercut_seccnt_nucleo_u575zi_q(void **state)
 {
 	(void)state;
-	run_board(&board_nucleo_u575zi_q);
+	pc_run_board(&seccnt, &board_nucleo_u575zi_q);
 }
 
 int main(void)
