@@ -17,73 +17,19 @@
 
 #include "fixture_boot.h"
 
-#define SLOT_SIZE 0x60000u /* the vectors were signed with --slot-size 0x60000 */
-
-struct rig {
-	struct flash_geometry geo;
-	struct flash_sim sim;
-	struct flash_area primary, secondary;
-	struct fixture_keys keys;
-	uint8_t mem[2 * SLOT_SIZE];
-};
-
-static void rig_init(struct rig *r, uint32_t sector, uint32_t write_block)
-{
-	memset(r, 0, offsetof(struct rig, mem));
-	r->geo = (struct flash_geometry){.size = sizeof(r->mem),
-					 .write_block = write_block,
-					 .erased_val = 0xff,
-					 .sector_size = sector};
-	assert_int_equal(flash_sim_init(&r->sim, &r->geo, r->mem, sizeof(r->mem),
-					write_block == 16 ? FLASH_SIM_F_WRITE_ONCE : 0),
-			 0);
-	flash_sim_format(&r->sim);
-	assert_int_equal(flash_area_init(&r->primary, &r->sim.dev, 0, SLOT_SIZE), 0);
-	assert_int_equal(flash_area_init(&r->secondary, &r->sim.dev, SLOT_SIZE, SLOT_SIZE), 0);
-	fixture_keys_load(&r->keys);
-}
-
-static void rig_free(struct rig *r)
-{
-	fixture_keys_free(&r->keys);
-}
-
-/* Program a file into an area, as a debug probe (or a finished download) would. */
-static uint8_t *program(struct rig *r, const struct flash_area *fa, const char *rel, size_t *len)
-{
-	uint8_t *img = fixture_load(rel, len);
-	assert_non_null(img);
-	assert_true(*len <= fa->size);
-	uint32_t wb = r->geo.write_block;
-	size_t padded = (*len + wb - 1) / wb * wb;
-	uint8_t *buf = malloc(padded);
-	memset(buf, 0xff, padded);
-	memcpy(buf, img, *len);
-	assert_int_equal(flash_area_write(fa, 0, buf, (uint32_t)padded), 0);
-	free(buf);
-	return img;
-}
-
-static int boot(struct rig *r, struct boot_result *res)
-{
-	struct boot_config cfg = {.primary = &r->primary,
-				  .secondary = &r->secondary,
-				  .validate = fixture_validate,
-				  .validate_ctx = &r->keys};
-	return boot_go(&cfg, res);
-}
+#define SLOT_SIZE INTEROP_SLOT_SIZE
 
 static void upgrade_with(const char *secondary_image, uint32_t sector, uint32_t wb, int want_swap)
 {
-	static struct rig r;
+	static struct interop_rig r;
 	struct boot_result res;
 	size_t old_len, new_len;
-	rig_init(&r, sector, wb);
+	interop_rig_init(&r, sector, wb);
 	/* The running image: imgtool's unpadded ECDSA image. */
-	uint8_t *old = program(&r, &r.primary, "images/ecdsa-p256-z70000.bin", &old_len);
-	uint8_t *new = program(&r, &r.secondary, secondary_image, &new_len);
+	uint8_t *old = interop_program(&r, &r.primary, "images/ecdsa-p256-z70000.bin", &old_len);
+	uint8_t *new = interop_program(&r, &r.secondary, secondary_image, &new_len);
 
-	assert_int_equal(boot(&r, &res), 0);
+	assert_int_equal(interop_boot(&r, &res), 0);
 	assert_int_equal(res.swap_type, want_swap);
 	assert_int_equal(res.image.major, 1); /* the vectors are version 1.2.3+4 */
 	assert_int_equal(res.image.build, 4);
@@ -93,7 +39,7 @@ static void upgrade_with(const char *secondary_image, uint32_t sector, uint32_t 
 	assert_memory_equal(r.mem + SLOT_SIZE, old, old_len);
 
 	/* Next reset: a test image that did not confirm itself is reverted. */
-	assert_int_equal(boot(&r, &res), 0);
+	assert_int_equal(interop_boot(&r, &res), 0);
 	if (want_swap == BOOT_SWAP_TYPE_TEST) {
 		assert_int_equal(res.swap_type, BOOT_SWAP_TYPE_REVERT);
 		assert_memory_equal(r.mem, old, old_len);
@@ -103,7 +49,7 @@ static void upgrade_with(const char *secondary_image, uint32_t sector, uint32_t 
 	}
 	free(old);
 	free(new);
-	rig_free(&r);
+	interop_rig_free(&r);
 }
 
 static void test_imgtool_pad_is_a_test_swap(void **state)
@@ -135,21 +81,22 @@ static void test_imgtool_align16_on_stm32u5_flash(void **state)
 static void test_imgtool_tampered_is_erased_not_booted(void **state)
 {
 	(void)state;
-	static struct rig r;
+	static struct interop_rig r;
 	struct boot_result res;
 	size_t old_len, bad_len;
-	rig_init(&r, 4096, 4);
-	uint8_t *old = program(&r, &r.primary, "images/ecdsa-p256-z70000.bin", &old_len);
-	uint8_t *bad = program(&r, &r.secondary, "images/ecdsa-p256-z70000-tampered.bin", &bad_len);
+	interop_rig_init(&r, 4096, 4);
+	uint8_t *old = interop_program(&r, &r.primary, "images/ecdsa-p256-z70000.bin", &old_len);
+	uint8_t *bad = interop_program(&r, &r.secondary, "images/ecdsa-p256-z70000-tampered.bin",
+				       &bad_len);
 	/* Request an upgrade for it, as the app would after a download. */
 	assert_int_equal(boot_request_upgrade(&r.secondary, true), 0);
-	assert_int_equal(boot(&r, &res), 0);
+	assert_int_equal(interop_boot(&r, &res), 0);
 	assert_int_equal(res.swap_type, BOOT_SWAP_TYPE_NONE);
 	assert_memory_equal(r.mem, old, old_len);
 	assert_int_equal(flash_area_is_erased(&r.secondary, 0, 32), 1);
 	free(old);
 	free(bad);
-	rig_free(&r);
+	interop_rig_free(&r);
 }
 
 int main(void)

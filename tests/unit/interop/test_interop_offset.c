@@ -21,58 +21,18 @@
 
 #include "fixture_boot.h"
 
-#define SLOT_SIZE 0x60000u
+#define SLOT_SIZE INTEROP_SLOT_SIZE
 
-struct rig {
-	struct flash_geometry geo;
-	struct flash_sim sim;
-	struct flash_area primary, secondary, update;
-	struct fixture_keys keys;
-	uint8_t mem[2 * SLOT_SIZE];
-};
+/* the fixture in offset mode; `update` is the secondary from its sector 1 */
+static struct flash_area update;
 
-static void rig_init(struct rig *r, uint32_t sector, uint32_t write_block)
+static void rig_init(struct interop_rig *r, uint32_t sector, uint32_t write_block)
 {
-	memset(r, 0, offsetof(struct rig, mem));
-	r->geo = (struct flash_geometry){.size = sizeof(r->mem),
-					 .write_block = write_block,
-					 .erased_val = 0xff,
-					 .sector_size = sector};
-	assert_int_equal(flash_sim_init(&r->sim, &r->geo, r->mem, sizeof(r->mem),
-					write_block == 16 ? FLASH_SIM_F_WRITE_ONCE : 0),
+	interop_rig_init(r, sector, write_block);
+	r->cfg.mode = BOOT_MODE_SWAP_OFFSET;
+	assert_int_equal(boot_secondary_image_area(&r->secondary, BOOT_MODE_SWAP_OFFSET, &update),
 			 0);
-	flash_sim_format(&r->sim);
-	assert_int_equal(flash_area_init(&r->primary, &r->sim.dev, 0, SLOT_SIZE), 0);
-	assert_int_equal(flash_area_init(&r->secondary, &r->sim.dev, SLOT_SIZE, SLOT_SIZE), 0);
-	assert_int_equal(
-		boot_secondary_image_area(&r->secondary, BOOT_MODE_SWAP_OFFSET, &r->update), 0);
-	assert_int_equal(r->update.off, SLOT_SIZE + sector);
-	fixture_keys_load(&r->keys);
-}
-
-static uint8_t *program(struct rig *r, const struct flash_area *fa, const char *rel, size_t *len)
-{
-	uint8_t *img = fixture_load(rel, len);
-	assert_non_null(img);
-	assert_true(*len <= fa->size);
-	uint32_t wb = r->geo.write_block;
-	size_t padded = (*len + wb - 1) / wb * wb;
-	uint8_t *buf = malloc(padded);
-	memset(buf, 0xff, padded);
-	memcpy(buf, img, *len);
-	assert_int_equal(flash_area_write(fa, 0, buf, (uint32_t)padded), 0);
-	free(buf);
-	return img;
-}
-
-static int boot(struct rig *r, struct boot_result *res)
-{
-	struct boot_config cfg = {.primary = &r->primary,
-				  .secondary = &r->secondary,
-				  .validate = fixture_validate,
-				  .validate_ctx = &r->keys,
-				  .mode = BOOT_MODE_SWAP_OFFSET};
-	return boot_go(&cfg, res);
+	assert_int_equal(update.off, SLOT_SIZE + sector);
 }
 
 static uint32_t le(const uint8_t *p, int n)
@@ -95,15 +55,15 @@ static uint32_t unprot_tlv_size(const uint8_t *img)
 /* primary: imgtool's 1.2.3+4 image; from sector 1 of the secondary: `image` (v2.0.0) */
 static void swapped(const char *image, uint32_t sector, uint32_t wb, bool perm)
 {
-	static struct rig r;
+	static struct interop_rig r;
 	struct boot_result res;
 	size_t old_len, new_len;
 
 	rig_init(&r, sector, wb);
-	uint8_t *old = program(&r, &r.primary, "images/ecdsa-p256-z70000.bin", &old_len);
-	uint8_t *new = program(&r, &r.update, image, &new_len);
+	uint8_t *old = interop_program(&r, &r.primary, "images/ecdsa-p256-z70000.bin", &old_len);
+	uint8_t *new = interop_program(&r, &update, image, &new_len);
 	assert_int_equal(new_len, SLOT_SIZE - sector);
-	assert_int_equal(boot(&r, &res), 0);
+	assert_int_equal(interop_boot(&r, &res), 0);
 	assert_int_equal(res.swap_type, perm ? BOOT_SWAP_TYPE_PERM : BOOT_SWAP_TYPE_TEST);
 	assert_int_equal(res.image.major, 2);
 	assert_memory_equal(r.mem, new, res.image.total_size);
@@ -116,7 +76,7 @@ static void swapped(const char *image, uint32_t sector, uint32_t wb, bool perm)
 	uint32_t want = unprot_tlv_size(new) << 16 | unprot_tlv_size(old);
 	assert_int_equal(le(r.mem + field, 4), want);
 
-	assert_int_equal(boot(&r, &res), 0);
+	assert_int_equal(interop_boot(&r, &res), 0);
 	if (perm) {
 		assert_int_equal(res.swap_type, BOOT_SWAP_TYPE_NONE);
 		assert_int_equal(res.image.major, 2);
@@ -130,7 +90,7 @@ static void swapped(const char *image, uint32_t sector, uint32_t wb, bool perm)
 	}
 	free(old);
 	free(new);
-	fixture_keys_free(&r.keys);
+	interop_rig_free(&r);
 }
 
 static void test_imgtool_offset_test_revert(void **state)
@@ -150,21 +110,21 @@ static void test_imgtool_offset_confirm_align16(void **state)
 static void test_imgtool_wrong_upload_address(void **state)
 {
 	(void)state;
-	static struct rig r;
+	static struct interop_rig r;
 	struct boot_result res;
 	size_t old_len, new_len;
 
 	rig_init(&r, 4096, 4);
-	uint8_t *old = program(&r, &r.primary, "images/ecdsa-p256-z70000.bin", &old_len);
-	uint8_t *new = program(&r, &r.secondary, "images/ecdsa-p256-z70000-v2.0.0-offset-pad.bin",
-			       &new_len);
+	uint8_t *old = interop_program(&r, &r.primary, "images/ecdsa-p256-z70000.bin", &old_len);
+	uint8_t *new = interop_program(&r, &r.secondary,
+				       "images/ecdsa-p256-z70000-v2.0.0-offset-pad.bin", &new_len);
 	assert_int_equal(boot_request_upgrade(&r.secondary, false), 0);
-	assert_int_equal(boot(&r, &res), 0);
+	assert_int_equal(interop_boot(&r, &res), 0);
 	assert_int_equal(res.image.major, 1);
 	assert_int_equal(flash_area_is_erased(&r.secondary, 0, SLOT_SIZE), 1);
 	free(old);
 	free(new);
-	fixture_keys_free(&r.keys);
+	interop_rig_free(&r);
 }
 
 int main(void)

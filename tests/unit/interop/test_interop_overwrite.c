@@ -18,69 +18,30 @@
 
 #include "fixture_boot.h"
 
-#define SLOT_SIZE 0x60000u /* the vectors were signed with --slot-size 0x60000 */
+#define SLOT_SIZE INTEROP_SLOT_SIZE
 
-struct rig {
-	struct flash_geometry geo;
-	struct flash_sim sim;
-	struct flash_area primary, secondary;
-	struct fixture_keys keys;
-	uint8_t mem[2 * SLOT_SIZE];
-};
-
-static void rig_init(struct rig *r, uint32_t sector, uint32_t write_block)
+static void rig_init(struct interop_rig *r, uint32_t sector, uint32_t write_block)
 {
-	memset(r, 0, offsetof(struct rig, mem));
-	r->geo = (struct flash_geometry){.size = sizeof(r->mem),
-					 .write_block = write_block,
-					 .erased_val = 0xff,
-					 .sector_size = sector};
-	assert_int_equal(flash_sim_init(&r->sim, &r->geo, r->mem, sizeof(r->mem),
-					write_block == 16 ? FLASH_SIM_F_WRITE_ONCE : 0),
-			 0);
-	flash_sim_format(&r->sim);
-	assert_int_equal(flash_area_init(&r->primary, &r->sim.dev, 0, SLOT_SIZE), 0);
-	assert_int_equal(flash_area_init(&r->secondary, &r->sim.dev, SLOT_SIZE, SLOT_SIZE), 0);
-	fixture_keys_load(&r->keys);
+	interop_rig_init(r, sector, write_block);
+	r->cfg.mode = BOOT_MODE_OVERWRITE_ONLY;
 }
 
-/* Program a file into an area, as a debug probe (or a finished download) would. */
-static uint8_t *program(struct rig *r, const struct flash_area *fa, const char *rel, size_t *len)
+static int boot(struct interop_rig *r, bool dp, struct boot_result *res)
 {
-	uint8_t *img = fixture_load(rel, len);
-	assert_non_null(img);
-	assert_true(*len <= fa->size);
-	uint32_t wb = r->geo.write_block;
-	size_t padded = (*len + wb - 1) / wb * wb;
-	uint8_t *buf = malloc(padded);
-	memset(buf, 0xff, padded);
-	memcpy(buf, img, *len);
-	assert_int_equal(flash_area_write(fa, 0, buf, (uint32_t)padded), 0);
-	free(buf);
-	return img;
-}
-
-static int boot(struct rig *r, bool dp, struct boot_result *res)
-{
-	struct boot_config cfg = {.primary = &r->primary,
-				  .secondary = &r->secondary,
-				  .validate = fixture_validate,
-				  .validate_ctx = &r->keys,
-				  .mode = BOOT_MODE_OVERWRITE_ONLY,
-				  .downgrade_prevention = dp};
-	return boot_go(&cfg, res);
+	r->cfg.downgrade_prevention = dp;
+	return interop_boot(r, res);
 }
 
 /* primary: imgtool's unpadded 1.2.3+4 image; secondary: `image`; expect a copy */
 static void copied(const char *image, uint32_t sector, uint32_t wb)
 {
-	static struct rig r;
+	static struct interop_rig r;
 	struct boot_result res;
 	size_t old_len, new_len;
 
 	rig_init(&r, sector, wb);
-	uint8_t *old = program(&r, &r.primary, "images/ecdsa-p256-z70000.bin", &old_len);
-	uint8_t *new = program(&r, &r.secondary, image, &new_len);
+	uint8_t *old = interop_program(&r, &r.primary, "images/ecdsa-p256-z70000.bin", &old_len);
+	uint8_t *new = interop_program(&r, &r.secondary, image, &new_len);
 	assert_int_equal(new_len, SLOT_SIZE);
 	/* same version: downgrade prevention lets it through */
 	assert_int_equal(boot(&r, true, &res), 0);
@@ -98,7 +59,7 @@ static void copied(const char *image, uint32_t sector, uint32_t wb)
 	assert_memory_equal(r.mem, new, res.image.total_size);
 	free(old);
 	free(new);
-	fixture_keys_free(&r.keys);
+	interop_rig_free(&r);
 }
 
 static void test_imgtool_overwrite_only_pad(void **state)
@@ -117,14 +78,14 @@ static void test_imgtool_overwrite_only_align16(void **state)
 static void test_imgtool_older_refused(void **state)
 {
 	(void)state;
-	static struct rig r;
+	static struct interop_rig r;
 	struct boot_result res;
 	size_t old_len, new_len;
 
 	rig_init(&r, 4096, 4);
-	uint8_t *cur = program(&r, &r.primary, "images/ecdsa-p256-z70000.bin", &old_len);
-	uint8_t *older = program(&r, &r.secondary,
-				 "images/ecdsa-p256-z70000-v1.0.0-overwrite-pad.bin", &new_len);
+	uint8_t *cur = interop_program(&r, &r.primary, "images/ecdsa-p256-z70000.bin", &old_len);
+	uint8_t *older = interop_program(
+		&r, &r.secondary, "images/ecdsa-p256-z70000-v1.0.0-overwrite-pad.bin", &new_len);
 	assert_int_equal(boot(&r, true, &res), 0);
 	assert_int_equal(res.swap_type, BOOT_SWAP_TYPE_NONE);
 	assert_int_equal(res.image.minor, 2);
@@ -133,14 +94,14 @@ static void test_imgtool_older_refused(void **state)
 
 	/* without downgrade prevention the older image is copied */
 	free(older);
-	older = program(&r, &r.secondary, "images/ecdsa-p256-z70000-v1.0.0-overwrite-pad.bin",
-			&new_len);
+	older = interop_program(&r, &r.secondary,
+				"images/ecdsa-p256-z70000-v1.0.0-overwrite-pad.bin", &new_len);
 	assert_int_equal(boot(&r, false, &res), 0);
 	assert_int_equal(res.image.minor, 0);
 	assert_memory_equal(r.mem, older, res.image.total_size);
 	free(cur);
 	free(older);
-	fixture_keys_free(&r.keys);
+	interop_rig_free(&r);
 }
 
 int main(void)
