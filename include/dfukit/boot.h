@@ -73,12 +73,22 @@
  *     an image booted once without image_ok is erased at the next boot, as
  *     is an image that fails validation (src/boot/direct_xip.c). The running
  *     image confirms itself with boot_confirm() on its own slot.
+ *   BOOT_MODE_RAM_LOAD        MCUboot's MCUBOOT_RAM_LOAD (without
+ *     MCUBOOT_RAM_LOAD_REVERT): the image with the highest version (primary
+ *     on a tie) is copied into the executable RAM (boot_config.ram) at the
+ *     load address of its header (IMAGE_F_RAM_LOAD, imgtool -L/--load-addr)
+ *     and validated there, in the copy that runs (boot_result.load_addr,
+ *     .load_size); an image without the flag, with a load address outside
+ *     the RAM, or that fails validation is erased and the other slot tried
+ *     (src/boot/ram_load.c). No trailer is read or written. Updates go to
+ *     the slot the running image was not loaded from.
  */
 enum boot_mode {
 	BOOT_MODE_SWAP_MOVE = 0,
 	BOOT_MODE_OVERWRITE_ONLY = 1,
 	BOOT_MODE_SWAP_OFFSET = 2,
 	BOOT_MODE_DIRECT_XIP = 3,
+	BOOT_MODE_RAM_LOAD = 4,
 };
 
 /* Decoded trailer values; numbers match MCUboot's (used in its log lines). */
@@ -247,7 +257,7 @@ typedef int (*boot_validate_fn)(void *ctx, const struct flash_area *slot,
 /* One log line without newline; level is 'I', 'W' or 'E'. */
 typedef void (*boot_log_fn)(void *ctx, char level, const char *line);
 
-/* "move", "overwrite-only", "offset", "direct-xip"; NULL for an unknown mode. */
+/* "move", "overwrite-only", "offset", "direct-xip", "ram-load"; NULL for an unknown mode. */
 const char *boot_mode_name(enum boot_mode mode);
 /* The mode called name; -EINVAL if none is. */
 int boot_mode_parse(const char *name, enum boot_mode *mode);
@@ -263,6 +273,17 @@ int boot_secondary_image_area(const struct flash_area *secondary, enum boot_mode
 
 /* dfukit/security_counter.h */
 struct boot_security_counter;
+
+/*
+ * Ram-load's executable RAM (MCUboot's IMAGE_EXECUTABLE_RAM_START/_SIZE):
+ * size bytes at buf, owned by the caller, which the image sees at device
+ * address addr. An image loads at buf + (load_addr - addr).
+ */
+struct boot_ram {
+	uint8_t *buf;
+	uint32_t addr;
+	uint32_t size;
+};
 
 struct boot_config {
 	const struct flash_area *primary;
@@ -298,13 +319,22 @@ struct boot_config {
 	 * -ENOTSUP with a store.
 	 */
 	const struct boot_security_counter *security_counter;
+	/* BOOT_MODE_RAM_LOAD only: where images are loaded (unused otherwise). */
+	struct boot_ram ram;
 };
 
 struct boot_result {
-	/* The slot that runs: 0 in the swap modes, 0 or 1 in direct-xip. */
+	/* The slot that runs: 0 in the swap modes, 0 or 1 in direct-xip and ram-load. */
 	uint32_t slot;
 	/* Device offset of the slot (MCUboot's chainload offset). */
 	uint32_t offset;
+	/*
+	 * Ram-load: the device address in boot_config.ram where the image
+	 * (header first) was copied and validated, and its bytes there (header,
+	 * body, TLVs); 0 in other modes.
+	 */
+	uint32_t load_addr;
+	uint32_t load_size;
 	/* The swap type that was acted on (BOOT_SWAP_TYPE_NONE if none). */
 	int swap_type;
 	struct boot_image_info image;
@@ -313,7 +343,7 @@ struct boot_result {
 /*
  * Decide, resume or perform a swap, validate and pick the image to run.
  * Returns 0 with *res filled when the primary slot (direct-xip: the chosen
- * slot, res->slot) holds a valid image;
+ * slot, res->slot; ram-load: its copy in RAM) holds a valid image;
  * -EINVAL without slots or a validate function; -ENOENT when no bootable
  * image exists; a flash error (-EIO after a power cut) as is: call again
  * after power returns and the swap resumes.

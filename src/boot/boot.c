@@ -543,7 +543,8 @@ static void log_jump(const struct boot_config *cfg, const struct boot_result *re
 	struct lbuf lb = {.n = 0};
 
 	lb_str(&lb, "Bootloader chainload address offset: ");
-	lb_hex(&lb, res->offset);
+	/* ram-load: MCUboot names the image's load address here */
+	lb_hex(&lb, cfg->mode == BOOT_MODE_RAM_LOAD ? res->load_addr : res->offset);
 	lb_emit(cfg, 'I', &lb);
 	lb_str(&lb, "Image version: v");
 	lb_num(&lb, res->image.major, 10);
@@ -553,6 +554,24 @@ static void log_jump(const struct boot_config *cfg, const struct boot_result *re
 	lb_num(&lb, res->image.revision, 10);
 	lb_emit(cfg, 'I', &lb);
 	log_msg(cfg, 'I', "Jumping to the first image slot");
+}
+
+/*
+ * The equal-slot strategies, nothing swapped: the chosen slot runs in place
+ * (direct_xip.c) or from its copy in RAM, validated there (ram_load.c).
+ */
+static int equal_slots_go(const struct boot_config *cfg, struct boot_result *res)
+{
+	bool xip = BOOT_HAS_XIP && cfg->mode == BOOT_MODE_DIRECT_XIP;
+	int rc = xip ? boot_direct_xip_go(cfg, res) : boot_ram_load_go(cfg, res);
+
+	if (rc == 0 && !xip) {
+		rc = boot_seccnt_raise(cfg, &res->image); /* no revert: raised at once */
+	}
+	if (rc == 0) {
+		log_jump(cfg, res);
+	}
+	return rc;
 }
 
 /* Swap-using-move: resume an interrupted swap or start a requested one. */
@@ -612,13 +631,10 @@ int boot_go(const struct boot_config *cfg, struct boot_result *res)
 	c.sec = cfg->secondary;
 
 	log_msg(cfg, 'I', "Starting bootloader");
-	if (BOOT_HAS_XIP && cfg->mode == BOOT_MODE_DIRECT_XIP && !cfg->downgrade_prevention) {
-		/* no copy: the chosen slot runs in place (direct_xip.c) */
-		rc = boot_direct_xip_go(cfg, res);
-		if (rc == 0) {
-			log_jump(cfg, res);
-		}
-		return rc;
+	if (((BOOT_HAS_XIP && cfg->mode == BOOT_MODE_DIRECT_XIP) ||
+	     (BOOT_HAS_RAM_LOAD && cfg->mode == BOOT_MODE_RAM_LOAD)) &&
+	    !cfg->downgrade_prevention) {
+		return equal_slots_go(cfg, res);
 	}
 	if (BOOT_HAS_OVERWRITE && cfg->mode == BOOT_MODE_OVERWRITE_ONLY) {
 		rc = boot_overwrite_upgrade(cfg, &type);

@@ -10,10 +10,9 @@
 #include <string.h>
 
 static const char *const mode_names[] = {
-	[BOOT_MODE_SWAP_MOVE] = "move",
-	[BOOT_MODE_OVERWRITE_ONLY] = "overwrite-only",
-	[BOOT_MODE_SWAP_OFFSET] = "offset",
-	[BOOT_MODE_DIRECT_XIP] = "direct-xip",
+	[BOOT_MODE_SWAP_MOVE] = "move",     [BOOT_MODE_OVERWRITE_ONLY] = "overwrite-only",
+	[BOOT_MODE_SWAP_OFFSET] = "offset", [BOOT_MODE_DIRECT_XIP] = "direct-xip",
+	[BOOT_MODE_RAM_LOAD] = "ram-load",
 };
 
 const char *boot_mode_name(enum boot_mode mode)

@@ -3,6 +3,8 @@
 #ifndef DFUKIT_BOOT_PRIV_H
 #define DFUKIT_BOOT_PRIV_H
 
+#include <errno.h>
+
 #include <dfukit/boot.h>
 
 /* a must be a power of two */
@@ -27,26 +29,37 @@
 #define BOOT_HAS_OFFSET    0
 #define BOOT_HAS_OVERWRITE 0
 #define BOOT_HAS_XIP       0
+#define BOOT_HAS_RAM_LOAD  0
 #elif defined(DFUKIT_BOOT_ONLY_OFFSET)
 #define BOOT_HAS_MOVE      0
 #define BOOT_HAS_OFFSET    1
 #define BOOT_HAS_OVERWRITE 0
 #define BOOT_HAS_XIP       0
+#define BOOT_HAS_RAM_LOAD  0
 #elif defined(DFUKIT_BOOT_ONLY_OVERWRITE_ONLY)
 #define BOOT_HAS_MOVE      0
 #define BOOT_HAS_OFFSET    0
 #define BOOT_HAS_OVERWRITE 1
 #define BOOT_HAS_XIP       0
+#define BOOT_HAS_RAM_LOAD  0
 #elif defined(DFUKIT_BOOT_ONLY_DIRECT_XIP)
 #define BOOT_HAS_MOVE      0
 #define BOOT_HAS_OFFSET    0
 #define BOOT_HAS_OVERWRITE 0
 #define BOOT_HAS_XIP       1
+#define BOOT_HAS_RAM_LOAD  0
+#elif defined(DFUKIT_BOOT_ONLY_RAM_LOAD)
+#define BOOT_HAS_MOVE      0
+#define BOOT_HAS_OFFSET    0
+#define BOOT_HAS_OVERWRITE 0
+#define BOOT_HAS_XIP       0
+#define BOOT_HAS_RAM_LOAD  1
 #else
 #define BOOT_HAS_MOVE      1
 #define BOOT_HAS_OFFSET    1
 #define BOOT_HAS_OVERWRITE 1
 #define BOOT_HAS_XIP       1
+#define BOOT_HAS_RAM_LOAD  1
 #endif
 
 /* Write len (<= M) bytes of val at off, padded with the erased value to A. */
@@ -85,6 +98,44 @@ int boot_offset_upgrade(const struct boot_config *cfg, int *type);
 int boot_direct_xip_go(const struct boot_config *cfg, struct boot_result *res);
 
 /*
+ * Ram-load (ram_load.c): pick the newest image, copy it into cfg->ram,
+ * validate the copy; fills *res (slot, offset, load_addr, load_size, image)
+ * and logs MCUboot's lines up to "Image 0 loaded from the ... slot". 0,
+ * -ENOENT if no slot holds a bootable image, -EINVAL without a RAM region,
+ * or a flash error as is.
+ */
+int boot_ram_load_go(const struct boot_config *cfg, struct boot_result *res);
+
+/*
+ * The slots of the equal-slot strategies (direct-xip, ram-load;
+ * equal_slots.c): each slot's header as read from flash, whether it holds one
+ * (MCUboot's boot_check_header_valid(): magic, header and body inside the
+ * slot), the highest version, erasing a slot.
+ */
+struct boot_slot {
+	const struct flash_area *fa;
+	bool avail;
+	uint8_t major;
+	uint8_t minor;
+	uint16_t revision;
+	uint32_t build;
+	uint32_t flags;
+	uint32_t load_addr;
+};
+
+/* "primary" or "secondary" */
+const char *boot_slot_name(uint32_t idx);
+/* Both headers, logged as MCUboot does ("Primary   slot: version=1.2.3+4"). */
+int boot_slots_read(const struct boot_config *cfg, struct boot_slot s[2]);
+/* The available slot with the highest major.minor.revision (the primary on a tie), or 2. */
+uint32_t boot_slot_highest(const struct boot_slot s[2]);
+/*
+ * Erase a slot sector by sector, its trailer sectors first (a cut erase
+ * never leaves a stale trailer behind an erased header), then from sector 0.
+ */
+int boot_slot_scramble(const struct flash_area *fa);
+
+/*
  * Hardware rollback protection (security_counter.c). boot_seccnt_config():
  * cfg itself without a store, else *wrapped, a copy whose validate also
  * checks the security counter. boot_seccnt_commit(): raise the store to the
@@ -100,7 +151,8 @@ int boot_seccnt_commit(const struct boot_config *cfg, const struct boot_image_in
  * a configuration with a store is refused (boot_seccnt_use() returns NULL).
  */
 #if defined(DFUKIT_BOOT_ONLY_MOVE) || defined(DFUKIT_BOOT_ONLY_OFFSET) ||                          \
-	defined(DFUKIT_BOOT_ONLY_OVERWRITE_ONLY) || defined(DFUKIT_BOOT_ONLY_DIRECT_XIP)
+	defined(DFUKIT_BOOT_ONLY_OVERWRITE_ONLY) || defined(DFUKIT_BOOT_ONLY_DIRECT_XIP) ||        \
+	defined(DFUKIT_BOOT_ONLY_RAM_LOAD)
 #define BOOT_HAS_SECCNT 0
 #else
 #define BOOT_HAS_SECCNT 1

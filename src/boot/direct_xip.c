@@ -41,96 +41,12 @@
 
 #include <dfukit/boot.h>
 #include <dfukit/image.h>
-#include <dfukit/wire.h>
 
 #include "boot_log.h"
 #include "boot_priv.h"
 
-struct xip_slot {
-	const struct flash_area *fa;
-	bool avail;
-	uint8_t major;
-	uint8_t minor;
-	uint16_t revision;
-	uint32_t build;
-	uint32_t flags;
-	uint32_t load_addr;
-};
-
-static const char *slot_name(uint32_t idx)
-{
-	return idx == 0u ? "primary" : "secondary";
-}
-
-static void log_version(const struct boot_config *cfg, uint32_t idx, const struct xip_slot *s)
-{
-	struct lbuf lb = {.n = 0};
-
-	/* MCUboot's BOOT_LOG_IMAGE_INFO: "%-9s slot: version=%u.%u.%u+%u" */
-	lb_str(&lb, idx == 0u ? "Primary   slot: version=" : "Secondary slot: version=");
-	lb_num(&lb, s->major, 10);
-	lb_str(&lb, ".");
-	lb_num(&lb, s->minor, 10);
-	lb_str(&lb, ".");
-	lb_num(&lb, s->revision, 10);
-	lb_str(&lb, "+");
-	lb_num(&lb, s->build, 10);
-	lb_emit(cfg, 'I', &lb);
-}
-
-/*
- * Whether the slot holds a well-formed header (MCUboot's
- * boot_check_header_valid(): the magic, header and body inside the slot);
- * its version and ROM address.
- */
-static int read_header(const struct boot_config *cfg, uint32_t idx, struct xip_slot *s)
-{
-	uint8_t h[DFUKIT_IMAGE_HEADER_SIZE];
-	int rc = flash_area_read(s->fa, 0, h, sizeof(h));
-
-	if (rc != 0) {
-		return rc;
-	}
-	uint32_t hdr = wire_get_le16(h + DFUKIT_IMAGE_HDR_OFF_HDR_SIZE);
-	uint32_t img = wire_get_le32(h + DFUKIT_IMAGE_HDR_OFF_IMG_SIZE);
-
-	s->avail = wire_get_le32(h + DFUKIT_IMAGE_HDR_OFF_MAGIC) == DFUKIT_IMAGE_MAGIC &&
-		   hdr >= DFUKIT_IMAGE_HEADER_SIZE && img < s->fa->size && hdr < s->fa->size - img;
-	if (s->avail) {
-		s->major = h[DFUKIT_IMAGE_HDR_OFF_VER_MAJOR];
-		s->minor = h[DFUKIT_IMAGE_HDR_OFF_VER_MINOR];
-		s->revision = wire_get_le16(h + DFUKIT_IMAGE_HDR_OFF_VER_REVISION);
-		s->build = wire_get_le32(h + DFUKIT_IMAGE_HDR_OFF_VER_BUILD_NUM);
-		s->flags = wire_get_le32(h + DFUKIT_IMAGE_HDR_OFF_FLAGS);
-		s->load_addr = wire_get_le32(h + DFUKIT_IMAGE_HDR_OFF_LOAD_ADDR);
-		log_version(cfg, idx, s);
-		return 0;
-	}
-	struct lbuf lb = {.n = 0};
-
-	lb_str(&lb, "Image 0 ");
-	lb_str(&lb, slot_name(idx));
-	lb_str(&lb, " slot: image not found");
-	lb_emit(cfg, 'I', &lb);
-	return 0;
-}
-
-static uint32_t version_of(const struct xip_slot *s)
-{
-	return (uint32_t)s->major << 24 | (uint32_t)s->minor << 16 | s->revision;
-}
-
-/* The available slot with the highest version (the primary on a tie), or 2. */
-static uint32_t highest(const struct xip_slot s[2])
-{
-	if (s[0].avail && (!s[1].avail || version_of(&s[1]) <= version_of(&s[0]))) {
-		return 0;
-	}
-	return s[1].avail ? 1u : 2u;
-}
-
 /* MCUboot's boot_rom_address_check(): true if the image may run from its slot. */
-static bool rom_address_ok(const struct boot_config *cfg, uint32_t idx, const struct xip_slot *s)
+static bool rom_address_ok(const struct boot_config *cfg, uint32_t idx, const struct boot_slot *s)
 {
 	struct lbuf lb = {.n = 0};
 
@@ -138,7 +54,7 @@ static bool rom_address_ok(const struct boot_config *cfg, uint32_t idx, const st
 		return true;
 	}
 	lb_str(&lb, "Image in ");
-	lb_str(&lb, slot_name(idx));
+	lb_str(&lb, boot_slot_name(idx));
 	lb_str(&lb, " slot at ");
 	lb_hex(&lb, s->fa->off);
 	lb_str(&lb, " has been built for offset ");
@@ -148,45 +64,8 @@ static bool rom_address_ok(const struct boot_config *cfg, uint32_t idx, const st
 	return false;
 }
 
-/* Erase the sectors of fa in [from, to), one operation per sector. */
-static int erase_range(const struct flash_area *fa, uint32_t from, uint32_t to)
-{
-	struct flash_sector s = {0};
-
-	for (uint32_t off = from; off < to; off = s.off + s.size) {
-		int rc = flash_area_sector_at(fa, off, &s);
-
-		if (rc == 0) {
-			rc = flash_area_erase(fa, s.off, s.size);
-		}
-		if (rc != 0) {
-			return rc;
-		}
-	}
-	return 0;
-}
-
-/* Erase a slot sector by sector: its trailer sectors first, then from sector 0 up. */
-static int scramble(const struct flash_area *fa)
-{
-	struct boot_trailer_layout lay;
-	struct flash_sector s;
-	int rc = boot_trailer_layout_for(&lay, fa, 0);
-
-	if (rc == 0) {
-		rc = flash_area_sector_at(fa, lay.swap_info_off, &s);
-	}
-	if (rc == 0) {
-		rc = erase_range(fa, s.off, fa->size);
-	}
-	if (rc == 0) {
-		rc = erase_range(fa, 0, s.off);
-	}
-	return rc;
-}
-
 /* 1 if the other slot could run instead (header, ROM address, valid image), 0, or -EIO */
-static int other_bootable(const struct boot_config *cfg, const struct xip_slot *o)
+static int other_bootable(const struct boot_config *cfg, const struct boot_slot *o)
 {
 	struct boot_image_info info;
 
@@ -203,8 +82,8 @@ static int other_bootable(const struct boot_config *cfg, const struct xip_slot *
  * MCUboot's boot_select_or_erase(): 1 if the slot is to be booted (marked as
  * tried), 0 if it was erased instead, or a negative errno. o: the other slot.
  */
-static int select_or_erase(const struct boot_config *cfg, uint32_t idx, const struct xip_slot *s,
-			   const struct xip_slot *o)
+static int select_or_erase(const struct boot_config *cfg, uint32_t idx, const struct boot_slot *s,
+			   const struct boot_slot *o)
 {
 	struct boot_swap_state st;
 	int rc = boot_read_swap_state(s->fa, &st);
@@ -228,10 +107,10 @@ static int select_or_erase(const struct boot_config *cfg, uint32_t idx, const st
 		struct lbuf lb = {.n = 0};
 
 		lb_str(&lb, "Erasing faulty image in the ");
-		lb_str(&lb, slot_name(idx));
+		lb_str(&lb, boot_slot_name(idx));
 		lb_str(&lb, " slot.");
 		lb_emit(cfg, 'I', &lb);
-		return scramble(s->fa);
+		return boot_slot_scramble(s->fa);
 	}
 	if (st.copy_done == BOOT_FLAG_UNSET) {
 		rc = boot_write_copy_done(s->fa);
@@ -240,7 +119,7 @@ static int select_or_erase(const struct boot_config *cfg, uint32_t idx, const st
 		struct lbuf lb = {.n = 0};
 
 		lb_str(&lb, "Failed to set copy_done flag of the image in the ");
-		lb_str(&lb, slot_name(idx));
+		lb_str(&lb, boot_slot_name(idx));
 		lb_str(&lb, " slot.");
 		lb_emit(cfg, 'W', &lb);
 	}
@@ -251,7 +130,7 @@ static int select_or_erase(const struct boot_config *cfg, uint32_t idx, const st
  * Try slot idx: 1 with res->image filled if it is to run, 0 if it was
  * skipped (refused, erased), or a negative errno.
  */
-static int try_slot(const struct boot_config *cfg, uint32_t idx, struct xip_slot s[2],
+static int try_slot(const struct boot_config *cfg, uint32_t idx, struct boot_slot s[2],
 		    struct boot_result *res)
 {
 	s[idx].avail = false;
@@ -273,28 +152,22 @@ static int try_slot(const struct boot_config *cfg, uint32_t idx, struct xip_slot
 	struct lbuf lb = {.n = 0};
 
 	lb_str(&lb, "Image in the ");
-	lb_str(&lb, slot_name(idx));
+	lb_str(&lb, boot_slot_name(idx));
 	lb_str(&lb, " slot is not valid!");
 	lb_emit(cfg, 'E', &lb);
-	rc = scramble(s[idx].fa);
+	rc = boot_slot_scramble(s[idx].fa);
 	return rc != 0 ? rc : 0;
 }
 
 int boot_direct_xip_go(const struct boot_config *cfg, struct boot_result *res)
 {
-	struct xip_slot s[2];
-	int rc = 0;
+	struct boot_slot s[2];
+	int rc = boot_slots_read(cfg, s);
 
-	memset(s, 0, sizeof(s));
-	s[0].fa = cfg->primary;
-	s[1].fa = cfg->secondary;
-	for (uint32_t i = 0; i < 2u && rc == 0; i++) {
-		rc = read_header(cfg, i, &s[i]);
-	}
 	if (rc != 0) {
 		return rc;
 	}
-	for (uint32_t idx = highest(s); idx < 2u; idx = highest(s)) {
+	for (uint32_t idx = boot_slot_highest(s); idx < 2u; idx = boot_slot_highest(s)) {
 		memset(res, 0, sizeof(*res));
 		rc = try_slot(cfg, idx, s, res);
 		if (rc < 0) {
@@ -307,7 +180,7 @@ int boot_direct_xip_go(const struct boot_config *cfg, struct boot_result *res)
 			res->offset = s[idx].fa->off;
 			res->swap_type = BOOT_SWAP_TYPE_NONE;
 			lb_str(&lb, "Image 0 loaded from the ");
-			lb_str(&lb, slot_name(idx));
+			lb_str(&lb, boot_slot_name(idx));
 			lb_str(&lb, " slot");
 			lb_emit(cfg, 'I', &lb);
 			return 0;

@@ -13,7 +13,8 @@
  * raise   boot_seccnt_commit(), once the primary validated: as MCUboot's
  *         boot_update_hw_rollback_protection(), only when the image can no
  *         longer be reverted (primary magic not good, or image_ok set; in
- *         overwrite-only always, MCUboot raises right after the copy).
+ *         overwrite-only always, MCUboot raises right after the copy; in
+ *         ram-load always, MCUboot's rule without MCUBOOT_RAM_LOAD_REVERT).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -98,8 +99,10 @@ int boot_seccnt_commit(const struct boot_config *cfg, const struct boot_image_in
 	if (rc != 0) {
 		return rc;
 	}
-	if (cfg->mode != BOOT_MODE_OVERWRITE_ONLY && ps.magic == BOOT_MAGIC_GOOD &&
-	    ps.image_ok != BOOT_FLAG_SET) {
+	/* overwrite-only and ram-load have no revert: MCUboot raises at once */
+	bool revertible = cfg->mode != BOOT_MODE_OVERWRITE_ONLY && cfg->mode != BOOT_MODE_RAM_LOAD;
+
+	if (revertible && ps.magic == BOOT_MAGIC_GOOD && ps.image_ok != BOOT_FLAG_SET) {
 		return 0; /* a test boot: it may still be reverted */
 	}
 	rc = sc->raise(sc->ctx, img->security_counter);

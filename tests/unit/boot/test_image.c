@@ -56,6 +56,13 @@ int timg_write(const struct flash_area *fa, uint8_t major, uint32_t body_size, u
 int timg_write_rom_fixed(const struct flash_area *fa, uint8_t major, uint32_t body_size,
 			 uint32_t seed, bool rom_fixed, uint32_t load_addr)
 {
+	return timg_write_flags(fa, major, body_size, seed, rom_fixed ? IMAGE_F_ROM_FIXED : 0u,
+				load_addr);
+}
+
+int timg_write_flags(const struct flash_area *fa, uint8_t major, uint32_t body_size, uint32_t seed,
+		     uint32_t flags, uint32_t load_addr)
+{
 	uint32_t total = timg_total(body_size);
 	uint32_t wb = flash_area_align(fa);
 	struct flash_sector s;
@@ -85,7 +92,7 @@ int timg_write_rom_fixed(const struct flash_area *fa, uint8_t major, uint32_t bo
 				put32(h, IMAGE_MAGIC);
 				put32(h + 4, load_addr);
 				put16(h + 8, TIMG_HDR_SIZE);
-				put32(h + 16, rom_fixed ? IMAGE_F_ROM_FIXED : 0u);
+				put32(h + 16, flags);
 				put32(h + 12, body_size);
 				h[20] = major;
 				h[21] = 0;

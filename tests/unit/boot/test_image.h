@@ -23,6 +23,9 @@ int timg_write(const struct flash_area *fa, uint8_t major, uint32_t body_size, u
 /* Same, with the header's load address and, if rom_fixed, IMAGE_F_ROM_FIXED (-F). */
 int timg_write_rom_fixed(const struct flash_area *fa, uint8_t major, uint32_t body_size,
 			 uint32_t seed, bool rom_fixed, uint32_t load_addr);
+/* Same, with any header flags (0x20 RAM_LOAD: imgtool -L). */
+int timg_write_flags(const struct flash_area *fa, uint8_t major, uint32_t body_size, uint32_t seed,
+		     uint32_t flags, uint32_t load_addr);
 /* boot_validate_fn */
 int timg_validate(void *ctx, const struct flash_area *slot, struct boot_image_info *out);
 /* Total size of an image with this body size. */
