@@ -3,10 +3,11 @@
  * Swap cost per board profile: a 256 KiB image test-swapped with
  * swap-using-move, then reverted, the same update with overwrite-only and
  * with swap-using-offset (test swap, revert) and direct-xip (run in place,
- * revert),
- * on simulated flash with the chip's erase and program times. Prints the flash time and the erase/write counts next
- * to the algorithm's minimum (each of the image's sectors moved once and
- * swapped twice: 3 erases and 3 sector-sized programs per sector).
+ * revert), on simulated flash with the chip's erase and program times.
+ * Prints the flash time and the erase/write counts next to the algorithm's
+ * minimum (swap-using-move: each of the image's sectors moved once and
+ * swapped twice, 3 erases and 3 sector-sized programs per sector). One line
+ * per boot; one loop over the table of strategies (modes[]).
  *
  *   swap-time [IMAGE_KIB]
  */
@@ -63,124 +64,116 @@ static void put_image(const struct flash_area *fa, uint32_t total, uint8_t versi
 }
 
 /*
- * The same update with overwrite-only: the minimum is the image's sectors and
- * the trailer sector of the primary erased once, and the secondary's header
- * and trailer sectors erased to drop the request.
+ * The algorithms' minimum erases for a boot (step 0: the update's, step 1:
+ * the revert's), from the sectors the image covers and those of a slot.
  */
-static int overwrite_run(const struct board_profile *bp, uint8_t *mem, uint32_t kib)
+
+/* each of the image's sectors moved once and swapped twice */
+static uint32_t move_minimum(int step, uint32_t sectors, uint32_t slot_sectors)
 {
-	struct flash_sim sim;
-	struct flash_area s0, s1;
-	struct boot_result res;
-	if (flash_sim_init(&sim, &bp->flash, mem, bp->flash.size, bp->sim_flags) < 0 ||
-	    board_profile_slots(bp, &sim.dev, &s0, &s1) < 0) {
-		return -1;
-	}
-	flash_sim_format(&sim);
-	uint32_t total = kib * 1024u;
-	put_image(&s0, total, 1, bp->flash.write_block);
-	put_image(&s1, total, 2, bp->flash.write_block);
-	boot_request_upgrade(&s1, false);
-	struct boot_config cfg = {.primary = &s0,
-				  .secondary = &s1,
-				  .validate = validate,
-				  .mode = BOOT_MODE_OVERWRITE_ONLY};
-	flash_sim_set_timing(&sim, &bp->timing, NULL, NULL);
-	sim.sim_us = 0;
-	sim.erases = sim.writes = 0;
-	if (boot_go(&cfg, &res) < 0) {
-		return -1;
-	}
-	uint32_t sectors = (total + bp->flash.sector_size - 1) / bp->flash.sector_size;
-	printf("%-16s %3u KiB %-9s: %6.2f s flash time, %4u erases (minimum %u), "
-	       "%5u program operations, running v%u\n",
-	       bp->id, kib, "overwrite", (double)sim.sim_us / 1e6, (unsigned)sim.erases,
-	       sectors + 3u, (unsigned)sim.writes, res.image.major);
-	return 0;
+	(void)step, (void)slot_sectors;
+	return 3u * sectors;
 }
 
 /*
- * The same update with swap-using-offset (the update from sector 1 of slot
- * 1), test swap then revert. The algorithm's minimum is one erase cycle per
- * slot: each of the image's sectors erased once in each slot, plus a trailer
- * sector per slot (the revert also erases the secondary's first sector).
+ * the image's sectors and the primary's trailer sector erased once, and the
+ * secondary's header and trailer sectors erased to drop the request
  */
-static int offset_run(const struct board_profile *bp, uint8_t *mem, uint32_t kib)
+static uint32_t overwrite_minimum(int step, uint32_t sectors, uint32_t slot_sectors)
+{
+	(void)step, (void)slot_sectors;
+	return sectors + 3u;
+}
+
+/*
+ * one erase cycle per slot: each of the image's sectors erased once in each
+ * slot, plus a trailer sector per slot (the revert also erases the
+ * secondary's first sector)
+ */
+static uint32_t offset_minimum(int step, uint32_t sectors, uint32_t slot_sectors)
+{
+	(void)slot_sectors;
+	return 2u * sectors + 2u + (uint32_t)step;
+}
+
+/* nothing is copied; the revert erases slot 1 whole (boot_select_or_erase()) */
+static uint32_t xip_minimum(int step, uint32_t sectors, uint32_t slot_sectors)
+{
+	(void)sectors;
+	return step == 0 ? 0u : slot_sectors;
+}
+
+/*
+ * The update with each strategy: its boot, then (but for overwrite-only) the
+ * revert, or for direct-xip the boot after the unconfirmed image, which
+ * erases it and runs v1 from slot 0.
+ */
+static const struct mode {
+	enum boot_mode mode;
+	const char *names[2]; /* of the boots (NULL: no second) */
+	int width;            /* of the names column */
+	const char *fail;     /* what a failed boot reports */
+	uint32_t (*minimum)(int step, uint32_t sectors, uint32_t slot_sectors);
+} modes[] = {
+	{BOOT_MODE_SWAP_MOVE, {"test swap", "revert"}, 9, "boot failed", move_minimum},
+	{BOOT_MODE_OVERWRITE_ONLY,
+	 {"overwrite", NULL},
+	 9,
+	 "overwrite-only failed",
+	 overwrite_minimum},
+	{BOOT_MODE_SWAP_OFFSET,
+	 {"offset test", "offset revert"},
+	 13,
+	 "swap-using-offset failed",
+	 offset_minimum},
+	{BOOT_MODE_DIRECT_XIP, {"xip test", "xip revert"}, 13, "direct-xip failed", xip_minimum},
+};
+
+/*
+ * v1 in slot 0, v2 requested as a test in slot 1 (swap-using-offset: from
+ * its sector 1; direct-xip: v1 confirmed and booted), then the boots, one
+ * line each.
+ */
+static int mode_run(const struct board_profile *bp, uint8_t *mem, uint32_t kib,
+		    const struct mode *m)
 {
 	struct flash_sim sim;
 	struct flash_area s0, s1, upd;
 	struct boot_result res;
 	if (flash_sim_init(&sim, &bp->flash, mem, bp->flash.size, bp->sim_flags) < 0 ||
 	    board_profile_slots(bp, &sim.dev, &s0, &s1) < 0 ||
-	    boot_secondary_image_area(&s1, BOOT_MODE_SWAP_OFFSET, &upd) < 0) {
+	    boot_secondary_image_area(&s1, m->mode, &upd) < 0) {
 		return -1;
 	}
 	flash_sim_format(&sim);
 	uint32_t total = kib * 1024u;
 	put_image(&s0, total, 1, bp->flash.write_block);
 	put_image(&upd, total, 2, bp->flash.write_block);
+	if (m->mode == BOOT_MODE_DIRECT_XIP) {
+		boot_request_upgrade(&s0, true);
+		boot_write_copy_done(&s0);
+	}
 	boot_request_upgrade(&upd, false);
-	struct boot_config cfg = {.primary = &s0,
-				  .secondary = &s1,
-				  .validate = validate,
-				  .mode = BOOT_MODE_SWAP_OFFSET};
-	const char *names[] = {"offset test", "offset revert"};
+	struct boot_config cfg = {
+		.primary = &s0, .secondary = &s1, .validate = validate, .mode = m->mode};
 	uint32_t sectors = (total + bp->flash.sector_size - 1) / bp->flash.sector_size;
-	for (int step = 0; step < 2; step++) {
-		flash_sim_set_timing(&sim, &bp->timing, NULL, NULL);
-		sim.sim_us = 0;
-		sim.erases = sim.writes = 0;
-		if (boot_go(&cfg, &res) < 0) {
-			return -1;
-		}
-		printf("%-16s %3u KiB %-13s: %6.2f s flash time, %4u erases (minimum %u), "
-		       "%5u program operations, running v%u\n",
-		       bp->id, kib, names[step], (double)sim.sim_us / 1e6, (unsigned)sim.erases,
-		       2u * sectors + 2u + (unsigned)step, (unsigned)sim.writes, res.image.major);
-	}
-	return 0;
-}
-
-/*
- * The same update with direct-xip with revert: v2 runs from slot 1 in place
- * (one program: copy_done), and the boot after it, unconfirmed, erases slot 1
- * whole as MCUboot's boot_select_or_erase() does (its minimum: the slot's
- * sectors) and runs v1 from slot 0. Nothing is copied.
- */
-static int xip_run(const struct board_profile *bp, uint8_t *mem, uint32_t kib)
-{
-	struct flash_sim sim;
-	struct flash_area s0, s1;
-	struct boot_result res;
-	if (flash_sim_init(&sim, &bp->flash, mem, bp->flash.size, bp->sim_flags) < 0 ||
-	    board_profile_slots(bp, &sim.dev, &s0, &s1) < 0) {
-		return -1;
-	}
-	flash_sim_format(&sim);
-	uint32_t total = kib * 1024u;
-	put_image(&s0, total, 1, bp->flash.write_block);
-	put_image(&s1, total, 2, bp->flash.write_block);
-	boot_request_upgrade(&s0, true);
-	boot_write_copy_done(&s0);
-	boot_request_upgrade(&s1, false);
-	struct boot_config cfg = {.primary = &s0,
-				  .secondary = &s1,
-				  .validate = validate,
-				  .mode = BOOT_MODE_DIRECT_XIP};
-	const char *names[] = {"xip test", "xip revert"};
 	uint32_t slot_sectors = s1.size / bp->flash.sector_size;
-	for (int step = 0; step < 2; step++) {
+	for (int step = 0; step < 2 && m->names[step] != NULL; step++) {
 		flash_sim_set_timing(&sim, &bp->timing, NULL, NULL);
 		sim.sim_us = 0;
 		sim.erases = sim.writes = 0;
 		if (boot_go(&cfg, &res) < 0) {
 			return -1;
 		}
-		printf("%-16s %3u KiB %-13s: %6.2f s flash time, %4u erases (minimum %u), "
-		       "%5u program operations, running v%u from slot %u\n",
-		       bp->id, kib, names[step], (double)sim.sim_us / 1e6, (unsigned)sim.erases,
-		       step == 0 ? 0u : slot_sectors, (unsigned)sim.writes, res.image.major,
-		       (unsigned)res.slot);
+		printf("%-16s %3u KiB %-*s: %6.2f s flash time, %4u erases (minimum %u), "
+		       "%5u program operations, running v%u",
+		       bp->id, kib, m->width, m->names[step], (double)sim.sim_us / 1e6,
+		       (unsigned)sim.erases, m->minimum(step, sectors, slot_sectors),
+		       (unsigned)sim.writes, res.image.major);
+		if (m->mode == BOOT_MODE_DIRECT_XIP) {
+			printf(" from slot %u", (unsigned)res.slot);
+		}
+		printf("\n");
 	}
 	return 0;
 }
@@ -191,49 +184,15 @@ int main(int argc, char **argv)
 	for (const struct board_profile *const *p = board_profiles; *p; p++) {
 		const struct board_profile *bp = *p;
 		uint8_t *mem = malloc(bp->flash.size);
-		struct flash_sim sim;
-		struct flash_area s0, s1;
-		struct boot_result res;
-		if (mem == NULL ||
-		    flash_sim_init(&sim, &bp->flash, mem, bp->flash.size, bp->sim_flags) < 0 ||
-		    board_profile_slots(bp, &sim.dev, &s0, &s1) < 0) {
+		if (mem == NULL) {
 			fprintf(stderr, "swap-time: %s: set-up failed\n", bp->id);
 			return 1;
 		}
-		flash_sim_format(&sim);
-		uint32_t total = kib * 1024u;
-		put_image(&s0, total, 1, bp->flash.write_block);
-		put_image(&s1, total, 2, bp->flash.write_block);
-		boot_request_upgrade(&s1, false);
-		struct boot_config cfg = {.primary = &s0, .secondary = &s1, .validate = validate};
-		const char *names[] = {"test swap", "revert"};
-		for (int step = 0; step < 2; step++) {
-			flash_sim_set_timing(&sim, &bp->timing, NULL, NULL);
-			sim.sim_us = 0;
-			sim.erases = sim.writes = 0;
-			if (boot_go(&cfg, &res) < 0) {
-				fprintf(stderr, "swap-time: %s: boot failed\n", bp->id);
+		for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+			if (mode_run(bp, mem, kib, &modes[i]) < 0) {
+				fprintf(stderr, "swap-time: %s: %s\n", bp->id, modes[i].fail);
 				return 1;
 			}
-			uint32_t sectors =
-				(total + bp->flash.sector_size - 1) / bp->flash.sector_size;
-			printf("%-16s %3u KiB %-9s: %6.2f s flash time, %4u erases (minimum %u), "
-			       "%5u program operations, running v%u\n",
-			       bp->id, kib, names[step], (double)sim.sim_us / 1e6,
-			       (unsigned)sim.erases, 3u * sectors, (unsigned)sim.writes,
-			       res.image.major);
-		}
-		if (overwrite_run(bp, mem, kib) < 0) {
-			fprintf(stderr, "swap-time: %s: overwrite-only failed\n", bp->id);
-			return 1;
-		}
-		if (offset_run(bp, mem, kib) < 0) {
-			fprintf(stderr, "swap-time: %s: swap-using-offset failed\n", bp->id);
-			return 1;
-		}
-		if (xip_run(bp, mem, kib) < 0) {
-			fprintf(stderr, "swap-time: %s: direct-xip failed\n", bp->id);
-			return 1;
 		}
 		free(mem);
 	}
