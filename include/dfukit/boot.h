@@ -29,6 +29,17 @@
  * encryption, swap-using-move), so trailers written by imgtool --pad/--confirm,
  * by MCUboot or by this code are understood by all of them.
  *
+ * With encrypted images (boot_config.enc, MCUboot's MCUBOOT_ENC_IMAGES
+ * without MCUBOOT_SWAP_SAVE_ENCTLV) two key fields of KA = ALIGN_UP(key
+ * size, M) bytes each lie between the status area and swap_size: the AES
+ * keys of the images that were in the primary (slot 0) and the secondary
+ * (slot 1) when the swap started, raw, all erased for an image that is not
+ * encrypted, in the primary trailer only (a resumed swap reads them there):
+ *   enc_key_off[s] = swap_size_off - (s + 1) * KA
+ *   trailer_sz = MAXS * 3 * A + 2 * KA + 4 * M + MA
+ * The fields above swap_size do not move, so the application side is the
+ * same with or without them.
+ *
  * Functions returning int return 0 or a negative errno unless their comment
  * says otherwise (boot_swap_type_decide() returns a swap type). No heap, no
  * globals.
@@ -42,6 +53,9 @@
 #include <dfukit/flash.h>
 
 #define BOOT_MAGIC_SZ 16u
+
+/* Encrypted images: dfukit/boot_enc.h. */
+struct boot_enc;
 
 /*
  * Upgrade strategy (MCUboot's is a build-time choice, dfukit's a field):
@@ -131,6 +145,9 @@ struct boot_trailer_layout {
 	uint32_t status_per_sector;
 	/* Swap-using-offset: the unprotected TLV sizes field; 0 in other modes. */
 	uint32_t unprot_tlv_off;
+	/* Encrypted images: KA (0 without them) and the key field of each slot. */
+	uint32_t enc_key_sz;
+	uint32_t enc_key_off[2];
 };
 
 struct boot_swap_state {
@@ -162,6 +179,14 @@ int boot_trailer_layout_init(struct boot_trailer_layout *lay, uint32_t slot_size
  */
 int boot_trailer_layout_init_mode(struct boot_trailer_layout *lay, enum boot_mode mode,
 				  uint32_t slot_size, uint32_t write_sz, uint32_t max_sectors);
+/*
+ * The layout of a mode with the two AES key fields of encrypted images
+ * (above) for keys of key_size bytes (16, 32; 0: none, as _init_mode()).
+ * Swap-using-move only; -EINVAL for another mode with key_size != 0.
+ */
+int boot_trailer_layout_init_enc(struct boot_trailer_layout *lay, enum boot_mode mode,
+				 uint32_t slot_size, uint32_t write_sz, uint32_t max_sectors,
+				 uint32_t key_size);
 /* Same, from an area (its size and write block). */
 int boot_trailer_layout_for(struct boot_trailer_layout *lay, const struct flash_area *fa,
 			    uint32_t max_sectors);
@@ -295,6 +320,13 @@ struct boot_config {
 	/* Optional. */
 	boot_log_fn log;
 	void *log_ctx;
+	/*
+	 * Encrypted images (dfukit/boot_enc.h); NULL: none. Swap-using-move
+	 * only (boot_go() returns -ENOTSUP in another mode, and in a Cortex-M
+	 * build, which does not carry it yet); the trailer then has the key
+	 * fields above.
+	 */
+	const struct boot_enc *enc;
 	/* 0 (zero-initialised) is swap-using-move. */
 	enum boot_mode mode;
 	/*

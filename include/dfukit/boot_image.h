@@ -23,5 +23,12 @@
 int boot_image_validate(const struct flash_area *slot, const struct dfukit_image_key *keys,
 			size_t nkeys, struct boot_image_info *info,
 			enum dfukit_image_status *status);
+/*
+ * The same through dfukit_image_validate_encrypted() with dec (an image
+ * without an ENCRYPTED flag is validated as stored); dec NULL: as above.
+ */
+int boot_image_validate_dec(const struct flash_area *slot, const struct dfukit_image_decryptor *dec,
+			    const struct dfukit_image_key *keys, size_t nkeys,
+			    struct boot_image_info *info, enum dfukit_image_status *status);
 
 #endif /* DFUKIT_BOOT_IMAGE_H */

@@ -17,6 +17,14 @@
  * Each step erases its destination before copying from a source that the
  * step does not touch, and records its status element only afterwards, so
  * after a power cut the step is simply redone.
+ *
+ * Encrypted images (cfg->enc, swap_enc.c): phase 0 also writes the AES keys
+ * of both images into the primary trailer (before the magic); a swap step
+ * decrypts what it copies S -> P with the key of the image that was in S,
+ * and encrypts what it copies P -> S with the key of the image that was in
+ * P, at the destination's offset; the moves within P copy as they are. A
+ * resumed swap reads the keys back and finds each image's header where the
+ * steps done so far left it.
  */
 #include <dfukit/boot.h>
 
@@ -46,6 +54,9 @@ struct swap_ctx {
 	uint32_t trl_pri;
 	uint32_t trl_sec;
 	uint32_t app_max;
+	/* encrypted images: cfg->enc's key size (0: none), the swap's keys */
+	uint32_t key_size;
+	struct swap_enc enc;
 	uint8_t buf[BOOT_COPY_BUF_SIZE];
 };
 
@@ -89,8 +100,11 @@ static int swap_geometry(struct swap_ctx *c)
 		log_msg(c->cfg, 'W', "Cannot upgrade: not a compatible amount of sectors");
 		return -ENOTSUP;
 	}
-	if (boot_trailer_layout_for(&c->lay_pri, c->pri, c->maxs) != 0 ||
-	    boot_trailer_layout_for(&c->lay_sec, c->sec, c->maxs) != 0) {
+	c->key_size = boot_enc_size(c->cfg);
+	if (boot_trailer_layout_init_enc(&c->lay_pri, BOOT_MODE_SWAP_MOVE, c->pri->size,
+					 flash_area_align(c->pri), c->maxs, c->key_size) != 0 ||
+	    boot_trailer_layout_init_enc(&c->lay_sec, BOOT_MODE_SWAP_MOVE, c->sec->size,
+					 flash_area_align(c->sec), c->maxs, c->key_size) != 0) {
 		log_msg(c->cfg, 'W', "Cannot upgrade: not a compatible amount of sectors");
 		return -ENOTSUP;
 	}
@@ -133,9 +147,16 @@ static int erase_trailer_if_needed(const struct swap_ctx *c, const struct flash_
 	return rc == 1 ? 0 : erase_trailer_sectors(c, fa, first);
 }
 
-/* copy one sector; chunks that read as erased are not programmed */
+/* No transform: a move within the primary, or a swap without encrypted images. */
+#define COPY_PLAIN 2u
+
+/*
+ * Copy one sector; with img (0, 1: the image whose key and body apply) the
+ * body bytes are en- or decrypted (swap_enc.c). Chunks that come out erased
+ * are not programmed.
+ */
 static int copy_sector(struct swap_ctx *c, const struct flash_area *dst, uint32_t di,
-		       const struct flash_area *src, uint32_t si)
+		       const struct flash_area *src, uint32_t si, uint32_t img)
 {
 	uint8_t ev = flash_area_erased_val(dst);
 
@@ -144,6 +165,9 @@ static int copy_sector(struct swap_ctx *c, const struct flash_area *dst, uint32_
 		bool blank = true;
 		int rc = flash_area_read(src, si * c->sz + off, c->buf, n);
 
+		if (rc == 0 && BOOT_HAS_ENC && c->key_size != 0u && img != COPY_PLAIN) {
+			rc = boot_enc_swap_chunk(c->cfg, &c->enc, img, di * c->sz + off, c->buf, n);
+		}
 		if (rc != 0) {
 			return rc;
 		}
@@ -262,6 +286,9 @@ static int swap_start(struct swap_ctx *c, int type, uint32_t copy_size)
 	if (rc == 0) {
 		rc = boot_write_swap_size(c->pri, copy_size);
 	}
+	if (rc == 0 && BOOT_HAS_ENC && c->key_size != 0u) {
+		rc = boot_enc_swap_store(c->pri, &c->lay_pri, &c->enc, c->key_size);
+	}
 	if (rc == 0) {
 		rc = boot_write_magic(c->pri);
 	}
@@ -287,7 +314,7 @@ static int swap_run(struct swap_ctx *c, int type, uint32_t copy_size, uint32_t d
 
 			rc = flash_area_erase(c->pri, (i + 1u) * c->sz, c->sz);
 			if (rc == 0) {
-				rc = copy_sector(c, c->pri, i + 1u, c->pri, i);
+				rc = copy_sector(c, c->pri, i + 1u, c->pri, i, COPY_PLAIN);
 			}
 			if (rc == 0) {
 				rc = status_write(c, k - 1u, 0x01);
@@ -305,7 +332,7 @@ static int swap_run(struct swap_ctx *c, int type, uint32_t copy_size, uint32_t d
 		if (m % 2u == 0u) {
 			rc = flash_area_erase(c->pri, j * c->sz, c->sz);
 			if (rc == 0) {
-				rc = copy_sector(c, c->pri, j, c->sec, j);
+				rc = copy_sector(c, c->pri, j, c->sec, j, 1);
 			}
 			if (rc == 0) {
 				rc = status_write(c, c->maxs + m, 0x01);
@@ -313,7 +340,7 @@ static int swap_run(struct swap_ctx *c, int type, uint32_t copy_size, uint32_t d
 		} else {
 			rc = flash_area_erase(c->sec, j * c->sz, c->sz);
 			if (rc == 0) {
-				rc = copy_sector(c, c->sec, j, c->pri, j + 1u);
+				rc = copy_sector(c, c->sec, j, c->pri, j + 1u, 0);
 			}
 			if (rc == 0) {
 				rc = status_write(c, c->maxs + m, 0x02);
@@ -450,6 +477,15 @@ static int validated_swap(struct swap_ctx *c, int type, uint32_t *copy_size)
 		lb_emit(cfg, 'E', &lb);
 		rc = -EFBIG;
 	}
+	if (rc == 0 && BOOT_HAS_ENC && c->key_size != 0u) {
+		/* the keys before anything moves: an update that does not decrypt is refused */
+		const struct flash_area *slots[2] = {c->pri, c->sec};
+
+		rc = boot_enc_swap_load(cfg, slots, &c->enc);
+		if (rc == -EIO) {
+			return rc;
+		}
+	}
 	if (rc != 0) {
 		log_msg(cfg, 'E', "Image in the secondary slot is not valid!");
 		rc = flash_area_erase(c->sec, 0, c->sec->size);
@@ -472,6 +508,30 @@ static int validated_swap(struct swap_ctx *c, int type, uint32_t *copy_size)
 		*copy_size = pri_size > c->app_max ? c->app_max : pri_size;
 	}
 	return type;
+}
+
+/*
+ * A resumed swap's keys, from the primary trailer, and each image's header
+ * where the steps done so far left it: the secondary's in S[0] until swap
+ * step 1 copied it to P[0]; the primary's in P[0] until the moves copied it
+ * to P[1], and in S[0] once swap step 2 copied it there.
+ */
+static int resume_enc(struct swap_ctx *c, uint32_t copy_size, uint32_t done)
+{
+	uint32_t last = last_index(c, copy_size);
+	bool moved = done >= c->maxs || done >= last;
+	uint32_t swapped = done > c->maxs ? done - c->maxs : 0u;
+	int rc = boot_enc_swap_restore(c->pri, &c->lay_pri, &c->enc, c->key_size);
+
+	if (rc == 0) {
+		rc = boot_enc_swap_range(&c->enc, 1, swapped == 0u ? c->sec : c->pri, 0);
+	}
+	if (rc == 0 && (!moved || swapped > 1u)) {
+		rc = boot_enc_swap_range(&c->enc, 0, !moved ? c->pri : c->sec, 0);
+	} else if (rc == 0) {
+		rc = boot_enc_swap_range(&c->enc, 0, c->pri, c->sz);
+	}
+	return rc;
 }
 
 /*
@@ -506,6 +566,9 @@ static int resume_swap(struct swap_ctx *c, const struct boot_swap_state *ps, int
 	if (done == 0u) {
 		/* phase 0 may have stopped before the secondary trailer erase */
 		rc = erase_trailer_if_needed(c, c->sec, c->trl_sec);
+	}
+	if (rc == 0 && BOOT_HAS_ENC && c->key_size != 0u) {
+		rc = resume_enc(c, copy_size, done);
 	}
 	if (rc == 0) {
 		rc = swap_run(c, *type, copy_size, done);
@@ -624,6 +687,10 @@ int boot_go(const struct boot_config *cfg, struct boot_result *res)
 	cfg = boot_seccnt_use(cfg, &seccnt);
 	if (cfg == NULL) {
 		return -ENOTSUP; /* a store, but a build without it (boot_priv.h) */
+	}
+	rc = boot_enc_use(cfg);
+	if (rc != 0) {
+		return rc; /* encrypted images: swap-using-move only (swap_enc.c) */
 	}
 	memset(&c, 0, sizeof(c));
 	c.cfg = cfg;

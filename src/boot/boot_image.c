@@ -14,11 +14,19 @@ int boot_image_validate(const struct flash_area *slot, const struct dfukit_image
 			size_t nkeys, struct boot_image_info *info,
 			enum dfukit_image_status *status)
 {
+	return boot_image_validate_dec(slot, NULL, keys, nkeys, info, status);
+}
+
+int boot_image_validate_dec(const struct flash_area *slot, const struct dfukit_image_decryptor *dec,
+			    const struct dfukit_image_key *keys, size_t nkeys,
+			    struct boot_image_info *info, enum dfukit_image_status *status)
+{
 	struct dfukit_image_src src = {read_slot, (void *)(uintptr_t)slot, slot->size};
 	struct dfukit_image_result res;
 
 	memset(info, 0, sizeof(*info));
-	int rc = dfukit_image_validate(&src, keys, nkeys, &res);
+	int rc = dec == NULL ? dfukit_image_validate(&src, keys, nkeys, &res)
+			     : dfukit_image_validate_encrypted(&src, dec, keys, nkeys, &res);
 	if (status != NULL) {
 		*status = res.status;
 	}

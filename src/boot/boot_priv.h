@@ -173,4 +173,65 @@ static inline int boot_seccnt_raise(const struct boot_config *cfg,
 	return BOOT_HAS_SECCNT ? boot_seccnt_commit(cfg, img) : 0;
 }
 
+/*
+ * Encrypted images in swap-using-move (swap_enc.c, dfukit/boot_enc.h). Like
+ * the security counter, a Cortex-M build does not carry them yet: the calls
+ * fold away and boot_go() refuses a configuration with cfg->enc.
+ */
+#if defined(DFUKIT_BOOT_ONLY_MOVE) || defined(DFUKIT_BOOT_ONLY_OFFSET) ||                          \
+	defined(DFUKIT_BOOT_ONLY_OVERWRITE_ONLY) || defined(DFUKIT_BOOT_ONLY_DIRECT_XIP) ||        \
+	defined(DFUKIT_BOOT_ONLY_RAM_LOAD)
+#define BOOT_HAS_ENC 0
+#else
+#define BOOT_HAS_ENC 1
+#endif
+
+/* The AES keys of a swap and where each image's encrypted body lies. */
+struct swap_enc {
+	uint8_t key[2][32];
+	bool has_key[2];
+	/* slot-relative body of the image that was in slot s at the start: [lo, hi) */
+	uint32_t lo[2];
+	uint32_t hi[2];
+};
+
+/* 0 if cfg->enc is usable: none, or swap-using-move in a build that has it. */
+int boot_enc_check(const struct boot_config *cfg);
+/* cfg->enc's key size; 0 without encrypted images. */
+uint32_t boot_enc_key_size(const struct boot_config *cfg);
+
+/* What boot.c calls: folded to constants without BOOT_HAS_ENC (the linker drops swap_enc.c). */
+static inline int boot_enc_use(const struct boot_config *cfg)
+{
+	if (!BOOT_HAS_ENC) {
+		return cfg->enc == NULL ? 0 : -ENOTSUP;
+	}
+	return boot_enc_check(cfg);
+}
+
+static inline uint32_t boot_enc_size(const struct boot_config *cfg)
+{
+	return BOOT_HAS_ENC ? boot_enc_key_size(cfg) : 0u;
+}
+/* The body of image s from its header at off in fa (empty if not encrypted). */
+int boot_enc_swap_range(struct swap_enc *e, uint32_t s, const struct flash_area *fa, uint32_t off);
+/*
+ * A new swap: both images' bodies and keys (slot[0] primary, slot[1]
+ * secondary). -EBADMSG if the secondary's key does not load; a primary
+ * whose key does not load moves back as it is (logged).
+ */
+int boot_enc_swap_load(const struct boot_config *cfg, const struct flash_area *slot[2],
+		       struct swap_enc *e);
+/* Write the keys into the primary trailer's fields / read them back (resume). */
+int boot_enc_swap_store(const struct flash_area *pri, const struct boot_trailer_layout *lay,
+			const struct swap_enc *e, uint32_t key_size);
+int boot_enc_swap_restore(const struct flash_area *pri, const struct boot_trailer_layout *lay,
+			  struct swap_enc *e, uint32_t key_size);
+/*
+ * AES-CTR over what of n bytes at image offset off (destination offset, as
+ * MCUboot's boot_copy_region()) lies in image s's body, with its key.
+ */
+int boot_enc_swap_chunk(const struct boot_config *cfg, const struct swap_enc *e, uint32_t s,
+			uint32_t off, uint8_t *buf, uint32_t n);
+
 #endif /* DFUKIT_BOOT_PRIV_H */

@@ -30,18 +30,22 @@ void boot_magic_bytes(uint32_t max_align, uint8_t out[BOOT_MAGIC_SZ])
 	memcpy(out + 2, magic_alt_tail, sizeof(magic_alt_tail));
 }
 
-int boot_trailer_layout_init_mode(struct boot_trailer_layout *lay, enum boot_mode mode,
-				  uint32_t slot_size, uint32_t write_sz, uint32_t max_sectors)
+int boot_trailer_layout_init_enc(struct boot_trailer_layout *lay, enum boot_mode mode,
+				 uint32_t slot_size, uint32_t write_sz, uint32_t max_sectors,
+				 uint32_t key_size)
 {
 	if (lay == NULL || write_sz == 0u || write_sz > 32u || (write_sz & (write_sz - 1u)) != 0u ||
-	    max_sectors > 0x10000u || boot_mode_name(mode) == NULL) {
+	    max_sectors > 0x10000u || boot_mode_name(mode) == NULL ||
+	    (key_size != 0u &&
+	     (mode != BOOT_MODE_SWAP_MOVE || (key_size != 16u && key_size != 32u)))) {
 		return -EINVAL;
 	}
 	bool offset = mode == BOOT_MODE_SWAP_OFFSET;
 	uint32_t per = offset ? 2u : 3u;
 	uint32_t m = write_sz > 8u ? write_sz : 8u;
 	uint32_t ma = m <= 16u ? 16u : m;
-	uint32_t trailer = max_sectors * per * write_sz + (offset ? 5u : 4u) * m + ma;
+	uint32_t ka = key_size != 0u ? ALIGN_UP(key_size, m) : 0u;
+	uint32_t trailer = max_sectors * per * write_sz + 2u * ka + (offset ? 5u : 4u) * m + ma;
 
 	if (slot_size % m != 0u || slot_size < trailer) {
 		return -EINVAL;
@@ -59,8 +63,17 @@ int boot_trailer_layout_init_mode(struct boot_trailer_layout *lay, enum boot_mod
 	lay->swap_info_off = lay->copy_done_off - m;
 	lay->unprot_tlv_off = offset ? lay->swap_info_off - m : 0u;
 	lay->swap_size_off = (offset ? lay->unprot_tlv_off : lay->swap_info_off) - m;
+	lay->enc_key_sz = ka;
+	lay->enc_key_off[0] = ka != 0u ? lay->swap_size_off - ka : 0u;
+	lay->enc_key_off[1] = ka != 0u ? lay->swap_size_off - 2u * ka : 0u;
 	lay->status_off = slot_size - trailer;
 	return 0;
+}
+
+int boot_trailer_layout_init_mode(struct boot_trailer_layout *lay, enum boot_mode mode,
+				  uint32_t slot_size, uint32_t write_sz, uint32_t max_sectors)
+{
+	return boot_trailer_layout_init_enc(lay, mode, slot_size, write_sz, max_sectors, 0);
 }
 
 int boot_trailer_layout_init(struct boot_trailer_layout *lay, uint32_t slot_size, uint32_t write_sz,
