@@ -27,6 +27,9 @@ const struct board_profile board_reel_board = {
 	.slot1 = {"image-1", 0x82000u, 0x76000u},
 	.storage = {"storage", 0xF8000u, 0x08000u},
 	.chainload_offset = 0x0C000u,
+	/* SRAM 256 KiB at 0x20000000; the first 64 KiB stay the bootloader's */
+	.exec_ram_addr = 0x20010000u,
+	.exec_ram_size = 0x30000u,
 };
 
 const struct board_profile board_nucleo_u575zi_q = {
@@ -52,6 +55,9 @@ const struct board_profile board_nucleo_u575zi_q = {
 	.slot1 = {"image-1", 0x0F8000u, 0x0E8000u},
 	.storage = {NULL, 0u, 0u},
 	.chainload_offset = 0x010000u,
+	/* SRAM1-3, 768 KiB at 0x20000000; the first 64 KiB stay the bootloader's */
+	.exec_ram_addr = 0x20010000u,
+	.exec_ram_size = 0xB0000u,
 };
 
 const struct board_profile *const board_profiles[] = {

@@ -166,6 +166,10 @@ foreach(fw bootloader dfu-sample hello_world)
     install(FILES ${PROJECT_BINARY_DIR}/firmware/${fw}.signed.bin DESTINATION ${dfukit_fw_dir})
   endif()
 endforeach()
+if(TARGET dfu-sample-ram-load-signed)
+  install(FILES ${PROJECT_BINARY_DIR}/firmware/dfu-sample.ram-load.signed.bin
+    DESTINATION ${dfukit_fw_dir})
+endif()
 if(TARGET dfukit-board)
   # Relative to bin/, so that the installed tree can be moved (cmake --install --prefix).
   file(RELATIVE_PATH fw_rel ${CMAKE_INSTALL_FULL_BINDIR}

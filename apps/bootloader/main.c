@@ -68,26 +68,33 @@ static bool is_host_program(const uint8_t *p, uint32_t len)
 
 /*
  * Copy the verified payload out of the slot that boot_go() chose (slot 0,
- * or either in direct-xip) and run it in place of this process; the image
+ * or either in direct-xip; in ram-load take it from the RAM copy boot_go()
+ * validated) and run it in place of this process; the image
  * learns its slot from DFUKIT_BOOT_SLOT (MCUboot hands it over as shared
  * data).
  */
-static int jump(const struct flash_area *slot, const struct boot_result *res)
+static int jump(const struct flash_area *slot, const struct boot_result *res,
+		const struct boot_ram *ram)
 {
 	uint32_t len = res->image.img_size;
-	uint8_t *payload = malloc(len);
-	if (payload == NULL || flash_area_read(slot, res->image.hdr_size, payload, len) < 0) {
-		return -EIO;
+	uint8_t *copy = NULL;
+	const uint8_t *payload = NULL;
+	if (res->load_size != 0u) {
+		/* ram-load: the copy in RAM that boot_go() validated, not the flash again */
+		payload = ram->buf + (res->load_addr - ram->addr) + res->image.hdr_size;
+	} else if ((copy = malloc(len)) != NULL &&
+		   flash_area_read(slot, res->image.hdr_size, copy, len) == 0) {
+		payload = copy;
 	}
-	if (!is_host_program(payload, len)) {
-		free(payload);
-		return -ENOEXEC;
+	if (payload == NULL || !is_host_program(payload, len)) {
+		free(copy);
+		return payload == NULL ? -EIO : -ENOEXEC;
 	}
 	int fd = memfd_create("slot0-image", MFD_CLOEXEC);
 	if (fd < 0 || write(fd, payload, len) != (ssize_t)len) {
 		return -errno;
 	}
-	free(payload);
+	free(copy);
 	char *const argv[] = {"zephyr.elf", NULL};
 	setenv(BOARD_ENV_BOOT_SLOT, res->slot == 1u ? "1" : "0", 1);
 	/* What was printed so far must reach the console before this process is replaced. */
@@ -258,6 +265,11 @@ int main(int argc, char **argv)
 	if (boot_mode_from_env(&cfg) < 0) {
 		halt();
 	}
+	/* ram-load: the board's executable SRAM, where the image is copied and checked */
+	cfg.ram = (struct boot_ram){NULL, bp->exec_ram_addr, bp->exec_ram_size};
+	if (cfg.mode == BOOT_MODE_RAM_LOAD && (cfg.ram.buf = malloc(cfg.ram.size)) == NULL) {
+		halt();
+	}
 	struct board_otp otp;
 
 	if (security_counter_from_env(&cfg, &otp, env.flash_path, bp) < 0) {
@@ -282,7 +294,7 @@ int main(int argc, char **argv)
 		flash_file_close(&flash);
 		halt();
 	}
-	rc = jump(res.slot == 1u ? &slot1 : &slot0, &res);
+	rc = jump(res.slot == 1u ? &slot1 : &slot0, &res, &cfg.ram);
 	if (rc == -ENOEXEC) {
 		printf("E: The image in the primary slot is not a host program (no executable for\n"
 		       "E: this machine), so the host-native board cannot run it.\n"

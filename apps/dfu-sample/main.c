@@ -126,10 +126,13 @@ static int open_flash(struct app *app)
 	if (rc == 0 && mode_name != NULL && boot_mode_parse(mode_name, &mode) < 0) {
 		rc = -EINVAL;
 	}
-	/* direct-xip: updates go to the slot this image does not run from */
+	/*
+	 * direct-xip, ram-load: updates go to the slot this image was not
+	 * started from (mcumgr learns it from MCUboot's shared data the same way)
+	 */
 	const char *run_slot = getenv(BOARD_ENV_BOOT_SLOT);
-	if (rc == 0 && mode == BOOT_MODE_DIRECT_XIP && run_slot != NULL &&
-	    strcmp(run_slot, "1") == 0) {
+	bool equal_slots = mode == BOOT_MODE_DIRECT_XIP || mode == BOOT_MODE_RAM_LOAD;
+	if (rc == 0 && equal_slots && run_slot != NULL && strcmp(run_slot, "1") == 0) {
 		struct flash_area running = app->slot1;
 		app->slot1 = app->slot0;
 		app->slot0 = running;

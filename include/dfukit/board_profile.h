@@ -42,7 +42,17 @@ struct board_profile {
 	struct board_partition storage;
 	/* MCUboot "Bootloader chainload address offset" (= slot0 offset). */
 	uint32_t chainload_offset;
+	/*
+	 * Ram-load's executable RAM (MCUboot's IMAGE_EXECUTABLE_RAM_START and
+	 * _SIZE): bus address and size of the SRAM images are loaded into, above
+	 * what the bootloader itself uses.
+	 */
+	uint32_t exec_ram_addr;
+	uint32_t exec_ram_size;
 };
+
+/* The load address the virtual board's ram-load images are signed for (-L). */
+#define BOARD_RAM_LOAD_ADDR 0x20010000u
 
 extern const struct board_profile board_reel_board;
 extern const struct board_profile board_nucleo_u575zi_q;

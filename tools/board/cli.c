@@ -93,7 +93,9 @@ static void usage_options(FILE *f)
 		"                      using-offset: the same, the update from sector 1 of\n"
 		"                      slot 1), overwrite-only (copied over slot 0) or\n"
 		"                      direct-xip (the newest image runs from its own slot,\n"
-		"                      with revert; images signed -F for it); passed\n"
+		"                      with revert; images signed -F for it) or ram-load\n"
+		"                      (the newest image is copied to RAM, checked and run\n"
+		"                      there; images signed -L 0x20010000); passed\n"
 		"                      to the bootloader as DFUKIT_BOOT_MODE. The emulated\n"
 		"                      board's is built in (-DDFUKIT_BOOT_MODE at configure)\n"
 		"  --downgrade-prevention\n"
@@ -178,8 +180,8 @@ static int boot_mode_setup(const struct board_opts *o)
 
 	if (o->mode != NULL && boot_mode_parse(o->mode, &mode) < 0) {
 		fprintf(stderr,
-			"dfukit board: --mode %s: want move, offset, overwrite-only or "
-			"direct-xip\n",
+			"dfukit board: --mode %s: want move, offset, overwrite-only, "
+			"direct-xip or ram-load\n",
 			o->mode);
 		return -EINVAL;
 	}

@@ -66,9 +66,15 @@ static void choose_host(struct firmware_runner *r, const struct board_opts *o)
 		}
 	}
 	r->factory_image[0] = '\0';
+	/* ram-load runs only images signed --load-addr: the DFU sample signed so */
+	const char *mode = getenv(BOARD_ENV_BOOT_MODE);
+	const char *image = mode != NULL && strcmp(mode, "ram-load") == 0
+				    ? "dfu-sample.ram-load.signed.bin"
+				    : "dfu-sample.signed.bin";
+
 	if (strstr(r->program, "bootloader") != NULL) {
-		snprintf(r->factory_image, sizeof(r->factory_image), "%.*s/dfu-sample.signed.bin",
-			 PATH_MAX / 2, r->firmware_dir);
+		snprintf(r->factory_image, sizeof(r->factory_image), "%.*s/%s", PATH_MAX / 2,
+			 r->firmware_dir, image);
 	}
 }
 
