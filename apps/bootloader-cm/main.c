@@ -32,6 +32,11 @@
 #ifndef BOOT_BOARD
 #error "BOOT_BOARD (a struct board_profile) must be defined"
 #endif
+/* Ram-load's executable RAM (CMakeLists.txt): the image's header, then its code. */
+#if !defined(BOOT_EXEC_RAM) || !defined(BOOT_EXEC_RAM_SIZE)
+#error "BOOT_EXEC_RAM and BOOT_EXEC_RAM_SIZE must be defined"
+#endif
+#define BOOT_RAM_LOAD    (BOOT_MODE == BOOT_MODE_RAM_LOAD)
 /*
  * mbedTLS bignums allocate; RSA-2048 and ECDSA-P256 verification peak below
  * this. BOOT_MBEDTLS_HEAP (CMakeLists.txt): the build links mbedTLS's
@@ -57,6 +62,16 @@ static bool entry_in_image(uint32_t vectors, const struct boot_image_info *img)
 	uint32_t body = img->img_size;
 
 	return (pc & 1u) != 0 && pc - 1u >= vectors && pc - 1u - vectors < body;
+}
+
+/* Ram-load: the copy lies inside the executable RAM (other modes: nothing to check). */
+static bool loaded_in_ram(const struct boot_result *res)
+{
+	uint32_t off = res->load_addr - BOOT_EXEC_RAM;
+
+	return !BOOT_RAM_LOAD ||
+	       (res->load_addr >= BOOT_EXEC_RAM && off <= BOOT_EXEC_RAM_SIZE &&
+		res->load_size <= BOOT_EXEC_RAM_SIZE - off && res->image.hdr_size < res->load_size);
 }
 
 /* Start the image: its vector table follows the header. */
@@ -94,6 +109,8 @@ int main(void)
 		.log_ctx = &port,
 		.mode = BOOT_MODE,
 		.downgrade_prevention = BOOT_DOWNGRADE_PREVENTION != 0,
+		/* the RAM is its own device address: the copy runs where it was checked */
+		.ram = {(uint8_t *)(uintptr_t)BOOT_EXEC_RAM, BOOT_EXEC_RAM, BOOT_EXEC_RAM_SIZE},
 	};
 	if (boot_go(&cfg, &res) < 0) {
 		boot_port_halt(); /* boot_go said why ("Unable to find bootable image") */
@@ -101,13 +118,16 @@ int main(void)
 	/*
 	 * The jump is granted on the verdict of the validation of the slot it
 	 * goes to alone (fih.h): slot 0, or in direct-xip the slot boot_go()
-	 * chose and validated last. Its number and offset must agree, so one
-	 * lost store cannot send the jump to the other slot.
+	 * chose and validated last, in ram-load that slot's copy in RAM. Its
+	 * number and offset must agree, so one lost store cannot send the jump
+	 * to the other slot.
 	 */
 	FIH_REQUIRE(res.image.verdict, boot_port_halt());
 	const struct flash_area *run = res.slot == 1u ? &slot1 : &slot0;
-	uint32_t vectors = boot_port_flash_base(bp) + run->off + res.image.hdr_size;
-	if (res.slot > (BOOT_MODE == BOOT_MODE_DIRECT_XIP ? 1u : 0u) || res.offset != run->off ||
+	uint32_t vectors = BOOT_RAM_LOAD ? res.load_addr + res.image.hdr_size
+					 : boot_port_flash_base(bp) + run->off + res.image.hdr_size;
+	bool equal_slots = BOOT_MODE == BOOT_MODE_DIRECT_XIP || BOOT_RAM_LOAD;
+	if (res.slot > (equal_slots ? 1u : 0u) || res.offset != run->off || !loaded_in_ram(&res) ||
 	    !entry_in_image(vectors, &res.image)) {
 		boot_port_halt();
 	}
