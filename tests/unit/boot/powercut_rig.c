@@ -215,3 +215,34 @@ void pc_run_board(const struct pc_strategy *st, const struct board_profile *bp)
 	free(p.snap2);
 	rig_free(p.r);
 }
+
+struct pc_board_test {
+	const struct pc_strategy *st;
+	const struct board_profile *bp;
+	char name[96];
+};
+
+static void pc_board_test(void **state)
+{
+	const struct pc_board_test *t = *state;
+
+	pc_run_board(t->st, t->bp);
+}
+
+int pc_main(const struct pc_strategy *st, const char *prefix)
+{
+	static struct pc_board_test boards[] = {
+		{.bp = &board_reel_board},
+		{.bp = &board_nucleo_u575zi_q},
+	};
+	struct CMUnitTest tests[sizeof(boards) / sizeof(boards[0])];
+
+	for (size_t i = 0; i < sizeof(boards) / sizeof(boards[0]); i++) {
+		boards[i].st = st;
+		snprintf(boards[i].name, sizeof(boards[i].name), "%s_%s", prefix, boards[i].bp->id);
+		tests[i] = (struct CMUnitTest){.name = boards[i].name,
+					       .test_func = pc_board_test,
+					       .initial_state = &boards[i]};
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

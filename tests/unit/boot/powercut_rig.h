@@ -23,8 +23,9 @@
  *   4. a struct pc_strategy with the table, the callbacks, the scenarios
  *      to resume (indices) and the label (optional: init for a rig of its
  *      own, as test_powercut_seccnt.c's; whole_flash when the boot writes
- *      outside both slots), and one cmocka test per board calling
- *      pc_run_board(&strategy, &board_...);
+ *      outside both slots), and main() { return pc_main(&strategy,
+ *      "test_powercut_<name>"); } (one cmocka test per board; or call
+ *      pc_run_board(&strategy, &board_...) from tests of your own);
  *   5. the test in tests/unit/boot/CMakeLists.txt with powercut_rig.c in its
  *      SOURCES. PC_ECHO=<n> in the environment echoes the boot log of the
  *      checks after a cut at operation n.
@@ -96,5 +97,11 @@ struct pc {
 
 /* Runs every scenario in every tear mode on the board; fails the test at the first miss. */
 void pc_run_board(const struct pc_strategy *st, const struct board_profile *bp);
+
+/*
+ * A test's main: one cmocka test per board (reel_board, nucleo_u575zi_q),
+ * named "<prefix>_<board>", each pc_run_board(st, board).
+ */
+int pc_main(const struct pc_strategy *st, const char *prefix);
 
 #endif

@@ -119,23 +119,7 @@ static const struct pc_strategy move = {
 	.note = "reverted before first run",
 };
 
-static void test_powercut_reel_board(void **state)
-{
-	(void)state;
-	pc_run_board(&move, &board_reel_board);
-}
-
-static void test_powercut_nucleo_u575zi_q(void **state)
-{
-	(void)state;
-	pc_run_board(&move, &board_nucleo_u575zi_q);
-}
-
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_powercut_reel_board),
-		cmocka_unit_test(test_powercut_nucleo_u575zi_q),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return pc_main(&move, "test_powercut");
 }

@@ -172,23 +172,7 @@ static const struct pc_strategy direct_xip = {
 	.second = "second at every op",
 };
 
-static void test_powercut_direct_xip_reel_board(void **state)
-{
-	(void)state;
-	pc_run_board(&direct_xip, &board_reel_board);
-}
-
-static void test_powercut_direct_xip_nucleo_u575zi_q(void **state)
-{
-	(void)state;
-	pc_run_board(&direct_xip, &board_nucleo_u575zi_q);
-}
-
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_powercut_direct_xip_reel_board),
-		cmocka_unit_test(test_powercut_direct_xip_nucleo_u575zi_q),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return pc_main(&direct_xip, "test_powercut_direct_xip");
 }

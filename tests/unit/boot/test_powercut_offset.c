@@ -169,23 +169,7 @@ static const struct pc_strategy offset = {
 	.label = "swap-using-offset",
 };
 
-static void test_powercut_offset_reel_board(void **state)
-{
-	(void)state;
-	pc_run_board(&offset, &board_reel_board);
-}
-
-static void test_powercut_offset_nucleo_u575zi_q(void **state)
-{
-	(void)state;
-	pc_run_board(&offset, &board_nucleo_u575zi_q);
-}
-
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_powercut_offset_reel_board),
-		cmocka_unit_test(test_powercut_offset_nucleo_u575zi_q),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return pc_main(&offset, "test_powercut_offset");
 }

@@ -115,23 +115,7 @@ static const struct pc_strategy overwrite = {
 	.label = "overwrite-only",
 };
 
-static void test_powercut_overwrite_reel_board(void **state)
-{
-	(void)state;
-	pc_run_board(&overwrite, &board_reel_board);
-}
-
-static void test_powercut_overwrite_nucleo_u575zi_q(void **state)
-{
-	(void)state;
-	pc_run_board(&overwrite, &board_nucleo_u575zi_q);
-}
-
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_powercut_overwrite_reel_board),
-		cmocka_unit_test(test_powercut_overwrite_nucleo_u575zi_q),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return pc_main(&overwrite, "test_powercut_overwrite");
 }

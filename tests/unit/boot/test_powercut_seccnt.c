@@ -135,23 +135,7 @@ static const struct pc_strategy seccnt = {
 	.label = "security counter",
 };
 
-static void test_powercut_seccnt_reel_board(void **state)
-{
-	(void)state;
-	pc_run_board(&seccnt, &board_reel_board);
-}
-
-static void test_powercut_seccnt_nucleo_u575zi_q(void **state)
-{
-	(void)state;
-	pc_run_board(&seccnt, &board_nucleo_u575zi_q);
-}
-
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_powercut_seccnt_reel_board),
-		cmocka_unit_test(test_powercut_seccnt_nucleo_u575zi_q),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return pc_main(&seccnt, "test_powercut_seccnt");
 }
