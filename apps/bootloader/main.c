@@ -32,11 +32,11 @@ static void boot_log(void *ctx, char level, const char *line)
 	fflush(stdout);
 }
 
+/* ctx: the secondary slot when updates are decrypted (boot_config.enc), else NULL. */
 static int validate(void *ctx, const struct flash_area *slot, struct boot_image_info *out)
 {
 	const char *why;
-	(void)ctx;
-	int rc = board_validate_slot(slot, out, &why);
+	int rc = board_validate_slot_at(slot, slot == ctx, out, &why);
 	if (rc < 0 && rc != -ENOENT) {
 		printf("E: Image in slot at 0x%x is not valid: %s\n", (unsigned)slot->off, why);
 		fflush(stdout);
@@ -216,6 +216,19 @@ static int security_counter_from_env(struct boot_config *cfg, struct board_otp *
 	return 0;
 }
 
+/*
+ * Encrypted updates (DFUKIT_ENC_KEY built in): swap-using-move decrypts them,
+ * and validate() checks the secondary decrypted.
+ */
+static void enc_setup(struct boot_config *cfg, struct boot_enc_device *enc,
+		      struct flash_area *secondary)
+{
+	if (cfg->mode == BOOT_MODE_SWAP_MOVE && board_enc_init(enc) == 0) {
+		cfg->enc = &enc->enc;
+		cfg->validate_ctx = secondary;
+	}
+}
+
 static void sleep_us(void *ctx, uint32_t us)
 {
 	(void)ctx;
@@ -275,6 +288,9 @@ int main(int argc, char **argv)
 	if (security_counter_from_env(&cfg, &otp, env.flash_path, bp) < 0) {
 		halt();
 	}
+	struct boot_enc_device enc;
+
+	enc_setup(&cfg, &enc, &slot1);
 	struct boot_result res;
 	rc = boot_go(&cfg, &res);
 	flash_file_sync(&flash);

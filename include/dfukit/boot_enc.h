@@ -65,6 +65,15 @@ void boot_enc_device_init(struct boot_enc_device *d, const struct dfukit_enc_key
 			  uint32_t key_size, const struct dfukit_enc_rng *rng);
 
 /*
+ * dfukit_image_validate() of the image src holds, an encrypted one over its
+ * body decrypted with d's key as it is read (the DFU sample's check of a
+ * download): refused as DFUKIT_IMAGE_E_ENCRYPTED when its key does not load.
+ */
+int boot_enc_device_validate(const struct boot_enc_device *d, const struct dfukit_image_src *src,
+			     const struct dfukit_image_key *keys, size_t nkeys,
+			     struct dfukit_image_result *res);
+
+/*
  * boot_image_validate() (dfukit/boot_image.h) where images may be encrypted:
  * in the secondary slot (at_rest) an encrypted image is validated over its
  * body decrypted with enc as it is read, as MCUboot validates it; in the

@@ -65,7 +65,8 @@ static int slot1_progress(void *ctx, uint32_t received)
 	}
 	struct dfukit_image_src src = {read_received, &s->backend, s->slot->size};
 	struct dfukit_image_result res;
-	rc = dfukit_image_validate(&src, board_trusted_keys, board_trusted_key_count, &res);
+	/* an encrypted download is checked decrypted, as the bootloader will check it */
+	rc = board_validate_src(&src, &res);
 	s->verdict = rc < 0 ? -EBADMSG : 0;
 	if (rc < 0) {
 		board_log("err", "main", "SLOT-1: image refused after %u bytes: %s",
@@ -90,7 +91,7 @@ int sample_slot1_request_swap(struct sample_slot1 *s, const char *what)
 	struct boot_swap_state st;
 	const char *why;
 
-	if (board_validate_slot(s->slot, &info, &why) < 0) {
+	if (board_validate_slot_at(s->slot, true, &info, &why) < 0) {
 		board_log("err", "main", "SLOT-1: %s, image refused: %s", what, why);
 		return -EBADMSG;
 	}

@@ -45,15 +45,15 @@ static int find_key_tlv(const struct dfukit_image_src *src, const struct dfukit_
 	return rc < 0 ? rc : -ENOENT;
 }
 
-static int device_load_key(void *ctx, const struct flash_area *slot, uint8_t *key)
+/* The AES key of the encrypted image src holds, unwrapped with the device's key. */
+static int src_load_key(const struct boot_enc_device *d, const struct dfukit_image_src *src,
+			uint8_t *key)
 {
-	const struct boot_enc_device *d = ctx;
-	struct dfukit_image_src src = {read_slot, (void *)(uintptr_t)slot, slot->size};
 	uint8_t raw[DFUKIT_IMAGE_HEADER_SIZE];
 	struct dfukit_image_header hdr;
 	struct dfukit_image_tlv t;
 	uint8_t tlv[TLV_MAX];
-	int rc = flash_area_read(slot, 0, raw, sizeof(raw));
+	int rc = src->read(src->ctx, 0, raw, sizeof(raw));
 
 	if (rc != 0) {
 		return rc;
@@ -66,11 +66,18 @@ static int device_load_key(void *ctx, const struct flash_area *slot, uint8_t *ke
 	if (flags == 0u || flags == ENC_FLAGS || len != d->enc.key_size) {
 		return -ENOTSUP;
 	}
-	rc = find_key_tlv(&src, &hdr, tlv, &t);
+	rc = find_key_tlv(src, &hdr, tlv, &t);
 	if (rc == 0) {
 		rc = dfukit_enc_unwrap(&d->key, t.type, tlv, t.len, key, len, &d->rng);
 	}
 	return rc;
+}
+
+static int device_load_key(void *ctx, const struct flash_area *slot, uint8_t *key)
+{
+	struct dfukit_image_src src = {read_slot, (void *)(uintptr_t)slot, slot->size};
+
+	return src_load_key(ctx, &src, key);
 }
 
 static int device_crypt(void *ctx, const uint8_t *key, uint32_t off, uint8_t *buf, uint32_t len)
@@ -106,6 +113,42 @@ static int slot_decrypt(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
 	const struct slot_dec *sd = ctx;
 
 	return sd->enc->crypt(sd->enc->ctx, sd->key, off, buf, len);
+}
+
+struct src_dec {
+	const struct boot_enc_device *d;
+	uint8_t key[DFUKIT_ENC_AES_KEY_MAX];
+};
+
+static int src_decrypt(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
+{
+	const struct src_dec *sd = ctx;
+
+	return dfukit_enc_ctr(sd->key, sd->d->enc.key_size, off, buf, len);
+}
+
+int boot_enc_device_validate(const struct boot_enc_device *d, const struct dfukit_image_src *src,
+			     const struct dfukit_image_key *keys, size_t nkeys,
+			     struct dfukit_image_result *res)
+{
+	struct src_dec sd = {.d = d};
+	struct dfukit_image_decryptor dec = {src_decrypt, &sd};
+	uint8_t raw[DFUKIT_IMAGE_HEADER_SIZE];
+
+	if (src->read(src->ctx, 0, raw, sizeof(raw)) != 0 ||
+	    (wire_get_le32(raw + DFUKIT_IMAGE_HDR_OFF_FLAGS) & ENC_FLAGS) == 0u) {
+		return dfukit_image_validate(src, keys, nkeys, res);
+	}
+	if (src_load_key(d, src, sd.key) != 0) {
+		memset(res, 0, sizeof(*res));
+		res->status = DFUKIT_IMAGE_E_ENCRYPTED;
+		res->key_index = -1;
+		return -ENOTSUP;
+	}
+	int rc = dfukit_image_validate_encrypted(src, &dec, keys, nkeys, res);
+
+	memset(sd.key, 0, sizeof(sd.key));
+	return rc;
 }
 
 /* The primary's body is plaintext, whatever its header's flag says. */

@@ -311,6 +311,74 @@ case_powercut_swap() {
 	stop_board
 }
 
+# sign_enc OUT [OPTION...]: hello_world signed and encrypted (imgtool -E) for the
+# board's default DFUKIT_ENC_KEY, with a test request in its trailer (--pad).
+sign_enc() {
+	local out=$1
+	shift
+	"$dfukit" image sign --key "$src/keys/dfukit-dev-rsa-2048.pem" \
+		-E "$src/tests/fixtures/mcuboot/encrypted/keys/enc-rsa-2048.pub.pem" \
+		--header-size 0x200 --pad-header --align 4 --slot-size 0x76000 --version 1.0.0 "$@" \
+		"$fw/hello_world.bin" "$out" >"$tmp/sign.log" 2>&1 || fail "signing failed"
+}
+
+# A factory-programmed board, stopped, with FILE planted in slot 1.
+plant_enc() {
+	local flash=$1 file=$2
+	start_board "$tmp/f.log" --flash "$flash"
+	wait_log "$tmp/f.log" "USB DFU sample is initialized" 20 || fail "the DFU sample did not start"
+	stop_board
+	dd if="$file" of="$flash" bs=4096 seek=$((0x82000 / 4096)) conv=notrunc status=none
+}
+
+case_encrypted_swap() {
+	# An encrypted update in slot 1: a power cut at the swap's first erase of
+	# slot 0, the swap resumed with the AES keys kept in the trailer, the
+	# update decrypted into slot 0 runs; the reset reverts, and slot 1 holds
+	# the update again byte for byte as it was downloaded.
+	local flash="$tmp/e.flash" slot1=$((0x82000))
+	sign_enc "$tmp/hello.enc.bin" --pad
+	sign_enc "$tmp/hello.enc.unpadded.bin"
+	local len
+	len=$(stat -c %s "$tmp/hello.enc.unpadded.bin")
+	plant_enc "$flash" "$tmp/hello.enc.bin"
+	DFUKIT_POWER_CUT=erase:$((0xc000)) start_board "$tmp/p2.log" --flash "$flash"
+	wait_log "$tmp/p2.log" "I: Power is off" 30 || fail "the power cut did not happen"
+	local pid=$board_pid
+	board_pid=""
+	kill -9 "$pid"
+	set +e
+	wait "$pid" 2>/dev/null
+	set -e
+	start_board "$tmp/p3.log" --flash "$flash"
+	wait_log "$tmp/p3.log" "Hello World!" 30 || fail "the decrypted update did not boot"
+	grep -q -F "Starting swap using move" "$tmp/p3.log" || fail "the swap was not resumed"
+	kill -USR1 "$board_pid"
+	wait_log "$tmp/p3.log" "Swap type: revert" 30 || fail "the reset did not revert"
+	wait_log "$tmp/p3.log" "USB DFU sample is initialized" 30 || fail "the DFU sample is not back"
+	stop_board
+	cmp -s <(head -c "$len" "$tmp/hello.enc.bin") <(tail -c +$((slot1 + 1)) "$flash" | head -c "$len") ||
+		fail "slot 1 after the revert is not the encrypted update as downloaded"
+}
+
+case_encrypted_tampered() {
+	# One ciphertext byte changed: the bootloader refuses the update before
+	# anything moves, and the DFU sample keeps running.
+	local flash="$tmp/t.flash"
+	sign_enc "$tmp/hello.enc.bin" --pad
+	python3 -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[0x200+4000]^=0x40; open(p,"wb").write(b)' \
+		"$tmp/hello.enc.bin"
+	plant_enc "$flash" "$tmp/hello.enc.bin"
+	start_board "$tmp/t2.log" --flash "$flash"
+	wait_log "$tmp/t2.log" "USB DFU sample is initialized" 30 || fail "the DFU sample did not run"
+	stop_board
+	grep -q -F "E: Image in the secondary slot is not valid!" "$tmp/t2.log" ||
+		fail "the tampered update was not refused"
+	if grep -q -F -e "Hello World!" -e "Starting swap" "$tmp/t2.log"; then
+		fail "a swap started with the tampered update"
+	fi
+}
+
 case_console_flush() {
 	# The bootloader's last line before it hands over (the swap's flash time
 	# with DFUKIT_FLASH_TIMING=1) reaches the console.
