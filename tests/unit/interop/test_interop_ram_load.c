@@ -79,6 +79,9 @@ static void test_imgtool_refused_images_removed(void **state)
 	/* no --load-addr (v1.2.3+4): not for RAM loading, removed too */
 	free(interop_program(&r, &r.secondary, "images/ecdsa-p256-z70000.bin", &len));
 	assert_int_equal(interop_boot(&r, &res), 0);
+	assert_true(interop_has_line(
+		&r, "W: Image 0 is not built for RAM loading (imgtool --load-addr)"));
+	assert_false(interop_has_line(&r, "I: Image 0 RAM load address 0x0 is invalid."));
 	assert_true(interop_has_line(&r, "I: Removing image 0 slot 1 from flash"));
 	assert_int_equal(res.slot, 0);
 	assert_int_equal(flash_area_is_erased(&r.secondary, 0, INTEROP_SLOT_SIZE), 1);
