@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Encrypted images on the native board, with the real dfu-util:
+#   walkthrough  hello_world signed and encrypted (imgtool -E, RSA-OAEP for the
+#                board's default DFUKIT_ENC_KEY) through the seed's walkthrough:
+#                the DFU sample checks the download decrypted, the test swap
+#                decrypts it into slot 0 and it says "Hello World!", the reset
+#                reverts (re-encrypting it into slot 1)
+#   tampered     the same image with one ciphertext byte changed: the DFU
+#                sample refuses the download, no swap ever starts
+#
+#   tests/e2e/encrypted.sh BUILD_DIR BOARD walkthrough|tampered
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=$(cd "$1" && pwd)
+board=$2
+variant=$3
+img="$build/bin/dfukit image"
+work=$(mktemp -d "${TMPDIR:-/tmp}/dfukit-encrypted.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+case $board in
+reel_board) align=4 slot=0x76000 ;;
+nucleo_u575zi_q) align=16 slot=0xE8000 ;;
+*) echo "unknown board $board" >&2; exit 2 ;;
+esac
+enc_pub="$root/tests/fixtures/mcuboot/encrypted/keys/enc-rsa-2048.pub.pem"
+enc_priv="$root/tests/fixtures/mcuboot/encrypted/keys/enc-rsa-2048.pem"
+signed="$work/hello_world.signed.bin"
+$img sign --key "$root/keys/dfukit-dev-rsa-2048.pem" -E "$enc_pub" --header-size 0x200 \
+	--pad-header --align $align --slot-size $slot --version 1.0.0 \
+	"$build/firmware/hello_world.bin" "$signed" >/dev/null
+# the body is ciphertext: not the payload, and only the device's key opens it
+if cmp -s <(tail -c +513 "$signed" | head -c 4096) <(head -c 4096 "$build/firmware/hello_world.bin"); then
+	echo "encrypted: the signed image's body is the plaintext" >&2
+	exit 1
+fi
+$img verify -k "$root/keys/dfukit-dev-rsa-2048.pem" --decrypt "$enc_priv" "$signed" >/dev/null
+
+case $variant in
+walkthrough)
+	"$here/with-board.sh" --board "$board" \
+		--expect-order "USB DFU sample is initialized" \
+		--expect-order "USBD message: DFU download completed" \
+		--expect-order "SLOT-1: image v1.0.0 verified, test swap at the next reset" \
+		--expect-order "Secondary image: magic=good, swap_type=0x2, copy_done=0x3, image_ok=0x3" \
+		--expect-order "Image index: 0, Swap type: test" \
+		--expect-order "Starting swap using move algorithm." \
+		--expect-order "Image version: v1.0.0" \
+		--expect-order "Hello World! " \
+		--expect-order "Primary image: magic=good, swap_type=0x2, copy_done=0x1, image_ok=0x3" \
+		--expect-order "Image index: 0, Swap type: revert" \
+		--expect-order "Image version: v0.0.0" \
+		--expect-order "USB DFU sample is initialized" \
+		--forbid-log "is not valid|inconsistent|image refused" \
+		"$build" --timeout 300 "$here/scenarios/walkthrough.sh" "$signed"
+	;;
+tampered)
+	cp "$signed" "$work/image.bin"
+	python3 -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[0x200+4000]^=0x40; open(p,"wb").write(b)' \
+		"$work/image.bin"
+	"$here/with-board.sh" --board "$board" \
+		--expect-order "USB DFU sample is initialized" \
+		--expect-order "SLOT-1: image refused after" \
+		--expect-order "Image index: 0, Swap type: none" \
+		--expect-order "USB DFU sample is initialized" \
+		--forbid-log "Starting swap|Hello World!" \
+		"$build" --timeout 300 "$here/scenarios/encrypted-tampered.sh" "$work/image.bin"
+	;;
+*) echo "unknown variant $variant" >&2; exit 2 ;;
+esac
