@@ -4,9 +4,8 @@
  * the TLVs walked with the image layer's iterator, the AES key unwrapped with
  * the device's private key, the body decrypted into a copy, and the SHA-256
  * and the signature checked over the plaintext, as MCUboot checks the
- * secondary slot. dfukit_image_validate() refuses encrypted images (the
- * bootloader does not decrypt yet), so the checks are made here with the same
- * status codes and messages.
+ * secondary slot, with the same status codes and messages (the bootloader's
+ * own check of a slot is boot_image_validate_enc(), dfukit/boot_enc.h).
  */
 #include <errno.h>
 #include <stdlib.h>
