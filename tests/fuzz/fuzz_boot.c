@@ -3,7 +3,7 @@
  * libFuzzer harness: MCUboot trailer reader, decision table, application
  * helpers and boot_go() (each strategy: swap-using-move, swap-using-offset,
  * overwrite-only with and without downgrade prevention, direct-xip with
- * revert; power-cut resume) on a simulated NOR flash whose geometry and
+ * revert, ram-load; power-cut resume) on a simulated NOR flash whose geometry and
  * contents come from the input.
  *
  * Flash: [guard sector][primary: np sectors][secondary: ns sectors][guard].
@@ -11,15 +11,13 @@
  *   h[0] write block 2^(h % 6) (1..32)      h[1] sector 2^(8 + h % 3) (256..1024)
  *   h[2] np = 3 + h % 8, bits 3-4 mode (h/8 & 3: enum boot_mode, 0 move,
  *        1 overwrite-only, 2 offset, 3 direct-xip), bit 5 downgrade
- *        prevention (overwrite-only only)
+ *        prevention (overwrite-only only), bit 6 ram-load instead (into
+ *        the harness's RAM, device address 0, MAX_FLASH bytes)
  *   h[3] ns = np - (h & 1), in offset mode np + 1 - (h & 1)
  *        (bit 1: ns = 2 + h/4 % 9)
  *   h[4] bit 0 FLASH_SIM_F_WRITE_ONCE, bit 1 app helpers, bit 2 boot_go,
  *        bit 3 power cut in boot_go, bits 4-5 tear kind, bit 6 erased value
- *        0x00 (then only the read side runs: flash_sim programs NOR-style),
- *        bit 7 encrypted images (swap-using-move only: boot_config.enc with
- *        a fixed key and an XOR keystream, the secondary validated
- *        decrypted, the trailer with its two key fields)
+ *        0x00 (then only the read side runs: flash_sim programs NOR-style)
  *   h[5..6] cut operation number (LE)       h[7] max_sectors (0 = auto, else np + h % 4)
  *   h[8] layout probe: write block / max_sectors for boot_trailer_layout_init
  *   record: sel, off (2 bytes LE), len, len bytes. sel bit 0 secondary,
@@ -43,6 +41,9 @@
  *     valid image of the reported size at the reported offset;
  *   - direct-xip: the slot run had its trailer magic and was not booted
  *     once already without being confirmed (that one is reverted);
+ *   - ram-load: what runs is the copy in RAM of the reported slot's image,
+ *     byte for byte, inside the RAM and flagged RAM_LOAD; the boot programs
+ *     nothing (it only erases refused images);
  *   - overwrite-only: never a revert; after an upgrade the secondary holds
  *     no valid image (the request is consumed); with downgrade prevention
  *     the image run is never older (major.minor.revision) than a primary
@@ -61,7 +62,6 @@
 #include <string.h>
 
 #include "dfukit/boot.h"
-#include "dfukit/boot_enc.h"
 #include "dfukit/boot_image.h"
 #include "dfukit/flash.h"
 #include "dfukit/image.h"
@@ -82,7 +82,6 @@ struct chip {
 struct run {
 	enum boot_mode mode;
 	bool downgrade_prevention;
-	bool enc; /* encrypted images (swap-using-move) */
 	uint32_t max_sectors;
 	/* the primary validated before the boot: the downgrade floor */
 	bool has_floor;
@@ -90,36 +89,14 @@ struct run {
 };
 
 static struct chip chip_a, chip_b;
+/* ram-load's executable RAM, at device address 0 */
+static uint8_t ram[MAX_FLASH];
 static uint8_t initial[MAX_FLASH];
 
-/* Encrypted images (h[4] bit 7): a fixed key, a keystream of it and the offset. */
-static int fuzz_load_key(void *ctx, const struct flash_area *slot, uint8_t *key)
-{
-	(void)ctx;
-	(void)slot;
-	for (uint32_t i = 0; i < 16u; i++) {
-		key[i] = (uint8_t)(0xa5u ^ i * 29u);
-	}
-	return 0;
-}
-
-static int fuzz_crypt(void *ctx, const uint8_t *key, uint32_t off, uint8_t *buf, uint32_t len)
-{
-	(void)ctx;
-	for (uint32_t i = 0; i < len; i++) {
-		buf[i] ^= (uint8_t)(key[(off + i) % 16u] ^ ((off + i) >> 4));
-	}
-	return 0;
-}
-
-static const struct boot_enc fuzz_enc = {16, fuzz_load_key, fuzz_crypt, NULL};
-
-/* ctx: the secondary when its images are decrypted (encrypted runs), else NULL */
 static int validate(void *ctx, const struct flash_area *slot, struct boot_image_info *out)
 {
-	int rc = ctx != NULL
-			 ? boot_image_validate_enc(slot, slot == ctx, &fuzz_enc, NULL, 0, out, NULL)
-			 : boot_image_validate(slot, NULL, 0, out, NULL);
+	(void)ctx;
+	int rc = boot_image_validate(slot, NULL, 0, out, NULL);
 	return rc == 0 || rc == -EIO || rc == -ENOENT ? rc : -EBADMSG;
 }
 
@@ -159,21 +136,6 @@ static void probe_layout(uint32_t slot, uint8_t h, enum boot_mode mode)
 		CHECK(lay.unprot_tlv_off == 0u);
 		CHECK(lay.swap_size_off + lay.max_align == lay.swap_info_off);
 	}
-	/* with the two AES key fields of encrypted images: below swap_size, aligned to M */
-	struct boot_trailer_layout enc;
-	uint32_t key = (h & 0x80u) != 0u ? 32u : 16u;
-
-	if (boot_trailer_layout_init_enc(&enc, mode, slot, a, maxs, key) != 0) {
-		CHECK(mode != BOOT_MODE_SWAP_MOVE || slot < lay.trailer_sz + 2u * 32u);
-		return;
-	}
-	CHECK(mode == BOOT_MODE_SWAP_MOVE);
-	CHECK(enc.enc_key_sz >= key && enc.enc_key_sz % enc.max_align == 0u);
-	CHECK(enc.swap_size_off == lay.swap_size_off && enc.image_ok_off == lay.image_ok_off);
-	CHECK(enc.enc_key_off[0] + enc.enc_key_sz == enc.swap_size_off);
-	CHECK(enc.enc_key_off[1] + enc.enc_key_sz == enc.enc_key_off[0]);
-	CHECK(enc.status_off + maxs * 3u * a == enc.enc_key_off[1]);
-	CHECK(enc.trailer_sz == lay.trailer_sz + 2u * enc.enc_key_sz);
 }
 
 static void app_helpers(struct chip *c, enum boot_mode mode, bool permanent)
@@ -279,6 +241,23 @@ static void check_xip_pick(const struct chip *c, const struct boot_result *res,
 	}
 }
 
+/* Ram-load: the RAM holds the image of the slot that runs, where its header says. */
+static void check_ram_copy(const struct flash_area *run, const struct run *r,
+			   const struct boot_result *res)
+{
+	static uint8_t flash[MAX_FLASH];
+
+	if (r->mode != BOOT_MODE_RAM_LOAD) {
+		CHECK(res->load_addr == 0u && res->load_size == 0u);
+		return;
+	}
+	CHECK(res->load_size == res->image.total_size && res->load_size <= run->size);
+	CHECK(res->load_addr <= sizeof(ram) && res->load_size <= sizeof(ram) - res->load_addr);
+	CHECK(flash_area_read(run, 0, flash, res->load_size) == 0);
+	CHECK(memcmp(ram + res->load_addr, flash, res->load_size) == 0);
+	CHECK((ram[res->load_addr + 16] & DFUKIT_IMAGE_F_RAM_LOAD) != 0u);
+}
+
 static int run_boot(struct chip *c, const struct run *r, struct boot_result *res)
 {
 	static int verbose = -1;
@@ -289,12 +268,11 @@ static int run_boot(struct chip *c, const struct run *r, struct boot_result *res
 		.primary = &c->pri,
 		.secondary = &c->sec,
 		.max_sectors = r->max_sectors,
+		.ram = {ram, 0, sizeof(ram)},
 		.validate = validate,
 		.log = verbose ? print_log : NULL,
 		.mode = r->mode,
 		.downgrade_prevention = r->downgrade_prevention,
-		.enc = r->enc ? &fuzz_enc : NULL,
-		.validate_ctx = r->enc ? &c->sec : NULL,
 	};
 	int rc = boot_go(&cfg, res);
 
@@ -302,14 +280,16 @@ static int run_boot(struct chip *c, const struct run *r, struct boot_result *res
 		struct boot_image_info info;
 		/* direct-xip runs the image in place, from either slot */
 		const struct flash_area *run = res->slot == 1u ? &c->sec : &c->pri;
-		CHECK(res->slot == 0u || (res->slot == 1u && r->mode == BOOT_MODE_DIRECT_XIP));
+		CHECK(res->slot == 0u || (res->slot == 1u && (r->mode == BOOT_MODE_DIRECT_XIP ||
+							      r->mode == BOOT_MODE_RAM_LOAD)));
 		CHECK(!flash_sim_is_off(&c->sim));
-		CHECK(validate(r->enc ? &c->sec : NULL, run, &info) == 0);
+		CHECK(validate(NULL, run, &info) == 0);
 		CHECK(info.total_size == res->image.total_size);
 		CHECK(res->offset == run->off);
 		CHECK(res->swap_type >= BOOT_SWAP_TYPE_NONE &&
 		      res->swap_type <= BOOT_SWAP_TYPE_REVERT);
 		check_mode(c, r, res);
+		check_ram_copy(run, r, res);
 	}
 	return rc;
 }
@@ -346,11 +326,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t ss = 1u << (8u + h[1] % 3u);
 	uint32_t np = 3u + h[2] % 8u;
 	struct run r = {
-		.mode = (enum boot_mode)((h[2] >> 3) & 3u),
+		.mode = (h[2] & 0x40u) != 0u ? BOOT_MODE_RAM_LOAD
+					     : (enum boot_mode)((h[2] >> 3) & 3u),
 		.max_sectors = h[7] == 0 ? 0u : np + h[7] % 4u,
 	};
 	r.downgrade_prevention = r.mode == BOOT_MODE_OVERWRITE_ONLY && (h[2] & 0x20u) != 0;
-	r.enc = r.mode == BOOT_MODE_SWAP_MOVE && (h[4] & 0x80u) != 0;
 	uint32_t same = r.mode == BOOT_MODE_SWAP_OFFSET ? np + 1u : np;
 	uint32_t ns = (h[3] & 2u) ? 2u + (uint32_t)(h[3] >> 2) % 9u : same - (h[3] & 1u);
 	uint32_t flags = (h[4] & 1u) ? FLASH_SIM_F_WRITE_ONCE : 0u;
@@ -424,7 +404,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct boot_result res_a, res_b;
 	r.has_floor = validate(NULL, &a->pri, &r.floor) == 0;
 	CHECK(boot_read_swap_state(&a->sec, &ss_state) == 0);
+	uint32_t writes = a->sim.writes;
 	int rc_a = run_boot(a, &r, &res_a);
+
+	CHECK(r.mode != BOOT_MODE_RAM_LOAD || a->sim.writes == writes);
 
 	if (rc_a == 0 && r.mode == BOOT_MODE_DIRECT_XIP) {
 		check_xip_pick(a, &res_a, &ps, &ss_state);

@@ -237,9 +237,10 @@ def image_seeds():
 
 
 # ---------------------------------------------------------------- boot
-def mcuboot_image(major, body_len, seed):
+def mcuboot_image(major, body_len, seed, flags=0, load_addr=0):
     body = bytes(((i * 31 + seed * 7) ^ (i >> 3)) & 0xff for i in range(body_len))
-    hdr = struct.pack("<IIHHIIBBHI", 0x96f3b83d, 0, 32, 0, body_len, 0, major, 0, 0, seed)
+    hdr = struct.pack("<IIHHIIBBHI", 0x96f3b83d, load_addr, 32, 0, body_len, flags, major, 0, 0,
+                      seed)
     hdr += b"\0" * (32 - len(hdr))
     digest = hashlib.sha256(hdr + body).digest()
     tlv = struct.pack("<HH", 0x6907, 4 + 4 + 32) + struct.pack("<HH", 0x10, 32) + digest
@@ -285,12 +286,13 @@ def slot_rec(sel, slot, a, image_ok=False, copy_done=False, swap_info=None, swap
     return out
 
 
-MODE_MOVE, MODE_OVERWRITE, MODE_OFFSET, MODE_XIP = 0, 1, 2, 3  # enum boot_mode
+MODE_MOVE, MODE_OVERWRITE, MODE_OFFSET, MODE_XIP, MODE_RAM_LOAD = 0, 1, 2, 3, 4  # enum boot_mode
 
 
 def boot_hdr(wb_log2, sect_idx, np, flags, cut=0, maxs=0, probe=0, mode=MODE_MOVE, dp=False):
-    """h[2]: np - 3, mode in bits 3-4, downgrade prevention in bit 5 (fuzz_boot.c)."""
-    h2 = (np - 3) | mode << 3 | (0x20 if dp else 0)
+    """h[2]: np - 3, mode in bits 3-4, downgrade prevention in bit 5, ram-load in bit 6
+    (fuzz_boot.c)."""
+    h2 = (np - 3) | (0x40 if mode == MODE_RAM_LOAD else mode << 3) | (0x20 if dp else 0)
     return bytes([wb_log2, sect_idx, h2, 0, flags]) + struct.pack("<H", cut) + \
         bytes([maxs, probe])
 
@@ -325,6 +327,7 @@ def boot_seeds():
     offset_seeds(slot, v1, v2, go, cut)
     overwrite_seeds(slot, v1, v2, go, cut)
     xip_seeds(slot, v1, v2, go, cut)
+    ram_load_seeds(go, cut)
 
 
 def offset_seeds(slot, v1, v2, go, cut):
@@ -383,6 +386,25 @@ def xip_seeds(slot, v1, v2, go, cut):
     # a secondary without magic next to a running primary: erased, v1 runs
     write("fuzz_boot", "xip-no-magic-cut", hdr(cut | 0x10, 2) + running + rec(1, 0, v2))
     write("fuzz_boot", "xip-app-helpers", hdr(0x0e, 5, probe=1) + running + rec(1, 0, v2))
+
+
+
+def ram_load_seeds(go, cut):
+    """Ram-load: images flagged RAM_LOAD (0x20), loaded into the harness's RAM at 0."""
+    def hdr(flags, c=0):
+        return boot_hdr(2, 1, 6, flags, cut=c, mode=MODE_RAM_LOAD)
+    r1 = mcuboot_image(1, 600, 1, flags=0x20, load_addr=0x100)
+    r2 = mcuboot_image(2, 700, 2, flags=0x20, load_addr=0x800)
+    write("fuzz_boot", "ram-load-newer", hdr(go) + rec(0, 0, r1) + rec(1, 0, r2))
+    # refused in the secondary (no flag; an address past the RAM; a bad body): erased, cut
+    write("fuzz_boot", "ram-load-no-flag-cut", hdr(cut, 2) + rec(0, 0, r1) +
+          rec(1, 0, mcuboot_image(2, 700, 2)))
+    write("fuzz_boot", "ram-load-outside-cut", hdr(cut | 0x10, 4) + rec(0, 0, r1) +
+          rec(1, 0, mcuboot_image(2, 700, 2, flags=0x20, load_addr=0x5c00)))
+    bad = bytearray(r2)
+    bad[100] ^= 1
+    write("fuzz_boot", "ram-load-invalid-cut", hdr(cut | 0x20, 1) + rec(0, 0, r1) +
+          rec(1, 0, bytes(bad)))
 
 
 usbd_seeds()
