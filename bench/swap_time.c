@@ -2,8 +2,9 @@
 /*
  * Swap cost per board profile: a 256 KiB image test-swapped with
  * swap-using-move, then reverted, the same update with overwrite-only and
- * with swap-using-offset (test swap, revert) and direct-xip (run in place,
- * revert), on simulated flash with the chip's erase and program times.
+ * with swap-using-offset (test swap, revert), direct-xip (run in place,
+ * revert) and ram-load (copied to the board's executable RAM; an image larger
+ * than that RAM is reported, not run), on simulated flash with the chip's erase and program times.
  * Prints the flash time and the erase/write counts next to the algorithm's
  * minimum (swap-using-move: each of the image's sectors moved once and
  * swapped twice, 3 erases and 3 sector-sized programs per sector). One line
@@ -12,6 +13,7 @@
  *   swap-time [IMAGE_KIB]
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +43,9 @@ static int validate(void *ctx, const struct flash_area *slot, struct boot_image_
 	return 0;
 }
 
-static void put_image(const struct flash_area *fa, uint32_t total, uint8_t version, uint32_t wb)
+/* load_addr != 0: an image for ram-load (imgtool --load-addr) */
+static void put_image(const struct flash_area *fa, uint32_t total, uint8_t version, uint32_t wb,
+		      uint32_t load_addr)
 {
 	uint32_t img = total - 0x200u - 4u, padded = (total + wb - 1) / wb * wb;
 	uint8_t *buf = malloc(padded);
@@ -54,6 +58,12 @@ static void put_image(const struct flash_area *fa, uint32_t total, uint8_t versi
 	buf[8] = 0x00, buf[9] = 0x02; /* hdr_size 0x200 */
 	buf[12] = (uint8_t)img, buf[13] = (uint8_t)(img >> 8), buf[14] = (uint8_t)(img >> 16);
 	buf[20] = version;
+	if (load_addr != 0u) {
+		buf[16] = 0x20; /* IMAGE_F_RAM_LOAD */
+		for (int i = 0; i < 4; i++) {
+			buf[4 + i] = (uint8_t)(load_addr >> (8 * i));
+		}
+	}
 	buf[0x200 + img] = 0x07, buf[0x200 + img + 1] = 0x69, buf[0x200 + img + 2] = 4;
 	buf[0x200 + img + 3] = 0;
 	if (flash_area_write(fa, 0, buf, padded) < 0) {
@@ -103,6 +113,13 @@ static uint32_t xip_minimum(int step, uint32_t sectors, uint32_t slot_sectors)
 	return step == 0 ? 0u : slot_sectors;
 }
 
+/* nothing is erased or programmed: the image is only copied to RAM */
+static uint32_t ram_load_minimum(int step, uint32_t sectors, uint32_t slot_sectors)
+{
+	(void)step, (void)sectors, (void)slot_sectors;
+	return 0u;
+}
+
 /*
  * The update with each strategy: its boot, then (but for overwrite-only) the
  * revert, or for direct-xip the boot after the unconfirmed image, which
@@ -127,6 +144,11 @@ static const struct mode {
 	 "swap-using-offset failed",
 	 offset_minimum},
 	{BOOT_MODE_DIRECT_XIP, {"xip test", "xip revert"}, 13, "direct-xip failed", xip_minimum},
+	{BOOT_MODE_RAM_LOAD,
+	 {"ram-load", "ram-load again"},
+	 14,
+	 "ram-load failed",
+	 ram_load_minimum},
 };
 
 /*
@@ -147,8 +169,15 @@ static int mode_run(const struct board_profile *bp, uint8_t *mem, uint32_t kib,
 	}
 	flash_sim_format(&sim);
 	uint32_t total = kib * 1024u;
-	put_image(&s0, total, 1, bp->flash.write_block);
-	put_image(&upd, total, 2, bp->flash.write_block);
+	bool ram_load = m->mode == BOOT_MODE_RAM_LOAD;
+	if (ram_load && total > bp->exec_ram_size) {
+		printf("%-16s %3u KiB ram-load: does not fit in the %u KiB executable RAM\n",
+		       bp->id, kib, (unsigned)(bp->exec_ram_size / 1024u));
+		return 0;
+	}
+	uint32_t load = ram_load ? bp->exec_ram_addr : 0u;
+	put_image(&s0, total, 1, bp->flash.write_block, load);
+	put_image(&upd, total, 2, bp->flash.write_block, load);
 	if (m->mode == BOOT_MODE_DIRECT_XIP) {
 		boot_request_upgrade(&s0, true);
 		boot_write_copy_done(&s0);
@@ -156,6 +185,8 @@ static int mode_run(const struct board_profile *bp, uint8_t *mem, uint32_t kib,
 	boot_request_upgrade(&upd, false);
 	struct boot_config cfg = {
 		.primary = &s0, .secondary = &s1, .validate = validate, .mode = m->mode};
+	uint8_t *ram = ram_load ? malloc(bp->exec_ram_size) : NULL;
+	cfg.ram = (struct boot_ram){ram, bp->exec_ram_addr, bp->exec_ram_size};
 	uint32_t sectors = (total + bp->flash.sector_size - 1) / bp->flash.sector_size;
 	uint32_t slot_sectors = s1.size / bp->flash.sector_size;
 	for (int step = 0; step < 2 && m->names[step] != NULL; step++) {
@@ -163,6 +194,7 @@ static int mode_run(const struct board_profile *bp, uint8_t *mem, uint32_t kib,
 		sim.sim_us = 0;
 		sim.erases = sim.writes = 0;
 		if (boot_go(&cfg, &res) < 0) {
+			free(ram);
 			return -1;
 		}
 		printf("%-16s %3u KiB %-*s: %6.2f s flash time, %4u erases (minimum %u), "
@@ -170,11 +202,15 @@ static int mode_run(const struct board_profile *bp, uint8_t *mem, uint32_t kib,
 		       bp->id, kib, m->width, m->names[step], (double)sim.sim_us / 1e6,
 		       (unsigned)sim.erases, m->minimum(step, sectors, slot_sectors),
 		       (unsigned)sim.writes, res.image.major);
-		if (m->mode == BOOT_MODE_DIRECT_XIP) {
+		if (m->mode == BOOT_MODE_DIRECT_XIP || ram_load) {
 			printf(" from slot %u", (unsigned)res.slot);
+		}
+		if (ram_load) {
+			printf(", %u bytes copied to RAM", (unsigned)res.load_size);
 		}
 		printf("\n");
 	}
+	free(ram);
 	return 0;
 }
 
