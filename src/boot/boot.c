@@ -708,6 +708,9 @@ int boot_go(const struct boot_config *cfg, struct boot_result *res)
 	} else if (BOOT_HAS_MOVE && cfg->mode == BOOT_MODE_SWAP_MOVE &&
 		   !cfg->downgrade_prevention) {
 		rc = move_upgrade(&c, &type);
+		if (BOOT_HAS_ENC && c.key_size != 0u) {
+			boot_enc_swap_forget(&c.enc);
+		}
 	} else if (BOOT_HAS_OFFSET && cfg->mode == BOOT_MODE_SWAP_OFFSET &&
 		   !cfg->downgrade_prevention) {
 		rc = boot_offset_upgrade(cfg, &type);

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <mbedtls/platform_util.h>
+
 #include <dfukit/boot_image.h>
 #include <dfukit/wire.h>
 
@@ -147,7 +149,7 @@ int boot_enc_device_validate(const struct boot_enc_device *d, const struct dfuki
 	}
 	int rc = dfukit_image_validate_encrypted(src, &dec, keys, nkeys, res);
 
-	memset(sd.key, 0, sizeof(sd.key));
+	mbedtls_platform_zeroize(sd.key, sizeof(sd.key));
 	return rc;
 }
 
@@ -182,6 +184,6 @@ int boot_image_validate_enc(const struct flash_area *slot, bool at_rest, const s
 		return -ENOTSUP;
 	}
 	rc = boot_image_validate_dec(slot, &dec, keys, nkeys, info, status);
-	memset(sd.key, 0, sizeof(sd.key));
+	mbedtls_platform_zeroize(sd.key, sizeof(sd.key));
 	return rc;
 }

@@ -233,5 +233,7 @@ int boot_enc_swap_restore(const struct flash_area *pri, const struct boot_traile
  */
 int boot_enc_swap_chunk(const struct boot_config *cfg, const struct swap_enc *e, uint32_t s,
 			uint32_t off, uint8_t *buf, uint32_t n);
+/* Zero the keys once the swap is over (as MCUboot's boot_enc_zeroize()). */
+void boot_enc_swap_forget(struct swap_enc *e);
 
 #endif /* DFUKIT_BOOT_PRIV_H */

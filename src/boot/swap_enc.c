@@ -143,3 +143,13 @@ int boot_enc_swap_chunk(const struct boot_config *cfg, const struct swap_enc *e,
 	}
 	return cfg->enc->crypt(cfg->enc->ctx, e->key[s], lo - e->lo[s], buf + (lo - off), hi - lo);
 }
+
+void boot_enc_swap_forget(struct swap_enc *e)
+{
+	/* volatile: a store to memory that is dead afterwards must still be made */
+	volatile uint8_t *k = &e->key[0][0];
+
+	for (size_t i = 0; i < sizeof(e->key); i++) {
+		k[i] = 0;
+	}
+}
