@@ -46,8 +46,10 @@ cc "${common[@]}" "$image/crypto_mbedtls.c" "$image/crypto_mbedtls_rsa.c" "${tar
 for v in bearssl bearssl-m15; do
 	def=(-DDFUKIT_IMAGE_BEARSSL)
 	[ "$v" = bearssl ] || def+=(-DDFUKIT_IMAGE_BEARSSL_M15)
+	# shellcheck disable=SC2046 # one define a line
 	cc "${common[@]}" "${def[@]}" "$image/crypto_bearssl.c" "$image/crypto_mbedtls_rsa.c" \
-		"${target_mbedtls[@]}" "${bear[@]}" -I"$bsrc/inc" -I"$bsrc/src" -o "$work/validate-$v"
+		"${target_mbedtls[@]}" "${bear[@]}" $("$root/scripts/bearssl-target.sh" --defines) \
+		-I"$bsrc/inc" -I"$bsrc/src" -o "$work/validate-$v"
 done
 cc "${common[@]}" "$image/crypto_mbedtls.c" "$image/crypto_mbedtls_rsa.c" -lmbedcrypto -o "$work/validate-debian"
 # Ed25519: the target's libsodium files against Debian's libsodium (libsodium-dev).
@@ -56,7 +58,8 @@ sod=()
 for f in $("$root/scripts/libsodium-target.sh" --files); do sod+=("$ssrc/$f.c"); done
 ed=(-DDFUKIT_IMAGE_NO_RSA -DDFUKIT_IMAGE_NO_ECDSA -DDFUKIT_IMAGE_ED25519 "$image/crypto_ed25519.c")
 # shellcheck disable=SC2046 # one define a line
-cc "${common[@]}" "${ed[@]}" -DDFUKIT_IMAGE_BEARSSL "$image/crypto_bearssl.c" "${bear[@]}" -I"$bsrc/inc" -I"$bsrc/src" \
+cc "${common[@]}" "${ed[@]}" -DDFUKIT_IMAGE_BEARSSL "$image/crypto_bearssl.c" "${bear[@]}" \
+	$("$root/scripts/bearssl-target.sh" --defines) -I"$bsrc/inc" -I"$bsrc/src" \
 	"${sod[@]}" $("$root/scripts/libsodium-target.sh" --defines) -I"$ssrc/include" -I"$ssrc/include/sodium" \
 	-w -ffunction-sections -Wl,--gc-sections -o "$work/validate-ed25519"
 cc "${common[@]}" "${ed[@]}" "$image/crypto_mbedtls.c" -lmbedcrypto -lsodium -o "$work/validate-ed25519-debian"
