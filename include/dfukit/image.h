@@ -14,9 +14,13 @@
  * host default with libsodium-dev; -DDFUKIT_SIGNATURES=ed25519 on Cortex-M).
  * A build without it refuses such an image with DFUKIT_IMAGE_E_UNSUPPORTED_SIG
  * after checking its SHA-256 TLV (a corrupted one reports BAD_HASH).
- * imgtool --pure images (SIG_PURE 0x25, a signature over the image itself,
- * with a SHA512 TLV and a 64-byte KEYHASH) are not supported: refused as
- * DFUKIT_IMAGE_E_TLV_LEN (the KEYHASH) or DFUKIT_IMAGE_E_NO_HASH.
+ * imgtool --pure images (the SIG_PURE TLV 0x25 = 0x01 marks the ED25519 TLV
+ * as a signature of header + payload + protected TLVs themselves; their hash
+ * TLV is SHA512 and their KEYHASH the key's SHA-512) are verified by
+ * dfukit_image_validate_mapped() only, in an ed25519 build: libsodium checks
+ * a pure signature over one contiguous message. dfukit_image_validate() refuses
+ * them with DFUKIT_IMAGE_E_PURE_UNMAPPED, a build without ed25519 with
+ * DFUKIT_IMAGE_E_UNSUPPORTED_SIG.
  *
  * Format reference: MCUboot image header / TLV area (all fields little endian).
  */
@@ -41,6 +45,7 @@ extern "C" {
 #define DFUKIT_IMAGE_TLV_INFO_SIZE       4U
 #define DFUKIT_IMAGE_TLV_HDR_SIZE        4U
 #define DFUKIT_IMAGE_HASH_SIZE           32U
+#define DFUKIT_IMAGE_SHA512_SIZE         64U /* a pure image's hash and KEYHASH */
 
 /*
  * Field offsets, all little-endian: the image header (MCUboot's struct
@@ -136,6 +141,7 @@ enum dfukit_image_status {
 	DFUKIT_IMAGE_E_UNSUPPORTED_SIG, /* -ENOTSUP: signature type this build does not verify */
 	DFUKIT_IMAGE_E_BAD_KEY,         /* -EINVAL: a key of the table cannot be parsed */
 	DFUKIT_IMAGE_E_CRYPTO,          /* -EIO: mbedTLS internal failure */
+	DFUKIT_IMAGE_E_PURE_UNMAPPED, /* -ENOTSUP: pure signature, image not in one memory region */
 	DFUKIT_IMAGE_STATUS_COUNT
 };
 
@@ -257,10 +263,13 @@ int dfukit_image_key_hash(const struct dfukit_image_key *key, uint8_t out[DFUKIT
 
 struct dfukit_image_result {
 	enum dfukit_image_status status;
-	struct dfukit_image_header hdr;       /* valid once the header was read */
-	uint8_t hash[DFUKIT_IMAGE_HASH_SIZE]; /* computed SHA-256 of the hashed region */
+	struct dfukit_image_header hdr; /* valid once the header was read */
+	/* The computed hash of the hashed region, hash_len bytes: SHA-256, or SHA-512 if pure. */
+	uint8_t hash[DFUKIT_IMAGE_SHA512_SIZE];
+	uint8_t hash_len;
+	bool pure; /* SIG_PURE: the signature is over the hashed region itself */
 	bool hash_computed;
-	bool hash_ok;       /* SHA-256 TLV present and equal */
+	bool hash_ok;       /* the hash TLV (SHA256, or SHA512 if pure) present and equal */
 	int key_index;      /* table index of the key whose signature verified, else -1 */
 	uint16_t sig_type;  /* TLV type of the verified signature, else 0 */
 	uint32_t image_end; /* total extent incl. TLVs (0 if unknown) */
@@ -292,6 +301,16 @@ struct dfukit_image_result {
  */
 int dfukit_image_validate(const struct dfukit_image_src *src, const struct dfukit_image_key *keys,
 			  size_t nkeys, struct dfukit_image_result *res);
+
+/*
+ * dfukit_image_validate() of a slot the caller has as one memory region (a RAM
+ * buffer, memory-mapped flash): slot_size bytes at slot, read in place. The
+ * only entry that verifies a pure signature (SIG_PURE), which libsodium checks
+ * over the signed bytes in one piece; the same checks and verdict otherwise.
+ */
+int dfukit_image_validate_mapped(const uint8_t *slot, uint32_t slot_size,
+				 const struct dfukit_image_key *keys, size_t nkeys,
+				 struct dfukit_image_result *res);
 
 /* ---- encrypted images ------------------------------------------------------------ */
 

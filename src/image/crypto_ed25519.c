@@ -9,12 +9,37 @@
  */
 #include "crypto_common.h"
 
+#include <sodium/crypto_hash_sha512.h>
 #include <sodium/crypto_sign_ed25519.h>
 
 _Static_assert(crypto_sign_ed25519_PUBLICKEYBYTES == IMAGE_ED25519_KEY_LEN,
 	       "libsodium's Ed25519 public key is not 32 bytes");
 _Static_assert(crypto_sign_ed25519_BYTES == IMAGE_ED25519_SIG_LEN,
 	       "libsodium's Ed25519 signature is not 64 bytes");
+_Static_assert(sizeof(crypto_hash_sha512_state) <= sizeof(struct image_sha512),
+	       "libsodium's SHA-512 state does not fit struct image_sha512");
+
+/* A pure image's hash: the SHA-512 libsodium's Ed25519 is built on. Cannot fail. */
+int image_sha512_start(struct image_sha512 *s)
+{
+	return crypto_hash_sha512_init((crypto_hash_sha512_state *)(void *)s->opaque) == 0 ? 0
+											   : -EIO;
+}
+
+int image_sha512_update(struct image_sha512 *s, const void *data, size_t len)
+{
+	return crypto_hash_sha512_update((crypto_hash_sha512_state *)(void *)s->opaque, data,
+					 len) == 0
+		       ? 0
+		       : -EIO;
+}
+
+int image_sha512_finish(struct image_sha512 *s, uint8_t out[64])
+{
+	return crypto_hash_sha512_final((crypto_hash_sha512_state *)(void *)s->opaque, out) == 0
+		       ? 0
+		       : -EIO;
+}
 
 enum dfukit_image_status image_ed25519_verify(const struct dfukit_image_key *key,
 					      const uint8_t *msg, size_t msg_len,

@@ -67,3 +67,50 @@ enum dfukit_image_status image_crypto_verify(uint16_t sig_type, const struct dfu
 	(void)sig_len;
 	return DFUKIT_IMAGE_E_BAD_KEY;
 }
+
+enum dfukit_image_status image_crypto_verify_pure(const struct dfukit_image_key *key,
+						  const uint8_t *msg, size_t msg_len,
+						  const uint8_t *sig, uint32_t sig_len)
+{
+#if defined(DFUKIT_IMAGE_ED25519)
+	return image_ed25519_verify(key, msg, msg_len, sig, sig_len);
+#else
+	(void)key;
+	(void)msg;
+	(void)msg_len;
+	(void)sig;
+	(void)sig_len;
+	return DFUKIT_IMAGE_E_BAD_KEY;
+#endif
+}
+
+int image_hash_start(struct image_hash *h, bool sha512)
+{
+	h->sha512 = sha512;
+#if defined(DFUKIT_IMAGE_ED25519)
+	if (sha512)
+		return image_sha512_start(&h->u.s512);
+#else
+	if (sha512)
+		return -ENOTSUP;
+#endif
+	return image_sha256_start(&h->u.s256);
+}
+
+int image_hash_update(struct image_hash *h, const void *data, size_t len)
+{
+#if defined(DFUKIT_IMAGE_ED25519)
+	if (h->sha512)
+		return image_sha512_update(&h->u.s512, data, len);
+#endif
+	return image_sha256_update(&h->u.s256, data, len);
+}
+
+int image_hash_finish(struct image_hash *h, uint8_t *out)
+{
+#if defined(DFUKIT_IMAGE_ED25519)
+	if (h->sha512)
+		return image_sha512_finish(&h->u.s512, out);
+#endif
+	return image_sha256_finish(&h->u.s256, out);
+}

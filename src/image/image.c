@@ -49,6 +49,7 @@ static const int16_t status_err[DFUKIT_IMAGE_STATUS_COUNT] = {
 	[DFUKIT_IMAGE_E_UNSUPPORTED_SIG] = -ENOTSUP,
 	[DFUKIT_IMAGE_E_BAD_KEY] = -EINVAL,
 	[DFUKIT_IMAGE_E_CRYPTO] = -EIO,
+	[DFUKIT_IMAGE_E_PURE_UNMAPPED] = -ENOTSUP,
 };
 
 static const char *const status_msg[DFUKIT_IMAGE_STATUS_COUNT] = {
@@ -83,6 +84,8 @@ static const char *const status_msg[DFUKIT_IMAGE_STATUS_COUNT] = {
 #endif
 	[DFUKIT_IMAGE_E_BAD_KEY] = "Invalid public key in the key table",
 	[DFUKIT_IMAGE_E_CRYPTO] = "Cryptographic library failure",
+	[DFUKIT_IMAGE_E_PURE_UNMAPPED] = "Pure signature (SIG_PURE): the image must be verified "
+					 "in one memory region (dfukit_image_validate_mapped)",
 };
 
 const char *dfukit_image_strerror(enum dfukit_image_status st)
@@ -350,13 +353,13 @@ uint32_t dfukit_image_tlv_iter_image_end(const struct dfukit_image_tlv_iter *it)
 
 /* ---- hashing ----------------------------------------------------------------------------- */
 
-static int hash_range(const struct dfukit_image_src *src, uint32_t off, uint32_t len,
-		      uint8_t out[32], enum dfukit_image_status *st)
+static int hash_range(const struct dfukit_image_src *src, uint32_t off, uint32_t len, bool sha512,
+		      uint8_t *out, enum dfukit_image_status *st)
 {
-	struct image_sha256 sha;
+	struct image_hash h;
 	uint8_t buf[CHUNK];
 
-	if (image_sha256_start(&sha) != 0)
+	if (image_hash_start(&h, sha512) != 0)
 		return fail(st, DFUKIT_IMAGE_E_CRYPTO);
 	while (len > 0) {
 		uint32_t n = len < CHUNK ? len : CHUNK;
@@ -365,26 +368,32 @@ static int hash_range(const struct dfukit_image_src *src, uint32_t off, uint32_t
 		if (rc != 0)
 			return fail(st,
 				    rc == -ENODATA ? DFUKIT_IMAGE_E_TRUNCATED : DFUKIT_IMAGE_E_IO);
-		if (image_sha256_update(&sha, buf, n) != 0)
+		if (image_hash_update(&h, buf, n) != 0)
 			return fail(st, DFUKIT_IMAGE_E_CRYPTO);
 		off += n;
 		len -= n;
 	}
-	if (image_sha256_finish(&sha, out) != 0)
+	if (image_hash_finish(&h, out) != 0)
 		return fail(st, DFUKIT_IMAGE_E_CRYPTO);
+	return 0;
+}
+
+/* The key's KEYHASH: SHA-256 of its DER, SHA-512 in a pure image (imgtool). */
+static int key_digest(const struct dfukit_image_key *key, bool sha512, uint8_t *out)
+{
+	struct image_hash h;
+
+	if (key == NULL || key->der == NULL || out == NULL)
+		return -EINVAL;
+	if (image_hash_start(&h, sha512) != 0 || image_hash_update(&h, key->der, key->len) != 0 ||
+	    image_hash_finish(&h, out) != 0)
+		return -EIO;
 	return 0;
 }
 
 int dfukit_image_key_hash(const struct dfukit_image_key *key, uint8_t out[DFUKIT_IMAGE_HASH_SIZE])
 {
-	struct image_sha256 sha;
-
-	if (key == NULL || key->der == NULL || out == NULL)
-		return -EINVAL;
-	if (image_sha256_start(&sha) != 0 || image_sha256_update(&sha, key->der, key->len) != 0 ||
-	    image_sha256_finish(&sha, out) != 0)
-		return -EIO;
-	return 0;
+	return key_digest(key, false, out);
 }
 
 /*
@@ -422,18 +431,18 @@ static bool is_sig_tlv(uint16_t type)
 	       type == DFUKIT_IMAGE_TLV_ECDSA224;
 }
 
-/* Index of the key whose SHA-256 equals h, or -1. */
-static int find_key(const struct dfukit_image_key *keys, size_t nkeys, const uint8_t h[32],
-		    bool *bad_key)
+/* Index of the key whose SHA-256 (SHA-512 if sha512) equals h, or -1. */
+static int find_key(const struct dfukit_image_key *keys, size_t nkeys, const uint8_t *h,
+		    bool sha512, bool *bad_key)
 {
-	uint8_t kh[DFUKIT_IMAGE_HASH_SIZE];
+	uint8_t kh[DFUKIT_IMAGE_SHA512_SIZE];
 
 	for (size_t i = 0; i < nkeys && i < (size_t)INT32_MAX; i++) {
-		if (keys[i].der == NULL || dfukit_image_key_hash(&keys[i], kh) != 0) {
+		if (key_digest(&keys[i], sha512, kh) != 0) {
 			*bad_key = true;
 			return -1;
 		}
-		if (equal_ct(kh, h, sizeof(kh)))
+		if (equal_ct(kh, h, sha512 ? DFUKIT_IMAGE_SHA512_SIZE : DFUKIT_IMAGE_HASH_SIZE))
 			return (int)i;
 	}
 	return -1;
@@ -447,32 +456,11 @@ static int finish(struct dfukit_image_result *res, enum dfukit_image_status st)
 	return dfukit_image_status_errno(st);
 }
 
-/* Pass 1: the structure of both TLV areas, then the hash of what they protect. */
-static int check_structure(const struct dfukit_image_src *src, struct dfukit_image_result *res)
-{
-	struct dfukit_image_tlv_iter it;
-	struct dfukit_image_tlv tlv;
-	int rc = dfukit_image_tlv_iter_begin(&it, src, &res->hdr, DFUKIT_IMAGE_TLV_AREA_ALL);
-
-	if (rc != 0)
-		return finish(res, it.status);
-	while ((rc = dfukit_image_tlv_iter_next(&it, &tlv)) > 0)
-		;
-	if (rc < 0)
-		return finish(res, it.status);
-	res->image_end = dfukit_image_tlv_iter_image_end(&it);
-
-	/* Hash of header + payload + protected TLVs. */
-	rc = hash_range(src, 0, it.unprot_off, res->hash, &res->status);
-	if (rc != 0)
-		return rc;
-	res->hash_computed = true;
-	return 0;
-}
-
 /* Pass 2: what the TLVs say, one entry at a time (scan_tlv()). */
 struct tlv_scan {
 	const struct dfukit_image_src *src;
+	const uint8_t *mapped; /* the slot in one piece (dfukit_image_validate_mapped), or NULL */
+	uint32_t signed_len;   /* header + payload + protected TLVs: what is hashed and signed */
 	const struct dfukit_image_key *keys;
 	size_t nkeys;
 	struct dfukit_image_result *res;
@@ -485,6 +473,56 @@ struct tlv_scan {
 
 enum { TOK_HASH_A, TOK_HASH_B, TOK_SIG_A, TOK_SIG_B };
 
+/* SIG_PURE: one byte, 1 (MCUboot's check; imgtool writes nothing else). */
+static enum dfukit_image_status check_sig_pure(const struct dfukit_image_src *src,
+					       const struct dfukit_image_tlv *tlv)
+{
+	uint8_t val = 0;
+
+	if (tlv->len != 1U)
+		return DFUKIT_IMAGE_E_TLV_LEN;
+	if (src_read(src, tlv->off, &val, 1) != 0)
+		return DFUKIT_IMAGE_E_IO;
+	return val == 1U ? DFUKIT_IMAGE_OK : DFUKIT_IMAGE_E_TLV_LEN;
+}
+
+/* Pass 1: the structure of both TLV areas (and SIG_PURE), then the hash of what they protect. */
+static int check_structure(struct tlv_scan *sc)
+{
+	struct dfukit_image_result *res = sc->res;
+	struct dfukit_image_tlv_iter it;
+	struct dfukit_image_tlv tlv;
+	int rc = dfukit_image_tlv_iter_begin(&it, sc->src, &res->hdr, DFUKIT_IMAGE_TLV_AREA_ALL);
+
+	if (rc != 0)
+		return finish(res, it.status);
+	while ((rc = dfukit_image_tlv_iter_next(&it, &tlv)) > 0) {
+		if (tlv.type != DFUKIT_IMAGE_TLV_SIG_PURE)
+			continue;
+		enum dfukit_image_status st = check_sig_pure(sc->src, &tlv);
+
+		if (st != DFUKIT_IMAGE_OK)
+			return finish(res, st);
+		res->pure = true;
+	}
+	if (rc < 0)
+		return finish(res, it.status);
+	res->image_end = dfukit_image_tlv_iter_image_end(&it);
+#if !defined(DFUKIT_IMAGE_ED25519)
+	if (res->pure)
+		return finish(res, DFUKIT_IMAGE_E_UNSUPPORTED_SIG); /* no SHA-512 either */
+#endif
+	res->hash_len = res->pure ? DFUKIT_IMAGE_SHA512_SIZE : DFUKIT_IMAGE_HASH_SIZE;
+
+	/* Hash of header + payload + protected TLVs. */
+	sc->signed_len = it.unprot_off;
+	rc = hash_range(sc->src, 0, it.unprot_off, res->pure, res->hash, &res->status);
+	if (rc != 0)
+		return rc;
+	res->hash_computed = true;
+	return 0;
+}
+
 /* Each scan_*() returns DFUKIT_IMAGE_OK to go on, else the status validation ends with. */
 static enum dfukit_image_status scan_read(struct tlv_scan *sc, const struct dfukit_image_tlv *tlv)
 {
@@ -494,13 +532,13 @@ static enum dfukit_image_status scan_read(struct tlv_scan *sc, const struct dfuk
 
 static enum dfukit_image_status scan_hash(struct tlv_scan *sc, const struct dfukit_image_tlv *tlv)
 {
-	if (tlv->len != DFUKIT_IMAGE_HASH_SIZE)
+	if (tlv->len != sc->res->hash_len)
 		return DFUKIT_IMAGE_E_TLV_LEN;
 	if (scan_read(sc, tlv) != DFUKIT_IMAGE_OK)
 		return DFUKIT_IMAGE_E_IO;
-	uint32_t d = diff_of(sc->buf, sc->res->hash, DFUKIT_IMAGE_HASH_SIZE);
+	uint32_t d = diff_of(sc->buf, sc->res->hash, sc->res->hash_len);
 #if FIH_REDUNDANCY > 1
-	uint32_t again = diff_of(sc->buf, sc->res->hash, DFUKIT_IMAGE_HASH_SIZE);
+	uint32_t again = diff_of(sc->buf, sc->res->hash, sc->res->hash_len);
 #else
 	uint32_t again = d;
 #endif
@@ -516,10 +554,10 @@ static enum dfukit_image_status scan_hash(struct tlv_scan *sc, const struct dfuk
 /* KEYHASH (the key's SHA-256) or PUBKEY (the key itself) selects a key. */
 static enum dfukit_image_status scan_key(struct tlv_scan *sc, const struct dfukit_image_tlv *tlv)
 {
-	bool bad_key = false;
+	bool bad_key = false, keyhash = tlv->type == DFUKIT_IMAGE_TLV_KEYHASH;
 
-	if (tlv->type == DFUKIT_IMAGE_TLV_KEYHASH) {
-		if (tlv->len != DFUKIT_IMAGE_HASH_SIZE)
+	if (keyhash) {
+		if (tlv->len != sc->res->hash_len)
 			return DFUKIT_IMAGE_E_TLV_LEN;
 		if (scan_read(sc, tlv) != DFUKIT_IMAGE_OK)
 			return DFUKIT_IMAGE_E_IO;
@@ -527,20 +565,30 @@ static enum dfukit_image_status scan_key(struct tlv_scan *sc, const struct dfuki
 		enum dfukit_image_status st = DFUKIT_IMAGE_OK;
 
 		/* Compare through the hash: no buffer for the whole key is needed. */
-		if (hash_range(sc->src, tlv->off, tlv->len, sc->buf, &st) != 0)
+		if (hash_range(sc->src, tlv->off, tlv->len, false, sc->buf, &st) != 0)
 			return st;
 	}
-	sc->key_sel = find_key(sc->keys, sc->nkeys, sc->buf, &bad_key);
+	sc->key_sel = find_key(sc->keys, sc->nkeys, sc->buf, keyhash && sc->res->pure, &bad_key);
 	return bad_key ? DFUKIT_IMAGE_E_BAD_KEY : DFUKIT_IMAGE_OK;
 }
 
-/* A signature counts only with the key selected just before it. */
+/* One verification: of the digest, or of the signed bytes themselves in a pure image. */
+static enum dfukit_image_status verify_once(const struct tlv_scan *sc, uint16_t type,
+					    const struct dfukit_image_key *key, uint32_t sig_len)
+{
+	if (sc->res->pure)
+		return image_crypto_verify_pure(key, sc->mapped, sc->signed_len, sc->buf, sig_len);
+	return image_crypto_verify(type, key, sc->res->hash, sc->buf, sig_len);
+}
+
+/* A signature counts only with the key selected just before it; a pure image's only if ED25519. */
 static enum dfukit_image_status scan_sig(struct tlv_scan *sc, const struct dfukit_image_tlv *tlv)
 {
 	int sel = sc->key_sel;
 
 	sc->key_sel = -1;
-	if (sel < 0 || !sig_matches_key(tlv->type, sc->keys[sel].type))
+	if (sel < 0 || !sig_matches_key(tlv->type, sc->keys[sel].type) ||
+	    (sc->res->pure && tlv->type != DFUKIT_IMAGE_TLV_ED25519))
 		return DFUKIT_IMAGE_OK;
 	if (!image_crypto_verifies(tlv->type)) {
 		sc->saw_unsupported = true; /* left out by DFUKIT_SIGNATURES */
@@ -553,9 +601,7 @@ static enum dfukit_image_status scan_sig(struct tlv_scan *sc, const struct dfuki
 	}
 	if (scan_read(sc, tlv) != DFUKIT_IMAGE_OK)
 		return DFUKIT_IMAGE_E_IO;
-	const uint8_t *hash = sc->res->hash;
-	enum dfukit_image_status vs =
-		image_crypto_verify(tlv->type, &sc->keys[sel], hash, sc->buf, tlv->len);
+	enum dfukit_image_status vs = verify_once(sc, tlv->type, &sc->keys[sel], tlv->len);
 	if (vs == DFUKIT_IMAGE_E_BAD_KEY)
 		return vs;
 	if (sc->sig_ok)
@@ -565,7 +611,7 @@ static enum dfukit_image_status scan_sig(struct tlv_scan *sc, const struct dfuki
 #if FIH_REDUNDANCY > 1
 	/* A fault inside the library's first run cannot fool this one. */
 	if (vs == DFUKIT_IMAGE_OK)
-		again = image_crypto_verify(tlv->type, &sc->keys[sel], hash, sc->buf, tlv->len);
+		again = verify_once(sc, tlv->type, &sc->keys[sel], tlv->len);
 #endif
 	/* Written for every attempt, so none is left from an earlier image. */
 	sc->tok[TOK_SIG_A] = fih_evidence(FIH_TOKEN_SIG_A, (uint32_t)vs);
@@ -597,7 +643,7 @@ static enum dfukit_image_status scan_sec_cnt(struct tlv_scan *sc,
 
 static enum dfukit_image_status scan_tlv(struct tlv_scan *sc, const struct dfukit_image_tlv *tlv)
 {
-	if (tlv->type == DFUKIT_IMAGE_TLV_SHA256)
+	if (tlv->type == (sc->res->pure ? DFUKIT_IMAGE_TLV_SHA512 : DFUKIT_IMAGE_TLV_SHA256))
 		return scan_hash(sc, tlv);
 	if (tlv->type == DFUKIT_IMAGE_TLV_SEC_CNT)
 		return scan_sec_cnt(sc, tlv);
@@ -635,9 +681,11 @@ static int validate_scan(const struct dfukit_image_src *src, struct tlv_scan *sc
 
 	if (rc != 0)
 		return rc;
-	rc = check_structure(src, res);
+	rc = check_structure(sc);
 	if (rc != 0)
 		return rc;
+	if (res->pure && sc->nkeys > 0 && sc->mapped == NULL)
+		return finish(res, DFUKIT_IMAGE_E_PURE_UNMAPPED);
 	rc = dfukit_image_tlv_iter_begin(&it, src, &res->hdr, DFUKIT_IMAGE_TLV_AREA_ALL);
 	if (rc != 0)
 		return finish(res, it.status);
@@ -655,8 +703,9 @@ static int validate_scan(const struct dfukit_image_src *src, struct tlv_scan *sc
 	return finish(res, scan_verdict(sc));
 }
 
-int dfukit_image_validate(const struct dfukit_image_src *src, const struct dfukit_image_key *keys,
-			  size_t nkeys, struct dfukit_image_result *res)
+static int validate_with(const struct dfukit_image_src *src, const uint8_t *mapped,
+			 const struct dfukit_image_key *keys, size_t nkeys,
+			 struct dfukit_image_result *res)
 {
 	if (res == NULL)
 		return -EINVAL;
@@ -666,13 +715,35 @@ int dfukit_image_validate(const struct dfukit_image_src *src, const struct dfuki
 	if (!src_ok(src) || (nkeys > 0 && keys == NULL))
 		return finish(res, DFUKIT_IMAGE_E_ARG);
 
-	struct tlv_scan sc = {.src = src, .keys = keys, .nkeys = nkeys, .res = res, .key_sel = -1};
+	struct tlv_scan sc = {.src = src,
+			      .mapped = mapped,
+			      .keys = keys,
+			      .nkeys = nkeys,
+			      .res = res,
+			      .key_sel = -1};
 	int rc = validate_scan(src, &sc);
 
 	/* No evidence outlives this image: the next one on this stack starts clean. */
 	for (size_t i = 0; i < sizeof(sc.tok) / sizeof(sc.tok[0]); i++)
 		sc.tok[i] = 0;
 	return rc;
+}
+
+int dfukit_image_validate(const struct dfukit_image_src *src, const struct dfukit_image_key *keys,
+			  size_t nkeys, struct dfukit_image_result *res)
+{
+	return validate_with(src, NULL, keys, nkeys, res);
+}
+
+int dfukit_image_validate_mapped(const uint8_t *slot, uint32_t slot_size,
+				 const struct dfukit_image_key *keys, size_t nkeys,
+				 struct dfukit_image_result *res)
+{
+	struct dfukit_image_membuf mb = {.data = slot, .len = slot_size};
+	struct dfukit_image_src src = {
+		.read = dfukit_image_membuf_read, .ctx = &mb, .slot_size = slot_size};
+
+	return validate_with(slot != NULL ? &src : NULL, slot, keys, nkeys, res);
 }
 
 int dfukit_image_validate_encrypted(const struct dfukit_image_src *src,

@@ -11,6 +11,8 @@ static const char verify_help[] =
 	"  -k, a signature by that key (selected through the KEYHASH/PUBKEY TLV, as\n"
 	"  MCUboot does). Prints 'Image was correctly validated', the version and the\n"
 	"  digest and exits 0; otherwise prints the reason and exits 1.\n"
+	"  An imgtool --pure image (SIG_PURE TLV): its SHA512 TLV, and an Ed25519\n"
+	"  signature over the image itself (printed instead of the digest, as imgtool).\n"
 	"  IMAGE is a raw binary (Intel hex is not supported); the file size is the slot size.\n"
 	"  Keys: RSA-2048, ECDSA-P256, Ed25519 (a build whose DFUKIT_SIGNATURES leaves a type\n"
 	"  out checks the hash and then reports 'Unsupported signature type').\n"
@@ -52,20 +54,50 @@ static int load_verify_key(const char *path, struct verify_key *vk)
 	return CLI_CONTINUE;
 }
 
-/* imgtool's lines on stdout: the reason and 1, or the version and digest and 0. */
+/* A pure image's signature (imgtool prints it instead of the digest): the first TLV of sig_type. */
+static void print_pure_signature(const struct cli_image *im, const struct dfukit_image_result *res)
+{
+	struct dfukit_image_tlv_iter it;
+	struct dfukit_image_tlv tlv;
+
+	if (dfukit_image_tlv_iter_begin(&it, &im->src, &res->hdr, DFUKIT_IMAGE_TLV_AREA_ALL) != 0)
+		return;
+	while (dfukit_image_tlv_iter_next(&it, &tlv) > 0) {
+		if (tlv.type != res->sig_type)
+			continue;
+		printf("Image signature over image: ");
+		for (uint32_t i = 0; i < tlv.len; i++)
+			printf("%02x", im->buf[tlv.off + i]);
+		printf("\n");
+		return;
+	}
+}
+
+/* imgtool's lines on stdout: the reason and 1, or the version and digest (signature) and 0. */
 static int report(const struct cli_image *im, const struct verify_key *vk)
 {
 	struct dfukit_image_result res;
 
-	if (dfukit_image_validate(&im->src, vk->table, vk->nkeys, &res) != 0) {
-		printf("%s\n", verify_message(res.status));
+	/* In one piece: a pure signature (SIG_PURE) is verified over the image in place. */
+	if (dfukit_image_validate_mapped(im->buf, (uint32_t)im->len, vk->table, vk->nkeys, &res) !=
+	    0) {
+		/* imgtool: a pure image's SHA512 TLV goes with Ed25519 keys only. */
+		bool mismatch =
+			res.pure && vk->nkeys > 0 && vk->table[0].type != DFUKIT_IMAGE_KEY_ED25519;
+
+		printf("%s\n", mismatch ? "Key type does not match TLV record"
+					: verify_message(res.status));
 		return EXIT_FAILURE;
 	}
 	printf("Image was correctly validated\n");
 	printf("Image version: %u.%u.%u+%lu\n", res.hdr.version.major, res.hdr.version.minor,
 	       res.hdr.version.revision, (unsigned long)res.hdr.version.build_num);
+	if (res.pure && vk->nkeys > 0) {
+		print_pure_signature(im, &res);
+		return 0;
+	}
 	printf("Image digest: ");
-	for (size_t i = 0; i < sizeof(res.hash); i++)
+	for (size_t i = 0; i < res.hash_len; i++)
 		printf("%02x", res.hash[i]);
 	printf("\n");
 	return 0;

@@ -3,7 +3,7 @@
  * Ed25519 images (TLV 0x24, a signature of the SHA-256 digest) made by the
  * real imgtool verify with libsodium (src/image/crypto_ed25519.c), and every
  * way of breaking one is refused: the image, the signature, the key. Built
- * when DFUKIT_SIGNATURES has ed25519.
+ * when DFUKIT_SIGNATURES has ed25519. --pure images: test_image_pure.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -158,28 +158,6 @@ static void test_wrong_key_refused(void **state)
 	unload(&f);
 }
 
-/*
- * --pure images (SIG_PURE, the signature over the image itself) are not
- * verified: imgtool gives them a SHA512 hash TLV and a 64-byte KEYHASH (the
- * key's SHA-512), which dfukit's SHA-256 checks refuse as a wrong KEYHASH
- * length, or, with --public-key-format full, as an image without SHA256 TLV.
- */
-static void test_pure_not_supported(void **state)
-{
-	struct fixture f;
-	struct dfukit_image_result res;
-	(void)state;
-
-	load(&f, "options/ed25519-pure.bin");
-	assert_int_equal(validate(&f, &f.key, f.len, &res), DFUKIT_IMAGE_E_TLV_LEN);
-	assert_int_not_equal(res.verdict, FIH_SUCCESS);
-	unload(&f);
-	load(&f, "options/ed25519-pure-full.bin");
-	assert_int_equal(validate(&f, &f.key, f.len, &res), DFUKIT_IMAGE_E_NO_HASH);
-	assert_int_not_equal(res.verdict, FIH_SUCCESS);
-	unload(&f);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -187,7 +165,6 @@ int main(void)
 		cmocka_unit_test(test_tampered_image_refused),
 		cmocka_unit_test(test_bad_signature_refused),
 		cmocka_unit_test(test_wrong_key_refused),
-		cmocka_unit_test(test_pure_not_supported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

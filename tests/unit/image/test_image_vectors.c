@@ -125,7 +125,7 @@ static void check_result(const struct expectation *e, const struct dfukit_image_
 		assert_int_equal(rc, 0);
 		assert_int_equal(res->status, DFUKIT_IMAGE_OK);
 		assert_string_equal(e->line1, dfukit_image_strerror(DFUKIT_IMAGE_OK));
-		hexstr(res->hash, sizeof(res->hash), digest);
+		hexstr(res->hash, res->hash_len, digest);
 		assert_string_equal(digest, e->digest);
 		snprintf(version, sizeof(version), "%u.%u.%u+%u", res->hdr.version.major,
 			 res->hdr.version.minor, res->hdr.version.revision,
@@ -209,7 +209,7 @@ static void test_vector(void **state)
 			snprintf(ok.line1, sizeof(ok.line1), "%s",
 				 dfukit_image_strerror(DFUKIT_IMAGE_OK));
 			snprintf(ok.version, sizeof(ok.version), "1.2.3+4");
-			hexstr(res.hash, sizeof(res.hash), ok.digest);
+			hexstr(res.hash, res.hash_len, ok.digest);
 		}
 		check_result(&ok, &res, rc);
 		if (img_len == 0x60000) /* padded to the slot: trailer follows the image */
