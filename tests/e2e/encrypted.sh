@@ -6,7 +6,9 @@
 #                decrypts it into slot 0 and it says "Hello World!", the reset
 #                reverts (re-encrypting it into slot 1)
 #   tampered     the same image with one ciphertext byte changed: the DFU
-#                sample refuses the download, no swap ever starts
+#                sample refuses the download for its hash (so it did decrypt
+#                it: over the ciphertext the reason would be another), no
+#                swap ever starts
 #
 #   tests/e2e/encrypted.sh BUILD_DIR BOARD walkthrough|tampered
 set -euo pipefail
@@ -62,6 +64,7 @@ tampered)
 	"$here/with-board.sh" --board "$board" \
 		--expect-order "USB DFU sample is initialized" \
 		--expect-order "SLOT-1: image refused after" \
+		--expect-log "SLOT-1: image refused after [0-9]+ bytes: Image has an invalid hash" \
 		--expect-order "Image index: 0, Swap type: none" \
 		--expect-order "USB DFU sample is initialized" \
 		--forbid-log "Starting swap|Hello World!" \
