@@ -374,6 +374,9 @@ case_encrypted_tampered() {
 	stop_board
 	grep -q -F "E: Image in the secondary slot is not valid!" "$tmp/t2.log" ||
 		fail "the tampered update was not refused"
+	# for its hash: only a bootloader that decrypts gets that far
+	grep -q -F "is not valid: Image has an invalid hash" "$tmp/t2.log" ||
+		fail "the tampered update was not refused for its hash (not decrypted?)"
 	if grep -q -F -e "Hello World!" -e "Starting swap" "$tmp/t2.log"; then
 		fail "a swap started with the tampered update"
 	fi
