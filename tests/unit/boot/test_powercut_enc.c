@@ -154,25 +154,7 @@ static const struct pc_strategy enc = {
 	.note = "reverted before first run",
 };
 
-static void test_powercut_enc_reel_board(void **state)
-{
-	(void)state;
-	pc_run_board(&enc, &board_reel_board);
-	rig_free(&er);
-}
-
-static void test_powercut_enc_nucleo_u575zi_q(void **state)
-{
-	(void)state;
-	pc_run_board(&enc, &board_nucleo_u575zi_q);
-	rig_free(&er);
-}
-
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_powercut_enc_reel_board),
-		cmocka_unit_test(test_powercut_enc_nucleo_u575zi_q),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return pc_main(&enc, "test_powercut_enc");
 }
