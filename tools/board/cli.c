@@ -91,7 +91,7 @@ static void usage_options(FILE *f)
 		"  --mode MODE         the bootloader's upgrade strategy: move (swap-using-move,\n"
 		"                      the default: test, revert, permanent), offset (swap-\n"
 		"                      using-offset: the same, the update from sector 1 of\n"
-		"                      slot 1), overwrite-only (copied over slot 0) or\n"
+		"                      slot 1), overwrite-only (copied over slot 0),\n"
 		"                      direct-xip (the newest image runs from its own slot,\n"
 		"                      with revert; images signed -F for it) or ram-load\n"
 		"                      (the newest image is copied to RAM, checked and run\n"
