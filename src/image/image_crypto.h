@@ -45,7 +45,9 @@ struct image_hash {
 	bool sha512;
 	union {
 		struct image_sha256 s256;
-		struct image_sha512 s512;
+#if defined(DFUKIT_IMAGE_ED25519)
+		struct image_sha512 s512; /* no room taken where there is no SHA-512 */
+#endif
 	} u;
 };
 
