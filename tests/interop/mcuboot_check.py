@@ -11,11 +11,14 @@ import struct
 import sys
 
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa, utils
 
 IMAGE_MAGIC = 0x96F3B83D
 TLV_INFO, TLV_PROT_INFO = 0x6907, 0x6908
 TLV_KEYHASH, TLV_PUBKEY, TLV_SHA256, TLV_RSA2048_PSS, TLV_ECDSA_SIG = 0x01, 0x02, 0x10, 0x20, 0x22
+# MCUboot docs/design.md: SHA512 of hdr and body; ed25519; SIG_PURE "indicator that attached
+# signature has been prepared over image rather than its digest" (imgtool: one byte, 1).
+TLV_SHA512, TLV_ED25519, TLV_SIG_PURE = 0x12, 0x24, 0x25
 TRAILER_MAGIC = bytes.fromhex("77c295f360d2ef7f3552500f2cb67980")
 # With a write block above 8 bytes the trailer magic starts with max_align.
 TRAILER_MAGIC_ALT_TAIL = bytes.fromhex("2de15d29410b8d77679c110f1f8a")
@@ -62,12 +65,18 @@ def main():
         if prot_end - body_end != prot_size:
             fail("protected TLV size differs from the header's")
     unprot, image_end = tlvs(img, body_end + prot_size, TLV_INFO)
-    digest = hashlib.sha256(img[:body_end + prot_size]).digest()
     found = dict(unprot)
-    if found.get(TLV_SHA256) != digest:
-        fail("SHA256 TLV does not match the image")
+    signed = img[:body_end + prot_size]
+    # A pure image is hashed with SHA-512 (imgtool's only choice for it), its key too.
+    pure = TLV_SIG_PURE in found
+    if pure and found[TLV_SIG_PURE] != b"\x01":
+        fail("SIG_PURE is not one byte 0x01")
+    sha, sha_tlv = (hashlib.sha512, TLV_SHA512) if pure else (hashlib.sha256, TLV_SHA256)
+    digest = sha(signed).digest()
+    if found.get(sha_tlv) != digest:
+        fail(f"{sha().name} TLV does not match the image")
     if TLV_KEYHASH in found:
-        if found[TLV_KEYHASH] != hashlib.sha256(der).digest():
+        if found[TLV_KEYHASH] != sha(der).digest():
             fail("KEYHASH is not the hash of the given key")
     elif found.get(TLV_PUBKEY) != der:
         fail("neither KEYHASH nor PUBKEY names the given key")
@@ -78,6 +87,13 @@ def main():
                    padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32),
                    utils.Prehashed(hashes.SHA256()))
         kind = "RSA-2048-PSS"
+    elif TLV_ED25519 in found:
+        pub = serialization.load_der_public_key(der)
+        if not isinstance(pub, ed25519.Ed25519PublicKey):
+            fail("an ED25519 TLV, the key is not Ed25519")
+        # RFC 8032 Ed25519 of the image itself if pure, else of its digest.
+        pub.verify(found[TLV_ED25519], signed if pure else digest)
+        kind = "Ed25519 pure" if pure else "Ed25519"
     elif TLV_ECDSA_SIG in found:
         pub = serialization.load_der_public_key(der)
         sig = found[TLV_ECDSA_SIG]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # dfukit's signer checked by an independent implementation of the format
 # (mcuboot_check.py, python3-cryptography): plain, padded, confirmed, 16-byte
-# aligned, RSA and ECDSA, KEYHASH and full PUBKEY.
+# aligned, RSA and ECDSA, KEYHASH and full PUBKEY; Ed25519, digest and --pure.
 #   tests/interop/signer-interop.sh BUILD_DIR
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -69,4 +69,16 @@ for t in rsa-2048 ecdsa-p256; do
 	check --key "$keys/$t.pub.der" "$work/$t-hex.bin"
 	n=$((n + 3))
 done
+# Ed25519, over the digest and --pure (over the image): imgtool's own first, then dfukit's.
+check --key "$keys/ed25519.pub.der" "$opts/ed25519-pure-seccnt.bin"
+check --key "$keys/ed25519.pub.der" --slot-size 0x60000 --confirmed "$opts/ed25519-pure-z70000-pad-confirm.bin"
+common=(--key "$keys/ed25519.pem" --header-size 0x200 --slot-size 0x60000 --version 1.2.3+4)
+"$img" sign "${common[@]}" "$payload" "$work/ed.bin" >/dev/null
+check --key "$keys/ed25519.pub.der" "$work/ed.bin"
+"$img" sign "${common[@]}" --pure -s auto --boot-record SPE "$payload" "$work/ed-pure.bin" >/dev/null
+check --key "$keys/ed25519.pub.der" "$work/ed-pure.bin"
+"$img" sign "${common[@]}" --pure --public-key-format full --align 4 --pad --confirm "$payload" \
+	"$work/ed-pure-full.bin" >/dev/null
+check --key "$keys/ed25519.pub.der" --slot-size 0x60000 --confirmed "$work/ed-pure-full.bin"
+n=$((n + 5))
 echo "$n passed, 0 failed"  # any failure exits non-zero before this line

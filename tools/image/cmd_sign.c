@@ -18,6 +18,10 @@ static const char sign_help[] =
 	"image\n"
 	"                                  or ed25519 (TLV 0x24 over the SHA-256 digest, "
 	"as imgtool)\n"
+	"      --pure                      Ed25519 only: sign the image itself, not its digest "
+	"(SHA512\n"
+	"                                  TLV, SIG_PURE 0x25, SHA-512 KEYHASH; MCUboot's\n"
+	"                                  MCUBOOT_SIGN_PURE). Not with -E, --fix-sig or --sha\n"
 	"      --public-key-format hash|full  KEYHASH (default) or full PUBKEY TLV\n"
 	"  -v, --version VER               maj.min.rev+build, later parts optional (required)\n"
 	"  -H, --header-size N             header size incl. padding, >= 32 (required)\n"
@@ -50,7 +54,8 @@ static const char sign_help[] =
 	"      --pad-sig                   zero pad ECDSA signatures to 72 bytes (MCUboot < 1.5)\n"
 	"  -e, --endian little             only little endian is supported\n"
 	"      --sha auto|256              the image hash: SHA-256 (SHA-384/512 are not "
-	"supported)\n"
+	"supported;\n"
+	"                                  --pure writes SHA-512)\n"
 	"Signing elsewhere (an HSM: the key never reaches dfukit):\n"
 	"      --vector-to-sign payload|digest  write what is signed (the image up to its "
 	"protected\n"
@@ -74,8 +79,8 @@ static const char sign_help[] =
 	"      --hmac-sha auto|256|512     ECIES's HKDF/HMAC hash (512: X25519 only; RSA ignores "
 	"it)\n"
 	"  -h, --help                      this help\n"
-	"Refused with a reason (exit status 2): --save-enctlv, --compression, --pure, --vid,\n"
-	"--cid, -e big, --sha 384|512.\n";
+	"Refused with a reason (exit status 2): --save-enctlv, --compression, --vid, --cid,\n"
+	"-e big, --sha 384|512.\n";
 
 enum {
 	OPT_PKF = 1000,
@@ -98,6 +103,7 @@ enum {
 	OPT_NON_BOOTABLE,
 	OPT_ENC_KEYLEN,
 	OPT_HMAC_SHA,
+	OPT_PURE,
 };
 
 /* imgtool sign options dfukit refuses, each with its reason. */
@@ -110,9 +116,6 @@ static const struct {
 	 "MCUBOOT_SWAP_SAVE_ENCTLV)"},
 	{{"compression", required_argument, NULL, OPT_UNSUPPORTED + 4},
 	 "dfukit's bootloader does not decompress images (no LZMA2)"},
-	{{"pure", no_argument, NULL, OPT_UNSUPPORTED + 5},
-	 "Ed25519 pure signatures (over the image, with SHA-512 hash TLVs) are not verified "
-	 "by dfukit's SHA-256 image checks"},
 	{{"vid", required_argument, NULL, OPT_UNSUPPORTED + 6},
 	 "the UUID_VID TLV (MCUboot's image UUID check) is not in dfukit"},
 	{{"cid", required_argument, NULL, OPT_UNSUPPORTED + 7},
@@ -152,6 +155,7 @@ static const struct option sign_options[] = {
 	{"custom-tlv", required_argument, NULL, OPT_CUSTOM_TLV},
 	{"custom-tlv-file", required_argument, NULL, OPT_CUSTOM_TLV_FILE},
 	{"pad-sig", no_argument, NULL, OPT_PAD_SIG},
+	{"pure", no_argument, NULL, OPT_PURE},
 	{"non-bootable", no_argument, NULL, OPT_NON_BOOTABLE},
 	{"encrypt", required_argument, NULL, 'E'},
 	{"encrypt-keylen", required_argument, NULL, OPT_ENC_KEYLEN},
@@ -267,6 +271,7 @@ static int content_option(struct sign_args *a, int c)
 		return CLI_CONTINUE;
 	case OPT_NON_BOOTABLE: o->non_bootable = true; return CLI_CONTINUE;
 	case OPT_PAD_SIG: o->pad_sig = true; return CLI_CONTINUE;
+	case OPT_PURE: o->pure = true; return CLI_CONTINUE;
 	case 'h': cli_show_help(sign_help, stdout); return 0;
 	default: return NOT_THIS_GROUP;
 	}
@@ -308,16 +313,10 @@ static int format_option(struct sign_args *a, int c, int argc, char **argv)
 				optarg);
 		return CLI_CONTINUE;
 	case OPT_SHA:
-		if (strcmp(optarg, "384") == 0 || strcmp(optarg, "512") == 0)
-			return cli_usage_err(
-				"sign",
-				"--sha %s is not supported: dfukit writes SHA-256 images (RSA-2048 "
-				"and ECDSA-P256 allow only SHA-256; SHA-384/512 go with keys "
-				"dfukit has "
-				"not)",
-				optarg);
-		if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "256") != 0)
+		if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "256") != 0 &&
+		    strcmp(optarg, "384") != 0 && strcmp(optarg, "512") != 0)
 			return cli_usage_err("sign", "--sha must be one of auto, 256, 384, 512");
+		a->sha = optarg; /* checked with --pure, once every option is read */
 		return CLI_CONTINUE;
 	case OPT_VECTOR:
 		if (strcmp(optarg, "payload") != 0 && strcmp(optarg, "digest") != 0)
@@ -340,6 +339,23 @@ static int format_option(struct sign_args *a, int c, int argc, char **argv)
 					   c == OPT_CUSTOM_TLV_FILE);
 	default: return cli_bad_option("sign", argv);
 	}
+}
+
+/* --sha: imgtool's --pure rule first, then what dfukit writes (SHA-256; SHA-512 only with --pure). */
+static int check_sha(const struct sign_args *a)
+{
+	if (a->sha == NULL || strcmp(a->sha, "auto") == 0)
+		return CLI_CONTINUE;
+	if (a->o.pure)
+		return cli_usage_err("sign", "Pure signatures, currently, enforces preferred hash "
+					     "algorithm, and forbids sha selection by user.");
+	if (strcmp(a->sha, "256") != 0)
+		return cli_usage_err("sign",
+				     "--sha %s is not supported: dfukit writes SHA-256 images "
+				     "(RSA-2048 and ECDSA-P256 allow only SHA-256; SHA-384/512 go "
+				     "with keys dfukit has not; --pure writes SHA-512)",
+				     a->sha);
+	return CLI_CONTINUE;
 }
 
 /* Options that only make sense together; what imgtool leaves to a Python traceback is refused here. */
@@ -373,7 +389,11 @@ static int check_combinations(const struct sign_args *a)
 	if (a->o.load_addr != 0 && a->o.rom_fixed != 0)
 		return cli_usage_err("sign",
 				     "Can not set rom_fixed and load_addr at the same time");
-	return CLI_CONTINUE;
+	if (a->o.pure && a->fix_sig != NULL)
+		return cli_usage_err("sign", "--pure with --fix-sig: imgtool 2.4 refuses a public "
+					     "--fix-sig-pubkey for it (Could not find allowed hash "
+					     "algorithms)");
+	return check_sha(a);
 }
 
 static int parse_sign_args(struct sign_args *a, int argc, char **argv)
@@ -440,6 +460,8 @@ static int sign_with_keys(struct sign_args *a)
 	/* imgtool's key-family rules are usage errors (exit 2), as there. */
 	if (rc == 0 && have_enc &&
 	    imgenc_check_keys(&a->enc, have_key ? &key : NULL, err, sizeof(err)))
+		rc = cli_usage_err("sign", "%s", err);
+	if (rc == 0 && imgsign_check_pure(&a->o, have_key ? &key : NULL, err, sizeof(err)) != 0)
 		rc = cli_usage_err("sign", "%s", err);
 	if (rc == 0)
 		rc = sign_run(a, have_key ? &key : NULL, have_fix ? &fix : NULL);

@@ -113,7 +113,7 @@ enum imgkey_type imgkey_type_from_name(const char *name);
 enum imgsign_vector {
 	IMGSIGN_VECTOR_NONE = 0,
 	IMGSIGN_VECTOR_PAYLOAD, /* header, payload and protected TLVs */
-	IMGSIGN_VECTOR_DIGEST,  /* their SHA-256 */
+	IMGSIGN_VECTOR_DIGEST,  /* their SHA-256 (SHA-512 with --pure) */
 };
 
 struct imgenc_opts;
@@ -139,13 +139,14 @@ struct imgsign_opts {
 	bool has_security_counter;
 	bool security_counter_auto;
 	uint32_t security_counter;
-	bool pubkey_full;               /* --public-key-format full */
-	uint8_t erased_val;             /* -R, 0xff default */
-	uint32_t load_addr;             /* -L, sets RAM_LOAD */
-	uint32_t rom_fixed;             /* -F, sets ROM_FIXED; the header's load address */
-	bool test;                      /* --test (implies pad): only changes Intel HEX output */
-	bool non_bootable;              /* --non-bootable */
-	bool pad_sig;                   /* --pad-sig: ECDSA signature zero padded to 72 bytes */
+	bool pubkey_full;   /* --public-key-format full */
+	uint8_t erased_val; /* -R, 0xff default */
+	uint32_t load_addr; /* -L, sets RAM_LOAD */
+	uint32_t rom_fixed; /* -F, sets ROM_FIXED; the header's load address */
+	bool test;          /* --test (implies pad): only changes Intel HEX output */
+	bool non_bootable;  /* --non-bootable */
+	bool pad_sig;       /* --pad-sig: ECDSA signature zero padded to 72 bytes */
+	bool pure;          /* --pure: Ed25519 over the image itself (SHA512, SIG_PURE) */
 	const struct imgenc_opts *enc;  /* -E: encrypt (imgenc.h); NULL: plaintext image */
 	enum imgsign_vector vector;     /* --vector-to-sign */
 	const struct imgsign_tlv *prot; /* --boot-record is added by the builder; these are */
@@ -159,7 +160,8 @@ struct imgsign_opts {
 
 /* The result of imgsign_build beyond the image itself. */
 struct imgsign_result {
-	uint8_t digest[DFUKIT_IMAGE_HASH_SIZE];
+	uint8_t digest[DFUKIT_IMAGE_SHA512_SIZE]; /* SHA-256, or SHA-512 with --pure */
+	size_t digest_len;
 	uint8_t sig[IMGKEY_SIG_MAX]; /* the signature TLV's value (for --sig-out) */
 	size_t sig_len;              /* 0: no signature */
 	size_t image_len;            /* bytes before the --pad padding */
@@ -175,7 +177,8 @@ int imgsign_parse_version(const char *s, struct dfukit_image_version *v);
 
 /*
  * Build a signed image from a raw binary payload.  key may be NULL (hash-only
- * image).  *out is malloc'ed.  digest (may be NULL) receives the SHA-256.
+ * image).  *out is malloc'ed.  digest (may be NULL) receives the SHA-256 (with
+ * --pure the first 32 bytes of the SHA-512: imgsign_build_ex() has it whole).
  */
 int imgsign_build(const struct imgsign_opts *o, const struct imgkey *key, const uint8_t *payload,
 		  size_t plen, uint8_t **out, size_t *out_len, uint8_t digest[32], char *err,
@@ -184,6 +187,14 @@ int imgsign_build(const struct imgsign_opts *o, const struct imgkey *key, const 
 int imgsign_build_ex(const struct imgsign_opts *o, const struct imgkey *key, const uint8_t *payload,
 		     size_t plen, uint8_t **out, size_t *out_len, struct imgsign_result *res,
 		     char *err, size_t errlen);
+
+/*
+ * --pure's rules: an Ed25519 private key signs (imgtool allows its Ed25519 class
+ * only: "Could not find allowed hash algorithms" for any other); not with -E or
+ * --fix-sig. 0 or -EINVAL with the reason in err.
+ */
+int imgsign_check_pure(const struct imgsign_opts *o, const struct imgkey *key, char *err,
+		       size_t errlen);
 
 /* Where --confirm/--test put image_ok, counted back from the slot end; its length is the max align. */
 uint32_t imgsign_image_ok_from_end(const struct imgsign_opts *o);

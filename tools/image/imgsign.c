@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <mbedtls/sha256.h>
+#include <mbedtls/sha512.h>
 
 #include "dfukit/boot.h"
 #include "dfukit/wire.h"
@@ -35,8 +36,11 @@
 
 /* --boot-record: imgtool's limit on SW_TYPE, in characters (UTF-8: 4 bytes each at most). */
 #define BOOT_RECORD_SW_TYPE_MAX 12u
-/* The CBOR boot record: 5 keys, SW_TYPE, version, two 32-byte strings, "SHA256". */
-#define IMGSIGN_BOOT_RECORD_MAX (1u + 3u + 4u * BOOT_RECORD_SW_TYPE_MAX + 16u + 35u + 8u + 35u)
+/* The CBOR boot record: 5 keys, SW_TYPE, version, two 32/64-byte strings, "SHA256"/"SHA512". */
+#define IMGSIGN_BOOT_RECORD_MAX (1u + 3u + 4u * BOOT_RECORD_SW_TYPE_MAX + 16u + 67u + 8u + 67u)
+
+/* --pure: SIG_PURE's value, "true". */
+#define SIG_PURE_TRUE 0x01u
 
 void imgsign_opts_init(struct imgsign_opts *o)
 {
@@ -143,7 +147,8 @@ struct imgsign_builder {
 	uint8_t *img;        /* the image so far */
 	size_t len;
 	size_t cap;
-	uint8_t digest[DFUKIT_IMAGE_HASH_SIZE];
+	uint8_t digest[DFUKIT_IMAGE_SHA512_SIZE]; /* SHA-256, or SHA-512 with --pure */
+	size_t digest_len;
 	uint8_t boot_record[IMGSIGN_BOOT_RECORD_MAX]; /* CBOR, --boot-record */
 	size_t boot_record_len;
 	bool vector_done; /* --vector-to-sign: the image ends at the digest */
@@ -183,6 +188,20 @@ static int sha256_failed(struct imgsign_builder *b)
 	return img_errf(b->err, b->errlen, -EIO, "SHA-256 failed");
 }
 
+/* The image's hash function: SHA-256, or SHA-512 with --pure (imgtool's only choice there). */
+static int image_hash(const struct imgsign_builder *b, const uint8_t *data, size_t len,
+		      uint8_t *out)
+{
+	if (b->o->pure)
+		return mbedtls_sha512_ret(data, len, out, 0);
+	return mbedtls_sha256_ret(data, len, out, 0);
+}
+
+static size_t image_hash_len(const struct imgsign_builder *b)
+{
+	return b->o->pure ? DFUKIT_IMAGE_SHA512_SIZE : DFUKIT_IMAGE_HASH_SIZE;
+}
+
 /* One TLV entry: type, length, value. */
 static int append_tlv(struct imgsign_builder *b, uint16_t type, const uint8_t *value, size_t len)
 {
@@ -209,6 +228,32 @@ static int append_tlv_info(struct imgsign_builder *b, uint16_t magic, uint16_t t
 
 /* ---- the steps, in build order ------------------------------------------------------ */
 
+int imgsign_check_pure(const struct imgsign_opts *o, const struct imgkey *key, char *err,
+		       size_t errlen)
+{
+	if (!o->pure)
+		return 0;
+	if (o->fix_sig != NULL)
+		return img_errf(err, errlen, -EINVAL,
+				"--pure with --fix-sig: imgtool 2.4 refuses a public "
+				"--fix-sig-pubkey for it (Could not find allowed hash algorithms)");
+	if (key == NULL)
+		return img_errf(err, errlen, -EINVAL,
+				"--pure needs an Ed25519 key (-k): an image without a signature "
+				"has nothing to sign over the image");
+	if (key->type != IMGKEY_ED25519)
+		return img_errf(err, errlen, -EINVAL,
+				"Could not find allowed hash algorithms for %s keys with --pure "
+				"(pure signatures are Ed25519 only)",
+				imgkey_shortname(key));
+	if (o->enc != NULL)
+		return img_errf(
+			err, errlen, -EINVAL,
+			"--pure with -E is not supported: MCUboot verifies a pure signature "
+			"over the slot as stored, which is encrypted");
+	return 0;
+}
+
 /* Options that go together or not, with imgtool's messages where it has one. */
 static int check_more_options(struct imgsign_builder *b)
 {
@@ -227,7 +272,7 @@ static int check_more_options(struct imgsign_builder *b)
 	b->pubkey = b->key != NULL ? b->key : o->fix_sig_key;
 	if (b->pubkey != NULL && !b->pubkey->has_public)
 		return img_errf(b->err, b->errlen, -EINVAL, "the key has no public part");
-	return 0;
+	return imgsign_check_pure(o, b->key, b->err, b->errlen);
 }
 
 static int check_options(struct imgsign_builder *b)
@@ -311,8 +356,9 @@ static size_t cbor_text(uint8_t *p, size_t n)
 	return 2;
 }
 
-/* One map entry: small unsigned key, then a text or a 32-byte byte string. */
-static size_t cbor_entry(uint8_t *p, uint8_t key, const char *text, const uint8_t *bytes32)
+/* One map entry: small unsigned key, then a text or a byte string of hlen bytes (32 or 64). */
+static size_t cbor_entry(uint8_t *p, uint8_t key, const char *text, const uint8_t *bytes,
+			 size_t hlen)
 {
 	size_t n = 0;
 
@@ -325,12 +371,12 @@ static size_t cbor_entry(uint8_t *p, uint8_t key, const char *text, const uint8_
 		return n + len;
 	}
 	p[n++] = 0x58; /* byte string, one length byte */
-	p[n++] = DFUKIT_IMAGE_HASH_SIZE;
-	if (bytes32 != NULL)
-		memcpy(p + n, bytes32, DFUKIT_IMAGE_HASH_SIZE);
+	p[n++] = (uint8_t)hlen;
+	if (bytes != NULL)
+		memcpy(p + n, bytes, hlen);
 	else
-		memset(p + n, 0, DFUKIT_IMAGE_HASH_SIZE);
-	return n + DFUKIT_IMAGE_HASH_SIZE;
+		memset(p + n, 0, hlen);
+	return n + hlen;
 }
 
 static size_t utf8_chars(const char *s)
@@ -346,11 +392,13 @@ static size_t utf8_chars(const char *s)
  * imgtool's boot record: the CBOR map {1: SW_TYPE, 4: "maj.min.rev", 5: signer ID
  * (SHA-256 of the public key, zeros without one), 6: "SHA256", 2: 32 zero bytes the
  * bootloader replaces with the measured hash}, in that order (cbor2, insertion order).
+ * With --pure: SHA-512, "SHA512" and 64 bytes, the image's hash function.
  */
 static int build_boot_record(struct imgsign_builder *b)
 {
 	const struct imgsign_opts *o = b->o;
-	uint8_t signer[DFUKIT_IMAGE_HASH_SIZE] = {0};
+	uint8_t signer[DFUKIT_IMAGE_SHA512_SIZE] = {0};
+	size_t hlen = image_hash_len(b);
 	char ver[24];
 	uint8_t *p = b->boot_record;
 	size_t n = 0;
@@ -362,17 +410,16 @@ static int build_boot_record(struct imgsign_builder *b)
 				"characters.",
 				o->boot_record, utf8_chars(o->boot_record),
 				BOOT_RECORD_SW_TYPE_MAX);
-	if (b->pubkey != NULL &&
-	    mbedtls_sha256_ret(b->pubkey->pub, b->pubkey->pub_len, signer, 0) != 0)
+	if (b->pubkey != NULL && image_hash(b, b->pubkey->pub, b->pubkey->pub_len, signer) != 0)
 		return sha256_failed(b);
 	snprintf(ver, sizeof(ver), "%u.%u.%u", o->version.major, o->version.minor,
 		 o->version.revision);
 	p[n++] = 0xa5; /* map of 5 pairs */
-	n += cbor_entry(p + n, 1, o->boot_record, NULL);
-	n += cbor_entry(p + n, 4, ver, NULL);
-	n += cbor_entry(p + n, 5, NULL, signer);
-	n += cbor_entry(p + n, 6, "SHA256", NULL);
-	n += cbor_entry(p + n, 2, NULL, NULL);
+	n += cbor_entry(p + n, 1, o->boot_record, NULL, 0);
+	n += cbor_entry(p + n, 4, ver, NULL, 0);
+	n += cbor_entry(p + n, 5, NULL, signer, hlen);
+	n += cbor_entry(p + n, 6, o->pure ? "SHA512" : "SHA256", NULL, 0);
+	n += cbor_entry(p + n, 2, NULL, NULL, hlen);
 	b->boot_record_len = n;
 	return 0;
 }
@@ -476,22 +523,14 @@ static int write_protected_tlvs(struct imgsign_builder *b)
 	return rc;
 }
 
-/* SHA-256 over everything so far: header, payload and protected TLVs. */
+/* SHA-256 (SHA-512 with --pure) over everything so far: header, payload and protected TLVs. */
 static int hash_image(struct imgsign_builder *b)
 {
-	mbedtls_sha256_context sha;
-	int rc;
-
-	mbedtls_sha256_init(&sha);
-	rc = mbedtls_sha256_starts_ret(&sha, 0);
-	if (rc == 0)
-		rc = mbedtls_sha256_update_ret(&sha, b->img, b->len);
-	if (rc == 0)
-		rc = mbedtls_sha256_finish_ret(&sha, b->digest);
-	mbedtls_sha256_free(&sha);
-	if (rc != 0)
+	b->digest_len = image_hash_len(b);
+	if (image_hash(b, b->img, b->len, b->digest) != 0)
 		return sha256_failed(b);
-	memcpy(b->res->digest, b->digest, sizeof(b->digest));
+	memcpy(b->res->digest, b->digest, b->digest_len);
+	b->res->digest_len = b->digest_len;
 	return 0;
 }
 
@@ -505,8 +544,8 @@ static int stop_at_vector(struct imgsign_builder *b)
 	if (b->o->vector == IMGSIGN_VECTOR_NONE)
 		return 0;
 	if (b->o->vector == IMGSIGN_VECTOR_DIGEST) {
-		memcpy(b->img, b->digest, sizeof(b->digest));
-		b->len = sizeof(b->digest);
+		memcpy(b->img, b->digest, b->digest_len);
+		b->len = b->digest_len;
 	}
 	b->vector_done = true;
 	return 0;
@@ -522,22 +561,27 @@ static int begin_unprotected_tlvs(struct imgsign_builder *b)
 	b->tlv_info_off = b->len;
 	rc = append_tlv_info(b, DFUKIT_IMAGE_TLV_INFO_MAGIC, 0);
 	if (rc == 0)
-		rc = append_tlv(b, DFUKIT_IMAGE_TLV_SHA256, b->digest, sizeof(b->digest));
+		rc = append_tlv(b, b->o->pure ? DFUKIT_IMAGE_TLV_SHA512 : DFUKIT_IMAGE_TLV_SHA256,
+				b->digest, b->digest_len);
+	/* --pure: imgtool's marker, right after the hash. */
+	if (rc == 0 && b->o->pure)
+		rc = append_tlv(b, DFUKIT_IMAGE_TLV_SIG_PURE, (const uint8_t[]){SIG_PURE_TRUE}, 1);
 	return rc;
 }
 
 /* Which key signed: its hash (KEYHASH, default) or the whole key (--public-key-format full). */
 static int write_key_tlv(struct imgsign_builder *b)
 {
-	uint8_t key_hash[DFUKIT_IMAGE_HASH_SIZE];
+	uint8_t key_hash[DFUKIT_IMAGE_SHA512_SIZE];
 
 	if (b->pubkey == NULL || b->vector_done)
 		return 0;
 	if (b->o->pubkey_full)
 		return append_tlv(b, DFUKIT_IMAGE_TLV_PUBKEY, b->pubkey->pub, b->pubkey->pub_len);
-	if (mbedtls_sha256_ret(b->pubkey->pub, b->pubkey->pub_len, key_hash, 0) != 0)
+	/* imgtool hashes the key with the image's hash function: SHA-512 with --pure. */
+	if (image_hash(b, b->pubkey->pub, b->pubkey->pub_len, key_hash) != 0)
 		return sha256_failed(b);
-	return append_tlv(b, DFUKIT_IMAGE_TLV_KEYHASH, key_hash, sizeof(key_hash));
+	return append_tlv(b, DFUKIT_IMAGE_TLV_KEYHASH, key_hash, image_hash_len(b));
 }
 
 /*
@@ -575,6 +619,13 @@ static int write_signature_tlv(struct imgsign_builder *b)
 		return write_fixed_signature(b);
 	if (b->key == NULL)
 		return 0;
+	if (b->o->pure) {
+		/* Over the image itself: header, payload, protected TLVs (before the TLV info). */
+		r->sig_len = IMGKEY_ED25519_SIG_LEN;
+		rc = imgkey_ed25519_sign(b->key, b->img, b->tlv_info_off, r->sig, b->err,
+					 b->errlen);
+		return rc != 0 ? rc : append_tlv(b, DFUKIT_IMAGE_TLV_ED25519, r->sig, r->sig_len);
+	}
 	rc = imgkey_sign_digest(b->key, b->digest, r->sig, &r->sig_len, b->err, b->errlen);
 	if (rc != 0)
 		return rc;
@@ -689,7 +740,7 @@ int imgsign_build(const struct imgsign_opts *o, const struct imgkey *key, const 
 		return img_errf(err, errlen, -ENOMEM, "out of memory");
 	rc = imgsign_build_ex(o, key, payload, plen, out, out_len, res, err, errlen);
 	if (rc == 0 && digest_out != NULL)
-		memcpy(digest_out, res->digest, sizeof(res->digest));
+		memcpy(digest_out, res->digest, DFUKIT_IMAGE_HASH_SIZE);
 	free(res);
 	return rc;
 }

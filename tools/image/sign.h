@@ -26,6 +26,7 @@ struct sign_args {
 	struct imgsign_opts o;
 	const char *keypath;
 	const char *fix_sig, *fix_sig_pubkey, *sig_out;
+	const char *sha;        /* --sha as given, NULL if not */
 	const char *encpath;    /* -E */
 	struct imgenc_opts enc; /* -E's options; o.enc points here once the key is loaded */
 	bool have_ver, have_hdr, have_slot, have_hex_addr;
