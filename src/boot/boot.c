@@ -625,11 +625,16 @@ static void log_jump(const struct boot_config *cfg, const struct boot_result *re
  */
 static int equal_slots_go(const struct boot_config *cfg, struct boot_result *res)
 {
-	bool xip = BOOT_HAS_XIP && cfg->mode == BOOT_MODE_DIRECT_XIP;
-	int rc = xip ? boot_direct_xip_go(cfg, res) : boot_ram_load_go(cfg, res);
+	int rc;
 
-	if (rc == 0 && !xip) {
-		rc = boot_seccnt_raise(cfg, &res->image); /* no revert: raised at once */
+	/* folds in a one-strategy build, so the other file is not linked */
+	if (BOOT_HAS_RAM_LOAD && (!BOOT_HAS_XIP || cfg->mode == BOOT_MODE_RAM_LOAD)) {
+		rc = boot_ram_load_go(cfg, res);
+		if (rc == 0) {
+			rc = boot_seccnt_raise(cfg, &res->image); /* no revert: raised at once */
+		}
+	} else {
+		rc = boot_direct_xip_go(cfg, res);
 	}
 	if (rc == 0) {
 		log_jump(cfg, res);
