@@ -80,7 +80,8 @@ boot() {
 		-device "loader,file=$flash,addr=$load,force-raw=on" >"$log" 2>&1 &
 	local pid=$! rc=0
 	while kill -0 "$pid" 2>/dev/null; do
-		if grep -q "Hello World!" "$log"; then
+		# the whole line: killed mid-line, the console would lack its end
+		if grep -qzP 'Hello World![^\n]*\n' "$log"; then
 			kill "$pid" 2>/dev/null || [ ! -d "/proc/$pid" ] # it may have ended meanwhile
 			break
 		fi
