@@ -26,7 +26,7 @@ struct ram_rig {
 	struct rig *r;
 	uint8_t ram[RAM_SIZE];
 	/* test hooks in validate */
-	const struct flash_area *seen;
+	bool validated_flash; /* validate was handed the flash, not the copy */
 	bool corrupt_flash;
 	bool shrink_total;
 };
@@ -35,7 +35,7 @@ static int hook_validate(void *ctx, const struct flash_area *slot, struct boot_i
 {
 	struct ram_rig *t = ctx;
 
-	t->seen = slot;
+	t->validated_flash = slot->dev == &t->r->sim.dev;
 	if (t->corrupt_flash) {
 		/* after the copy the flash changes under the bootloader (external flash) */
 		assert_int_equal(flash_area_erase(&t->r->sec, 0, t->r->sec.size), 0);
@@ -100,7 +100,7 @@ static void expect_loaded(struct ram_rig *t, const struct boot_result *res, uint
 	assert_int_equal(flash_area_read(fa, 0, want, sizeof(want)), 0);
 	assert_memory_equal(t->ram + (load_addr - RAM_ADDR), want, sizeof(want));
 	/* validated from RAM: the area validate got is not on the flash */
-	assert_ptr_not_equal(t->seen->dev, &t->r->sim.dev);
+	assert_false(t->validated_flash);
 }
 
 static void test_higher_version_wins(void **state)
