@@ -155,7 +155,8 @@ static const struct flash_dev *power_cut_setup(struct power_cut *pc, struct flas
 		return &sim->dev;
 	}
 	pc->sim = sim;
-	pc->dev = (struct flash_dev){.ops = &cut_ops, .ctx = pc, .geo = sim->dev.geo};
+	pc->dev = (struct flash_dev){
+		.ops = &cut_ops, .ctx = pc, .geo = sim->dev.geo, .mapped = sim->dev.mapped};
 	if (strncmp(spec, "erase:", 6) == 0) {
 		unsigned long v = strtoul(spec + 6, &end, 0);
 		if (*end == '\0' && end != spec + 6 && v < sim->geo.size) {

@@ -71,6 +71,13 @@ struct flash_dev {
 	const struct flash_ops *ops;
 	void *ctx;
 	const struct flash_geometry *geo;
+	/*
+	 * Optional: the device's bytes readable in place (memory-mapped flash,
+	 * a simulator's RAM), else NULL. Only a pure signature (imgtool --pure)
+	 * needs it: it is verified over the image in one piece, as MCUboot's
+	 * flash_device_base().
+	 */
+	const uint8_t *mapped;
 };
 
 /* One sector: offset (device- or area-relative, see the getter) and size. */

@@ -85,7 +85,8 @@ int mps2_flash_open(struct mps2_flash *f, const struct board_profile *bp)
 	if (f->fd < 0) {
 		return f->fd;
 	}
-	f->dev = (struct flash_dev){.ops = &mps2_flash_ops, .ctx = f, .geo = &bp->flash};
+	f->dev = (struct flash_dev){
+		.ops = &mps2_flash_ops, .ctx = f, .geo = &bp->flash, .mapped = f->sim.dev.mapped};
 	arm_cut(f, cmdline);
 	return 0;
 }

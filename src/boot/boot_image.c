@@ -27,6 +27,10 @@ int boot_image_validate_dec(const struct flash_area *slot, const struct dfukit_i
 	memset(info, 0, sizeof(*info));
 	int rc = dec == NULL ? dfukit_image_validate(&src, keys, nkeys, &res)
 			     : dfukit_image_validate_encrypted(&src, dec, keys, nkeys, &res);
+	/* A pure signature (imgtool --pure) is checked over the slot in place, if it is mapped. */
+	if (res.status == DFUKIT_IMAGE_E_PURE_UNMAPPED && dec == NULL && slot->dev->mapped != NULL)
+		rc = dfukit_image_validate_mapped(slot->dev->mapped + slot->off, slot->size, keys,
+						  nkeys, &res);
 	if (status != NULL) {
 		*status = res.status;
 	}

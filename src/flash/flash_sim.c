@@ -196,6 +196,7 @@ int flash_sim_init(struct flash_sim *sim, const struct flash_geometry *geo, uint
 	sim->dev.ops = &sim_ops;
 	sim->dev.ctx = sim;
 	sim->dev.geo = &sim->geo;
+	sim->dev.mapped = mem;
 	return 0;
 }
 

@@ -512,6 +512,9 @@ static int check_structure(struct tlv_scan *sc)
 	if (res->pure)
 		return finish(res, DFUKIT_IMAGE_E_UNSUPPORTED_SIG); /* no SHA-512 either */
 #endif
+	/* Before hashing: a caller that has the slot mapped tries again at little cost. */
+	if (res->pure && sc->nkeys > 0 && sc->mapped == NULL)
+		return finish(res, DFUKIT_IMAGE_E_PURE_UNMAPPED);
 	res->hash_len = res->pure ? DFUKIT_IMAGE_SHA512_SIZE : DFUKIT_IMAGE_HASH_SIZE;
 
 	/* Hash of header + payload + protected TLVs. */
@@ -684,8 +687,6 @@ static int validate_scan(const struct dfukit_image_src *src, struct tlv_scan *sc
 	rc = check_structure(sc);
 	if (rc != 0)
 		return rc;
-	if (res->pure && sc->nkeys > 0 && sc->mapped == NULL)
-		return finish(res, DFUKIT_IMAGE_E_PURE_UNMAPPED);
 	rc = dfukit_image_tlv_iter_begin(&it, src, &res->hdr, DFUKIT_IMAGE_TLV_AREA_ALL);
 	if (rc != 0)
 		return finish(res, it.status);

@@ -217,7 +217,7 @@ static void test_version_and_layout(void **state)
 	static uint8_t big[1];
 	struct flash_geometry g = {
 		.size = 0x200000u, .write_block = 16, .erased_val = 0xff, .sector_size = 0x2000u};
-	struct flash_dev dev = {NULL, big, &g};
+	struct flash_dev dev = {NULL, big, &g, NULL};
 	struct flash_area a;
 	struct dfuse d;
 	char out[64];
