@@ -84,8 +84,7 @@ static const char *const status_msg[DFUKIT_IMAGE_STATUS_COUNT] = {
 #endif
 	[DFUKIT_IMAGE_E_BAD_KEY] = "Invalid public key in the key table",
 	[DFUKIT_IMAGE_E_CRYPTO] = "Cryptographic library failure",
-	[DFUKIT_IMAGE_E_PURE_UNMAPPED] = "Pure signature (SIG_PURE): the image must be verified "
-					 "in one memory region (dfukit_image_validate_mapped)",
+	[DFUKIT_IMAGE_E_PURE_UNMAPPED] = "Pure signature: the image must be in one memory region",
 };
 
 const char *dfukit_image_strerror(enum dfukit_image_status st)

@@ -10,6 +10,9 @@
  *                  selection and signature code
  *   mode bits 1-2  key table (see key_tables); table 3 holds a broken key
  *   mode bit 3     validate without keys (structure + hash only)
+ *   mode bit 4     validate in place (dfukit_image_validate_mapped): the only
+ *                  way a pure signature (SIG_PURE 0x25, imgtool --pure: SHA512
+ *                  TLV, SHA-512 KEYHASH, Ed25519 over the image) is verified
  *   pad            0xff bytes appended: slot_size = image length + pad
  *
  * Oracle (abort() on violation), besides ASan/UBSan/LeakSanitizer (mbedTLS
@@ -21,6 +24,8 @@
  *     extent inside the slot;
  *   - the TLV iterator only returns entries inside the slot and terminates;
  *   - every return value is 0 or the errno of the reported status;
+ *   - a pure image is never accepted with keys through a streamed source
+ *     (its signature needs the image in one piece: -ENOTSUP);
  *   - an image with an ENCRYPTED_AES128/256 flag is never accepted: the image
  *     layer cannot decrypt, so accepting one would boot ciphertext (seeds:
  *     imgtool's encrypted images, every key TLV 0x30..0x34).
@@ -34,6 +39,7 @@
 #include <string.h>
 
 #include <mbedtls/sha256.h>
+#include <mbedtls/sha512.h>
 
 #include "dfukit/image.h"
 
@@ -49,7 +55,7 @@ static uint8_t rsa_der[512], ec_der[128], ed_der[64];
 static uint32_t rsa_len, ec_len, ed_len;
 static struct dfukit_image_key tables[4][3];
 static size_t table_len[4];
-static uint8_t known[MAX_KNOWN][32];
+static uint8_t known[MAX_KNOWN][DFUKIT_IMAGE_SHA512_SIZE]; /* SHA-256, or a pure image's SHA-512 */
 static unsigned nknown;
 
 static uint32_t load(const char *rel, uint8_t *out, uint32_t cap)
@@ -65,24 +71,28 @@ static uint32_t load(const char *rel, uint8_t *out, uint32_t cap)
 }
 
 static int validate(uint8_t *img, uint32_t len, const struct dfukit_image_key *keys, size_t nkeys,
-		    struct dfukit_image_result *res)
+		    bool mapped, struct dfukit_image_result *res)
 {
 	struct dfukit_image_membuf mb = {img, len};
 	struct dfukit_image_src src = {dfukit_image_membuf_read, &mb, len};
+	if (mapped) {
+		return dfukit_image_validate_mapped(img, len, keys, nkeys, res);
+	}
 	return dfukit_image_validate(&src, keys, nkeys, res);
 }
 
-/* Hashes of the committed vectors that validate with the fixture keys. */
-static void learn_known(void)
+/* Hashes of the committed vectors in DIR (imgtool's --pure ones: options) that validate. */
+static void learn_known(const char *sub, const char *prefix)
 {
 	char dir[512];
-	snprintf(dir, sizeof(dir), "%s/mcuboot/images", DFUKIT_FUZZ_FIXTURES);
+	snprintf(dir, sizeof(dir), "%s/mcuboot/%s", DFUKIT_FUZZ_FIXTURES, sub);
 	DIR *d = opendir(dir);
 	CHECK(d != NULL);
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL) {
 		size_t l = strlen(e->d_name);
-		if (l < 5 || strcmp(e->d_name + l - 4, ".bin") != 0) {
+		if (l < 5 || strcmp(e->d_name + l - 4, ".bin") != 0 ||
+		    strncmp(e->d_name, prefix, strlen(prefix)) != 0) {
 			continue;
 		}
 		char path[1024];
@@ -96,14 +106,13 @@ static void learn_known(void)
 		CHECK(img != NULL && fread(img, 1, (size_t)sz, f) == (size_t)sz);
 		fclose(f);
 		struct dfukit_image_result res;
-		if (validate(img, (uint32_t)sz, tables[0], table_len[0], &res) == 0) {
+		if (validate(img, (uint32_t)sz, tables[0], table_len[0], true, &res) == 0) {
 			CHECK(nknown < MAX_KNOWN);
-			memcpy(known[nknown++], res.hash, 32);
+			memcpy(known[nknown++], res.hash, res.hash_len);
 		}
 		free(img);
 	}
 	closedir(d);
-	CHECK(nknown >= 3); /* rsa, ecdsa and the padded variants at least */
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -125,11 +134,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	tables[1][0] = ec, table_len[1] = 1;
 	tables[2][0] = ed, tables[2][1] = rsa, table_len[2] = 2;
 	tables[3][0] = rsa, tables[3][1] = bad, table_len[3] = 2;
-	learn_known();
+	learn_known("images", "");
+	CHECK(nknown >= 3); /* rsa, ecdsa and the padded variants at least */
+	unsigned plain = nknown;
+	learn_known("options", "ed25519-pure");
+	CHECK(nknown > plain); /* imgtool's pure images */
 	return 0;
 }
 
-/* Rewrite every 32-byte SHA256 TLV with the hash of the hashed region. */
+/* Rewrite every 32-byte SHA256 and 64-byte SHA512 TLV with the hash of the hashed region. */
 static void fix_hash(uint8_t *img, uint32_t len)
 {
 	struct dfukit_image_membuf mb = {img, len};
@@ -137,7 +150,7 @@ static void fix_hash(uint8_t *img, uint32_t len)
 	struct dfukit_image_header hdr;
 	struct dfukit_image_tlv_iter it;
 	struct dfukit_image_tlv tlv;
-	uint8_t h[32];
+	uint8_t h[32], h512[64];
 
 	if (dfukit_image_read_header(&src, &hdr, NULL) != 0 ||
 	    dfukit_image_tlv_iter_begin(&it, &src, &hdr, DFUKIT_IMAGE_TLV_AREA_UNPROTECTED) != 0) {
@@ -145,9 +158,13 @@ static void fix_hash(uint8_t *img, uint32_t len)
 	}
 	CHECK(it.unprot_off <= len);
 	CHECK(mbedtls_sha256_ret(img, it.unprot_off, h, 0) == 0);
+	CHECK(mbedtls_sha512_ret(img, it.unprot_off, h512, 0) == 0);
 	while (dfukit_image_tlv_iter_next(&it, &tlv) > 0) {
 		if (tlv.type == DFUKIT_IMAGE_TLV_SHA256 && tlv.len == 32) {
 			memcpy(img + tlv.off, h, 32);
+		}
+		if (tlv.type == DFUKIT_IMAGE_TLV_SHA512 && tlv.len == 64) {
+			memcpy(img + tlv.off, h512, 64);
 		}
 	}
 }
@@ -206,8 +223,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	unsigned t = (mode >> 1) & 3u;
 	size_t nkeys = (mode & 8u) ? 0 : table_len[t];
+	bool mapped = (mode & 0x10u) != 0;
 	struct dfukit_image_result res;
-	int rc = validate(img, len, tables[t], nkeys, &res);
+	int rc = validate(img, len, tables[t], nkeys, mapped, &res);
 
 	CHECK(rc == dfukit_image_status_errno(res.status));
 	CHECK((unsigned)res.status < (unsigned)DFUKIT_IMAGE_STATUS_COUNT);
@@ -216,6 +234,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK((res.hdr.flags &
 		       (DFUKIT_IMAGE_F_ENCRYPTED_AES128 | DFUKIT_IMAGE_F_ENCRYPTED_AES256)) == 0);
 		CHECK(res.hash_ok && res.hash_computed);
+		CHECK(res.hash_len == (res.pure ? DFUKIT_IMAGE_SHA512_SIZE : DFUKIT_IMAGE_HASH_SIZE));
+		CHECK(mapped || !res.pure || nkeys == 0);
 		CHECK(res.image_end > res.hdr.hdr_size && res.image_end <= len);
 		if (nkeys > 0) {
 			CHECK(res.key_index >= 0 && (size_t)res.key_index < nkeys);
@@ -224,7 +244,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			      res.sig_type == DFUKIT_IMAGE_TLV_ED25519);
 			bool ok = false;
 			for (unsigned i = 0; i < nknown && !ok; i++) {
-				ok = memcmp(known[i], res.hash, 32) == 0;
+				ok = memcmp(known[i], res.hash, res.hash_len) == 0;
 			}
 			CHECK(ok); /* a signature verified over a hash no fixture key signed */
 		}

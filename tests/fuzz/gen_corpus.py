@@ -220,6 +220,17 @@ def image_seeds():
         write("fuzz_image", base + "-fixhash", bytes([0x01, 16]) + img)
         write("fuzz_image", base + "-nokeys", bytes([0x08, 0]) + img)
         write("fuzz_image", base + "-badkey", bytes([0x06, 0]) + img)
+    # imgtool --pure (issue 16): SIG_PURE 0x25, SHA512 TLV, SHA-512 KEYHASH; verified in
+    # place only (mode bit 4), refused with keys through a streamed source.
+    d = os.path.join(FIX, "mcuboot", "options")
+    for name in ("ed25519-pure.bin", "ed25519-pure-seccnt.bin", "ed25519-pure-full.bin"):
+        with open(os.path.join(d, name), "rb") as f:
+            img = f.read()
+        base = name[:-4]
+        write("fuzz_image", base + "-mapped", bytes([0x10, 0]) + img)
+        write("fuzz_image", base + "-mapped-fixhash", bytes([0x11, 16]) + img)
+        write("fuzz_image", base + "-streamed", bytes([0x00, 0]) + img)
+        write("fuzz_image", base + "-nokeys", bytes([0x08, 0]) + img)
     # Encrypted images (imgtool -E, issue 16): each key TLV (0x30, 0x32, 0x33, 0x34),
     # both AES flags; the image layer must refuse them (it cannot decrypt).
     d = os.path.join(FIX, "mcuboot", "encrypted")
