@@ -234,7 +234,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK((res.hdr.flags &
 		       (DFUKIT_IMAGE_F_ENCRYPTED_AES128 | DFUKIT_IMAGE_F_ENCRYPTED_AES256)) == 0);
 		CHECK(res.hash_ok && res.hash_computed);
-		CHECK(res.hash_len == (res.pure ? DFUKIT_IMAGE_SHA512_SIZE : DFUKIT_IMAGE_HASH_SIZE));
+		CHECK(res.hash_len ==
+		      (res.pure ? DFUKIT_IMAGE_SHA512_SIZE : DFUKIT_IMAGE_HASH_SIZE));
 		CHECK(mapped || !res.pure || nkeys == 0);
 		CHECK(res.image_end > res.hdr.hdr_size && res.image_end <= len);
 		if (nkeys > 0) {
