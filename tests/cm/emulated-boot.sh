@@ -22,15 +22,9 @@ signer="$(cd "$2" && pwd)/bin/dfukit-image"
 work=$(mktemp -d "${TMPDIR:-/tmp}/dfukit-cm.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-if grep -q 'cortex-m33' "$cross/CMakeCache.txt"; then
-	board=nucleo_u575zi_q machine=mps2-an505 load=0x10000000
-	flash_size=$((0x200000)) slot0=$((0x10000)) slot1=$((0xF8000)) slot_size=0xE8000 align=16
-	zephyr_board=nucleo_u575zi_q/stm32u575xx
-else
-	board=reel_board machine=mps2-an386 load=0x0
-	flash_size=$((0x100000)) slot0=$((0xC000)) slot1=$((0x82000)) slot_size=0x76000 align=4
-	zephyr_board=reel_board@1/nrf52840
-fi
+name=emulated-boot
+. "$here/lib-emu.sh"
+emu_board "$cross"
 boot_bin="$cross/apps/bootloader-cm/bootloader-mps2-$board.bin"
 hello_bin="$cross/apps/hello-world-cm/hello_world-$board.bin"
 for f in "$boot_bin" "$hello_bin" "$signer"; do
@@ -41,15 +35,6 @@ done
 read -r key_type trusted < <("$root/scripts/cm-signing-key.sh" "$cross")
 case $key_type in rsa-2048) sig_tlv=0x20 ;; ecdsa-p256) sig_tlv=0x22 ;; ed25519) sig_tlv=0x24 ;; esac
 echo "== signatures: $key_type"
-fails=0
-checks=0
-
-fail() { echo "emulated-boot: FAIL: $*" >&2; fails=$((fails + 1)); }
-ok() { checks=$((checks + 1)); }
-fail_with_log() {
-	fail "$1"
-	[ ! -f "$2" ] || sed 's/^/  | /' "$2" >&2
-}
 
 # sign OUT VERSION [KEY] [EXTRA...]: a hello_world image as the seed's build signs it.
 sign() {
@@ -64,60 +49,6 @@ new_flash() {
 	local out=$1 s0=$2 s1=${3:-}
 	"$root/scripts/compose-flash.py" "$out" "$flash_size" "$boot_bin" 0 "$s0" "$slot0" \
 		${s1:+"$s1" "$slot1"}
-}
-
-# boot FLASH LOG [SEMIHOSTING_ARG...]: power the board on until hello_world
-# speaks or the firmware stops. Returns QEMU's status: 0 once hello_world has
-# spoken (QEMU ends cleanly on the SIGTERM), 64+ from the firmware
-# (port/mps2/mps2.h), 124 on the timeout.
-boot() {
-	local flash=$1 log=$2 args="" a
-	shift 2
-	for a in "$@"; do args+=",arg=$a"; done
-	: >"$log" || { echo "emulated-boot: cannot create $log" >&2; return 125; }
-	timeout 120 qemu-system-arm -M "$machine" -nographic -monitor none -serial stdio \
-		-semihosting-config "enable=on,target=native,arg=bootloader,arg=flash=$flash$args" \
-		-device "loader,file=$flash,addr=$load,force-raw=on" >"$log" 2>&1 &
-	local pid=$! rc=0
-	while kill -0 "$pid" 2>/dev/null; do
-		# the whole line: killed mid-line, the console would lack its end
-		if grep -qzP 'Hello World![^\n]*\n' "$log"; then
-			kill "$pid" 2>/dev/null || [ ! -d "/proc/$pid" ] # it may have ended meanwhile
-			break
-		fi
-		sleep 0.05
-	done
-	wait "$pid" || rc=$?
-	return "$rc"
-}
-
-# boot_expecting STATUS WHAT FLASH LOG [SEMIHOSTING_ARG...]: boot; any other
-# status than STATUS is a failure, reported with the console.
-boot_expecting() {
-	local want=$1 what=$2 rc=0
-	shift 2
-	boot "$@" || rc=$?
-	[ "$rc" = "$want" ] && return 0
-	fail_with_log "$what: QEMU status $rc, expected $want" "$2"
-	return 1
-}
-
-# expect LOG WHAT REGEX...: each regex on the console, in order.
-expect() {
-	local log=$1 what=$2
-	shift 2
-	if python3 - "$log" "$@" <<'PY'; then ok; else fail_with_log "$what" "$log"; fi
-import re, sys
-lines = open(sys.argv[1], errors="replace").read().splitlines()
-at = 0
-for pattern in sys.argv[2:]:
-    while at < len(lines) and not re.search(pattern, lines[at]):
-        at += 1
-    if at == len(lines):
-        print(f"  /{pattern}/ missing (in order)", file=sys.stderr)
-        sys.exit(1)
-    at += 1
-PY
 }
 
 hello="Hello World! ${zephyr_board//\//\\/}\$"
@@ -209,5 +140,4 @@ for e in "${early[@]}"; do
 done
 echo "power cuts: each of the swap's $cut flash operations cut, torn each of 3 ways, and resumed"
 
-echo "emulated-boot: $board: $checks checks passed, $fails failed"
-((fails == 0))
+summary "$board"
