@@ -75,13 +75,11 @@ for cross in build-cortex-m4f build-cortex-m33; do
 	/usr/bin/python3 tests/fih/fih.py "$cross" build --path --scenario bad-signature \
 		--scenario bad-hash --scenario untrusted-key --scenario slot1-bad-test-swap
 done
-echo "== dfukit-emu: the Cortex-M DFU sample on the emulated boards, its USB over USB/IP"
-./tests/cm/emu-usb.sh build-cortex-m4f build
-./tests/cm/emu-usb.sh build-cortex-m33 build
-echo "== the emulated boards (dfukit board run --emulate), real dfu-util: walkthrough, bad images, power cuts, fleet"
-# Configured again: the e2e.cm tests exist once the cross builds do.
+echo "== the emulated boards: dfukit-emu's USB over USB/IP (cm.emu.usb), direct-xip and ram-load"
+echo "   bootloaders (cm.emu.*), and dfukit board run --emulate with the real dfu-util (e2e.cm.*)"
+# Configured again: these tests exist once the cross builds do.
 cmake -S . -B build >/dev/null
-ctest --test-dir build --output-on-failure -R '^e2e\.cm\.'
+ctest --test-dir build --output-on-failure -R '^(e2e\.cm|cm\.emu)\.'
 echo "== the bootloader's mbedTLS configuration, run on the host against the fixtures"
 ./scripts/target-crypto-check.sh "$root/build-target-crypto"
 
