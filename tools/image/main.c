@@ -54,7 +54,8 @@ static const char main_help[] =
 	"Exit status: 0 success; 1 failure (bad image, bad key, I/O, including output\n"
 	"that cannot be written); 2 usage error, or an imgtool option or command that\n"
 	"dfukit does not support yet.\n"
-	"Keys: rsa-2048, ecdsa-p256, ed25519 (libsodium; --pure is not supported).\n";
+	"Keys: rsa-2048, ecdsa-p256, ed25519 (libsodium; sign --pure: Ed25519 over the image\n"
+	"itself, as imgtool --pure and MCUboot's MCUBOOT_SIGN_PURE).\n";
 
 static const struct {
 	const char *name;
