@@ -73,8 +73,33 @@ static void test_left_out_type_is_unsupported(void **state)
 #endif
 }
 
+/* imgtool --pure (SHA512 TLV, Ed25519 over the image): only a build with Ed25519 has SHA-512. */
+static void test_pure_needs_ed25519(void **state)
+{
+	size_t img_len = 0, key_len = 0;
+	uint8_t *img = fixture_load("options/ed25519-pure.bin", &img_len);
+	uint8_t *der = fixture_load("keys/ed25519.pub.der", &key_len);
+	(void)state;
+	assert_non_null(img);
+	assert_non_null(der);
+	const struct dfukit_image_key key = {DFUKIT_IMAGE_KEY_ED25519, der, (uint32_t)key_len};
+	struct dfukit_image_result res;
+	dfukit_image_validate_mapped(img, (uint32_t)img_len, &key, 1, &res);
+#if defined(DFUKIT_IMAGE_ED25519)
+	assert_int_equal(res.status, DFUKIT_IMAGE_OK);
+#else
+	assert_int_equal(res.status, DFUKIT_IMAGE_E_UNSUPPORTED_SIG);
+	/* not even the hash: refused, not taken for a hash-only image */
+	dfukit_image_validate_mapped(img, (uint32_t)img_len, NULL, 0, &res);
+	assert_int_equal(res.status, DFUKIT_IMAGE_E_UNSUPPORTED_SIG);
+#endif
+	free(img);
+	free(der);
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(test_left_out_type_is_unsupported)};
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_left_out_type_is_unsupported),
+					   cmocka_unit_test(test_pure_needs_ed25519)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
