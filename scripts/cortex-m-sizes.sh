@@ -10,6 +10,11 @@
 #   2. text per object inside the linked firmware (--gc-sections,
 #      newlib-nano), i.e. what usbd core + DFU class really cost
 #   3. the bootloader image against its mcuboot partition
+#   4. issue 17's goal: the ECDSA-P256 bootloader (built beside the preset's
+#      in build-PRESET-ecdsa-p256 when the preset verifies another type)
+#      against MCUboot's 10845 B of flash and 3432 B of bss
+#      (swap-using-move + SHA-256 + ECDSA-P256 with tinycrypt, same compiler
+#      and flags; /work/shared/notes/anchors.md, docs/performance.md)
 #
 #   scripts/cortex-m-sizes.sh [PRESET...]      (default: cortex-m4f cortex-m33)
 # Builds in build-PRESET (the presets' own), or DFUKIT_SIZES_BUILD-PRESET.
@@ -27,6 +32,27 @@ attr="$root/bench/size/map-sizes.awk"
 crypto="${DFUKIT_CRYPTO:-bearssl}"
 # A report that silently leaves a part out is wrong; every missing piece is an error.
 die() { echo "cortex-m-sizes: $*" >&2; exit 1; }
+# MCUboot's bootloader (2d4bacc3, swap-using-move, SHA-256, ECDSA-P256 with tinycrypt, -Os).
+mcuboot_flash=10845 mcuboot_bss=3432
+
+# goal BUILD PRESET ELF: issue 17's comparison for the bootloader ELF names,
+# from BUILD or, if that does not verify ECDSA-P256, from an ECDSA-P256 build beside it.
+goal() {
+	local build=$1 preset=$2 name sigs
+	name=$(basename "$3" .elf)
+	sigs="$(sed -n 's/^DFUKIT_SIGNATURES:STRING=//p' "$build/CMakeCache.txt")"
+	if [ "${sigs%%;*}" != ecdsa-p256 ]; then
+		cmake --preset "$preset" -B "$build-ecdsa-p256" -DDFUKIT_TARGET_PREFIX="$build/target" \
+			-DDFUKIT_CRYPTO="$crypto" -DDFUKIT_SIGNATURES=ecdsa-p256 >/dev/null
+		cmake --build "$build-ecdsa-p256" -j"$(nproc)" --target "$name" >/dev/null
+		build="$build-ecdsa-p256"
+	fi
+	local elf="$build/apps/bootloader-cm/$name.elf"
+	[ -s "$elf" ] || die "$preset: no ECDSA-P256 $name for the goal"
+	arm-none-eabi-size "$elf" | awk -v name="$name" -v mf="$mcuboot_flash" -v mb="$mcuboot_bss" 'NR == 2 {
+		printf "-- issue 17 goal, %s with ECDSA-P256: flash %d B against MCUboot'"'"'s %d B (%.2fx, %+d B); RAM data + bss %d B against its %d B bss (stack high-water: bench/cm/stack-usage.sh; MCUboot'"'"'s is not in the anchor)\n",
+			name, $1 + $2, mf, ($1 + $2) / mf, $1 + $2 - mf, $2 + $3, mb }'
+}
 
 for preset in "${presets[@]}"; do
 	build="${DFUKIT_SIZES_BUILD:-$root/build}-$preset"
@@ -95,5 +121,7 @@ for preset in "${presets[@]}"; do
 			{ other += $2 }
 			END { printf "   crypto %s: boot core %d, image validation %d, trusted keys %d, flash %d, SHA-256 %d, signature %s: BearSSL %d + mbedTLS %d + bignum/asn1/md %d, libc %d, main+board+port+startup %d\n",
 				lib, b, im, keys, fl, sha, sigs, bear, sig, mpi, lc, other }'
+		# The link-only bootloader is the one issue 17 compares.
+		case $(basename "$elf") in bootloader-mps2-*) ;; *) goal "$build" "$preset" "$elf" ;; esac
 	done
 done
