@@ -164,7 +164,7 @@ done
 "$TOOL" --help >/dev/null && ok || fail "--help"
 "$TOOL" sign --help | grep -q "Intel HEX if their name ends in .hex" && ok || fail "sign --help mentions Intel HEX"
 for o in --hex-addr --rom-fixed --non-bootable --vector-to-sign --fix-sig --fix-sig-pubkey --sig-out \
-	--boot-record --dependencies --custom-tlv --custom-tlv-file --pad-sig; do
+	--boot-record --dependencies --custom-tlv --custom-tlv-file --pad-sig --pure; do
 	"$TOOL" sign --help | grep -q -- "$o" && ok || fail "sign --help does not describe $o"
 done
 
