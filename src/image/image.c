@@ -490,7 +490,7 @@ static int check_structure(struct tlv_scan *sc)
 {
 	struct dfukit_image_result *res = sc->res;
 	struct dfukit_image_tlv_iter it;
-	struct dfukit_image_tlv tlv;
+	struct dfukit_image_tlv tlv = {0};
 	int rc = dfukit_image_tlv_iter_begin(&it, sc->src, &res->hdr, DFUKIT_IMAGE_TLV_AREA_ALL);
 
 	if (rc != 0)
@@ -507,13 +507,14 @@ static int check_structure(struct tlv_scan *sc)
 	if (rc < 0)
 		return finish(res, it.status);
 	res->image_end = dfukit_image_tlv_iter_image_end(&it);
-#if !defined(DFUKIT_IMAGE_ED25519)
-	if (res->pure)
-		return finish(res, DFUKIT_IMAGE_E_UNSUPPORTED_SIG); /* no SHA-512 either */
-#endif
+#if defined(DFUKIT_IMAGE_ED25519)
 	/* Before hashing: a caller that has the slot mapped tries again at little cost. */
 	if (res->pure && sc->nkeys > 0 && sc->mapped == NULL)
 		return finish(res, DFUKIT_IMAGE_E_PURE_UNMAPPED);
+#else
+	if (res->pure)
+		return finish(res, DFUKIT_IMAGE_E_UNSUPPORTED_SIG); /* no SHA-512 either */
+#endif
 	res->hash_len = res->pure ? DFUKIT_IMAGE_SHA512_SIZE : DFUKIT_IMAGE_HASH_SIZE;
 
 	/* Hash of header + payload + protected TLVs. */
