@@ -17,6 +17,20 @@
 
 #define CHUNK 256U
 
+/*
+ * The largest TLV value validation reads whole: an RSA-2048 signature where
+ * RSA is verified, else an ECDSA one, which Ed25519's signature and the
+ * SHA-256/SHA-512 hashes fit in too (on the stack under the verification:
+ * 176 B less without RSA). A longer signature is refused by its length.
+ */
+#if defined(DFUKIT_IMAGE_NO_RSA)
+#define SCAN_BUF IMAGE_ECDSA_SIG_MAX
+#else
+#define SCAN_BUF IMAGE_SIG_MAX
+#endif
+_Static_assert(SCAN_BUF >= DFUKIT_IMAGE_SHA512_SIZE,
+	       "the scan buffer holds every hash and Ed25519 signature");
+
 /* ---- messages ---------------------------------------------------------------- */
 
 /*
@@ -467,7 +481,7 @@ struct tlv_scan {
 	bool saw_bad_sig, saw_unsupported, sig_ok;
 	/* The evidence of fih.h: what the hash and signature checks left. */
 	volatile uint32_t tok[4];
-	uint8_t buf[IMAGE_SIG_MAX];
+	uint8_t buf[SCAN_BUF];
 };
 
 enum { TOK_HASH_A, TOK_HASH_B, TOK_SIG_A, TOK_SIG_B };
