@@ -67,6 +67,12 @@ static int slot1_progress(void *ctx, uint32_t received)
 	struct dfukit_image_result res;
 	/* an encrypted download is checked decrypted, as the bootloader will check it */
 	rc = board_validate_src(&src, &res);
+	if (res.status == DFUKIT_IMAGE_E_PURE_UNMAPPED) {
+		/* verified over the slot in place at the end (slot1_complete), as the bootloader does */
+		board_log("inf", "main", "SLOT-1: pure signature, verified once all is in flash");
+		s->verdict = 0;
+		return DFU_FLASH_END_OF_IMAGE;
+	}
 	s->verdict = rc < 0 ? -EBADMSG : 0;
 	if (rc < 0) {
 		board_log("err", "main", "SLOT-1: image refused after %u bytes: %s",
