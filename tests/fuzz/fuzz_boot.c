@@ -17,7 +17,10 @@
  *        (bit 1: ns = 2 + h/4 % 9)
  *   h[4] bit 0 FLASH_SIM_F_WRITE_ONCE, bit 1 app helpers, bit 2 boot_go,
  *        bit 3 power cut in boot_go, bits 4-5 tear kind, bit 6 erased value
- *        0x00 (then only the read side runs: flash_sim programs NOR-style)
+ *        0x00 (then only the read side runs: flash_sim programs NOR-style),
+ *        bit 7 encrypted images (swap-using-move only: boot_config.enc with
+ *        a fixed key and an XOR keystream, the secondary validated
+ *        decrypted, the trailer with its two key fields)
  *   h[5..6] cut operation number (LE)       h[7] max_sectors (0 = auto, else np + h % 4)
  *   h[8] layout probe: write block / max_sectors for boot_trailer_layout_init
  *   record: sel, off (2 bytes LE), len, len bytes. sel bit 0 secondary,
@@ -62,6 +65,7 @@
 #include <string.h>
 
 #include "dfukit/boot.h"
+#include "dfukit/boot_enc.h"
 #include "dfukit/boot_image.h"
 #include "dfukit/flash.h"
 #include "dfukit/image.h"
@@ -82,6 +86,7 @@ struct chip {
 struct run {
 	enum boot_mode mode;
 	bool downgrade_prevention;
+	bool enc; /* encrypted images (swap-using-move) */
 	uint32_t max_sectors;
 	/* the primary validated before the boot: the downgrade floor */
 	bool has_floor;
@@ -93,10 +98,34 @@ static struct chip chip_a, chip_b;
 static uint8_t ram[MAX_FLASH];
 static uint8_t initial[MAX_FLASH];
 
-static int validate(void *ctx, const struct flash_area *slot, struct boot_image_info *out)
+/* Encrypted images (h[4] bit 7): a fixed key, a keystream of it and the offset. */
+static int fuzz_load_key(void *ctx, const struct flash_area *slot, uint8_t *key)
 {
 	(void)ctx;
-	int rc = boot_image_validate(slot, NULL, 0, out, NULL);
+	(void)slot;
+	for (uint32_t i = 0; i < 16u; i++) {
+		key[i] = (uint8_t)(0xa5u ^ i * 29u);
+	}
+	return 0;
+}
+
+static int fuzz_crypt(void *ctx, const uint8_t *key, uint32_t off, uint8_t *buf, uint32_t len)
+{
+	(void)ctx;
+	for (uint32_t i = 0; i < len; i++) {
+		buf[i] ^= (uint8_t)(key[(off + i) % 16u] ^ ((off + i) >> 4));
+	}
+	return 0;
+}
+
+static const struct boot_enc fuzz_enc = {16, fuzz_load_key, fuzz_crypt, NULL};
+
+/* ctx: the secondary when its images are decrypted (encrypted runs), else NULL */
+static int validate(void *ctx, const struct flash_area *slot, struct boot_image_info *out)
+{
+	int rc = ctx != NULL
+			 ? boot_image_validate_enc(slot, slot == ctx, &fuzz_enc, NULL, 0, out, NULL)
+			 : boot_image_validate(slot, NULL, 0, out, NULL);
 	return rc == 0 || rc == -EIO || rc == -ENOENT ? rc : -EBADMSG;
 }
 
@@ -136,6 +165,21 @@ static void probe_layout(uint32_t slot, uint8_t h, enum boot_mode mode)
 		CHECK(lay.unprot_tlv_off == 0u);
 		CHECK(lay.swap_size_off + lay.max_align == lay.swap_info_off);
 	}
+	/* with the two AES key fields of encrypted images: below swap_size, aligned to M */
+	struct boot_trailer_layout enc;
+	uint32_t key = (h & 0x80u) != 0u ? 32u : 16u;
+
+	if (boot_trailer_layout_init_enc(&enc, mode, slot, a, maxs, key) != 0) {
+		CHECK(mode != BOOT_MODE_SWAP_MOVE || slot < lay.trailer_sz + 2u * 32u);
+		return;
+	}
+	CHECK(mode == BOOT_MODE_SWAP_MOVE);
+	CHECK(enc.enc_key_sz >= key && enc.enc_key_sz % enc.max_align == 0u);
+	CHECK(enc.swap_size_off == lay.swap_size_off && enc.image_ok_off == lay.image_ok_off);
+	CHECK(enc.enc_key_off[0] + enc.enc_key_sz == enc.swap_size_off);
+	CHECK(enc.enc_key_off[1] + enc.enc_key_sz == enc.enc_key_off[0]);
+	CHECK(enc.status_off + maxs * 3u * a == enc.enc_key_off[1]);
+	CHECK(enc.trailer_sz == lay.trailer_sz + 2u * enc.enc_key_sz);
 }
 
 static void app_helpers(struct chip *c, enum boot_mode mode, bool permanent)
@@ -273,6 +317,8 @@ static int run_boot(struct chip *c, const struct run *r, struct boot_result *res
 		.log = verbose ? print_log : NULL,
 		.mode = r->mode,
 		.downgrade_prevention = r->downgrade_prevention,
+		.enc = r->enc ? &fuzz_enc : NULL,
+		.validate_ctx = r->enc ? &c->sec : NULL,
 	};
 	int rc = boot_go(&cfg, res);
 
@@ -283,7 +329,7 @@ static int run_boot(struct chip *c, const struct run *r, struct boot_result *res
 		CHECK(res->slot == 0u || (res->slot == 1u && (r->mode == BOOT_MODE_DIRECT_XIP ||
 							      r->mode == BOOT_MODE_RAM_LOAD)));
 		CHECK(!flash_sim_is_off(&c->sim));
-		CHECK(validate(NULL, run, &info) == 0);
+		CHECK(validate(r->enc ? &c->sec : NULL, run, &info) == 0);
 		CHECK(info.total_size == res->image.total_size);
 		CHECK(res->offset == run->off);
 		CHECK(res->swap_type >= BOOT_SWAP_TYPE_NONE &&
@@ -331,6 +377,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.max_sectors = h[7] == 0 ? 0u : np + h[7] % 4u,
 	};
 	r.downgrade_prevention = r.mode == BOOT_MODE_OVERWRITE_ONLY && (h[2] & 0x20u) != 0;
+	r.enc = r.mode == BOOT_MODE_SWAP_MOVE && (h[4] & 0x80u) != 0;
 	uint32_t same = r.mode == BOOT_MODE_SWAP_OFFSET ? np + 1u : np;
 	uint32_t ns = (h[3] & 2u) ? 2u + (uint32_t)(h[3] >> 2) % 9u : same - (h[3] & 1u);
 	uint32_t flags = (h[4] & 1u) ? FLASH_SIM_F_WRITE_ONCE : 0u;
