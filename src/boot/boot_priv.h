@@ -134,6 +134,20 @@ uint32_t boot_slot_highest(const struct boot_slot s[2]);
  * never leaves a stale trailer behind an erased header), then from sector 0.
  */
 int boot_slot_scramble(const struct flash_area *fa);
+/*
+ * Try slot idx: 1 when it is the one to run (res filled but slot, offset and
+ * swap type), 0 when it is out (the strategy marked s[idx] unavailable), or
+ * a negative errno that ends the boot.
+ */
+typedef int (*boot_slot_try_fn)(const struct boot_config *cfg, uint32_t idx, struct boot_slot s[2],
+				struct boot_result *res);
+/*
+ * Try the slots highest version first until one runs; log MCUboot's "Image 0
+ * loaded from the ... slot" or, with none left, "Unable to find bootable
+ * image" and return -ENOENT.
+ */
+int boot_equal_slots_pick(const struct boot_config *cfg, struct boot_slot s[2],
+			  boot_slot_try_fn try, struct boot_result *res);
 
 /*
  * Hardware rollback protection (security_counter.c). boot_seccnt_config():

@@ -167,26 +167,5 @@ int boot_direct_xip_go(const struct boot_config *cfg, struct boot_result *res)
 	if (rc != 0) {
 		return rc;
 	}
-	for (uint32_t idx = boot_slot_highest(s); idx < 2u; idx = boot_slot_highest(s)) {
-		memset(res, 0, sizeof(*res));
-		rc = try_slot(cfg, idx, s, res);
-		if (rc < 0) {
-			return rc;
-		}
-		if (rc == 1) {
-			struct lbuf lb = {.n = 0};
-
-			res->slot = idx;
-			res->offset = s[idx].fa->off;
-			res->swap_type = BOOT_SWAP_TYPE_NONE;
-			lb_str(&lb, "Image 0 loaded from the ");
-			lb_str(&lb, boot_slot_name(idx));
-			lb_str(&lb, " slot");
-			lb_emit(cfg, 'I', &lb);
-			return 0;
-		}
-	}
-	log_msg(cfg, 'I', "No slot to load for image 0");
-	log_msg(cfg, 'E', "Unable to find bootable image");
-	return -ENOENT;
+	return boot_equal_slots_pick(cfg, s, try_slot, res);
 }

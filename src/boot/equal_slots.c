@@ -4,6 +4,7 @@
  * direct-xip and ram-load): the header of each slot, the pick of the highest
  * version, and erasing a slot whose image is not to be tried again.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -127,4 +128,31 @@ int boot_slot_scramble(const struct flash_area *fa)
 		rc = erase_range(fa, 0, s.off);
 	}
 	return rc;
+}
+
+int boot_equal_slots_pick(const struct boot_config *cfg, struct boot_slot s[2],
+			  boot_slot_try_fn try, struct boot_result *res)
+{
+	for (uint32_t idx = boot_slot_highest(s); idx < 2u; idx = boot_slot_highest(s)) {
+		memset(res, 0, sizeof(*res));
+		int rc = try(cfg, idx, s, res);
+		if (rc < 0) {
+			return rc;
+		}
+		if (rc == 1) {
+			struct lbuf lb = {.n = 0};
+
+			res->slot = idx;
+			res->offset = s[idx].fa->off;
+			res->swap_type = BOOT_SWAP_TYPE_NONE;
+			lb_str(&lb, "Image 0 loaded from the ");
+			lb_str(&lb, boot_slot_name(idx));
+			lb_str(&lb, " slot");
+			lb_emit(cfg, 'I', &lb);
+			return 0;
+		}
+	}
+	log_msg(cfg, 'I', "No slot to load for image 0");
+	log_msg(cfg, 'E', "Unable to find bootable image");
+	return -ENOENT;
 }
