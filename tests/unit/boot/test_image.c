@@ -9,7 +9,7 @@
 #define TLV_TEST_CRC      0x00a0u
 #define IMAGE_F_ROM_FIXED 0x100u
 
-static uint32_t crc32_update(uint32_t crc, const uint8_t *p, uint32_t n)
+uint32_t timg_crc32(uint32_t crc, const uint8_t *p, uint32_t n)
 {
 	crc = ~crc;
 	while (n-- > 0u) {
@@ -111,7 +111,7 @@ int timg_write_flags(const struct flash_area *fa, uint8_t major, uint32_t body_s
 			}
 			chunk[i] = b;
 			if (p < TIMG_HDR_SIZE + body_size) {
-				crc = crc32_update(crc, &b, 1);
+				crc = timg_crc32(crc, &b, 1);
 			}
 		}
 		uint32_t wn = (n + wb - 1u) / wb * wb;
@@ -155,7 +155,7 @@ int timg_validate(void *ctx, const struct flash_area *slot, struct boot_image_in
 		if (rc != 0) {
 			return rc;
 		}
-		crc = crc32_update(crc, buf, n);
+		crc = timg_crc32(crc, buf, n);
 	}
 	uint8_t t[TIMG_TLV_SIZE];
 

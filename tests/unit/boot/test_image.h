@@ -28,6 +28,8 @@ int timg_write_flags(const struct flash_area *fa, uint8_t major, uint32_t body_s
 		     uint32_t flags, uint32_t load_addr);
 /* boot_validate_fn */
 int timg_validate(void *ctx, const struct flash_area *slot, struct boot_image_info *out);
+/* CRC-32 (IEEE) of n more bytes, what the test images carry in TLV 0xa0. */
+uint32_t timg_crc32(uint32_t crc, const uint8_t *p, uint32_t n);
 /* Total size of an image with this body size. */
 static inline uint32_t timg_total(uint32_t body_size)
 {

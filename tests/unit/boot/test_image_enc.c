@@ -4,40 +4,15 @@
 #include <errno.h>
 #include <string.h>
 
+#include <dfukit/wire.h>
+
+#include "test_image.h"
+
 #define IMAGE_MAGIC    0x96f3b83du
 #define TLV_INFO_MAGIC 0x6907u
 #define TLV_TEST_CRC   0x00a0u
 #define TLV_TEST_KEY   0x00a1u
 #define F_ENC_AES128   0x04u
-
-static uint32_t crc32_update(uint32_t crc, const uint8_t *p, uint32_t n)
-{
-	crc = ~crc;
-	while (n-- > 0u) {
-		crc ^= *p++;
-		for (int k = 0; k < 8; k++) {
-			crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-		}
-	}
-	return ~crc;
-}
-
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v);
-	put16(p + 2, v >> 16);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static uint8_t mix(uint32_t x)
 {
@@ -58,7 +33,7 @@ void tenc_key(uint32_t seed, uint8_t key[TENC_KEY_SIZE])
 
 void tenc_crypt_buf(const uint8_t key[TENC_KEY_SIZE], uint32_t off, uint8_t *buf, uint32_t len)
 {
-	uint32_t k = get32(key) ^ get32(key + 4) * 31u;
+	uint32_t k = wire_get_le32(key) ^ wire_get_le32(key + 4) * 31u;
 
 	for (uint32_t i = 0; i < len; i++) {
 		uint32_t o = off + i;
@@ -79,23 +54,23 @@ static uint8_t image_byte(uint32_t p, uint8_t major, uint32_t body, uint32_t see
 	uint8_t t[TENC_HDR_SIZE > TENC_TLV_SIZE ? TENC_HDR_SIZE : TENC_TLV_SIZE] = {0};
 
 	if (p < TENC_HDR_SIZE) {
-		put32(t, IMAGE_MAGIC);
-		put16(t + 8, TENC_HDR_SIZE);
-		put32(t + 12, body);
-		put32(t + 16, flagged ? F_ENC_AES128 : 0u);
+		wire_put_le32(t, IMAGE_MAGIC);
+		wire_put_le16(t + 8, TENC_HDR_SIZE);
+		wire_put_le32(t + 12, body);
+		wire_put_le32(t + 16, flagged ? F_ENC_AES128 : 0u);
 		t[20] = major;
 		return t[p];
 	}
 	if (p < TENC_HDR_SIZE + body) {
 		return body_byte(seed, p - TENC_HDR_SIZE);
 	}
-	put16(t, TLV_INFO_MAGIC);
-	put16(t + 2, TENC_TLV_SIZE);
-	put16(t + 4, TLV_TEST_CRC);
-	put16(t + 6, 4);
-	put32(t + 8, crc);
-	put16(t + 12, TLV_TEST_KEY);
-	put16(t + 14, TENC_KEY_SIZE);
+	wire_put_le16(t, TLV_INFO_MAGIC);
+	wire_put_le16(t + 2, TENC_TLV_SIZE);
+	wire_put_le16(t + 4, TLV_TEST_CRC);
+	wire_put_le16(t + 6, 4);
+	wire_put_le32(t + 8, crc);
+	wire_put_le16(t + 12, TLV_TEST_KEY);
+	wire_put_le16(t + 14, TENC_KEY_SIZE);
 	tenc_key(seed, t + 16);
 	return t[p - TENC_HDR_SIZE - body];
 }
@@ -124,7 +99,7 @@ int tenc_write(const struct flash_area *fa, uint8_t major, uint32_t body_size, u
 			uint8_t b = image_byte(p, major, body_size, seed, flagged, crc);
 
 			if (p < TENC_HDR_SIZE + body_size) {
-				crc = crc32_update(crc, &b, 1);
+				crc = timg_crc32(crc, &b, 1);
 			}
 			if (encrypt && p >= TENC_HDR_SIZE && p < TENC_HDR_SIZE + body_size) {
 				tenc_crypt_buf(key, p - TENC_HDR_SIZE, &b, 1);
@@ -145,13 +120,13 @@ static int read_key(const struct flash_area *slot, uint8_t key[TENC_KEY_SIZE])
 	if (rc != 0) {
 		return rc;
 	}
-	uint32_t end = (uint32_t)(h[8] | h[9] << 8) + get32(h + 12);
+	uint32_t end = (uint32_t)(h[8] | h[9] << 8) + wire_get_le32(h + 12);
 
 	if (end > slot->size - TENC_TLV_SIZE) {
 		return -EBADMSG;
 	}
 	rc = flash_area_read(slot, end, t, sizeof(t));
-	if (rc == 0 && get32(t + 12) != (TLV_TEST_KEY | TENC_KEY_SIZE << 16)) {
+	if (rc == 0 && wire_get_le32(t + 12) != (TLV_TEST_KEY | TENC_KEY_SIZE << 16)) {
 		rc = -ENOENT;
 	}
 	if (rc == 0) {
@@ -200,7 +175,7 @@ static int image_crc(const struct flash_area *slot, uint32_t hdr, uint32_t body,
 				tenc_crypt_buf(key, off + i - hdr, buf + i, 1);
 			}
 		}
-		*crc = crc32_update(*crc, buf, n);
+		*crc = timg_crc32(*crc, buf, n);
 	}
 	return 0;
 }
@@ -214,13 +189,13 @@ int tenc_validate(void *ctx, const struct flash_area *slot, struct boot_image_in
 	if (rc != 0) {
 		return rc;
 	}
-	if (get32(h) == 0xffffffffu) {
+	if (wire_get_le32(h) == 0xffffffffu) {
 		return -ENOENT;
 	}
-	uint32_t hdr = (uint32_t)(h[8] | h[9] << 8), body = get32(h + 12);
-	bool at_rest = slot == ctx && (get32(h + 16) & F_ENC_AES128) != 0u;
+	uint32_t hdr = (uint32_t)(h[8] | h[9] << 8), body = wire_get_le32(h + 12);
+	bool at_rest = slot == ctx && (wire_get_le32(h + 16) & F_ENC_AES128) != 0u;
 
-	if (get32(h) != IMAGE_MAGIC || hdr != TENC_HDR_SIZE || body > slot->size ||
+	if (wire_get_le32(h) != IMAGE_MAGIC || hdr != TENC_HDR_SIZE || body > slot->size ||
 	    hdr + body + TENC_TLV_SIZE >= slot->size) {
 		return -EBADMSG;
 	}
@@ -234,8 +209,8 @@ int tenc_validate(void *ctx, const struct flash_area *slot, struct boot_image_in
 	if (rc != 0) {
 		return rc == -EIO ? rc : -EBADMSG;
 	}
-	if (get32(t) != (TLV_INFO_MAGIC | TENC_TLV_SIZE << 16) ||
-	    get32(t + 4) != (TLV_TEST_CRC | 4u << 16) || get32(t + 8) != crc) {
+	if (wire_get_le32(t) != (TLV_INFO_MAGIC | TENC_TLV_SIZE << 16) ||
+	    wire_get_le32(t + 4) != (TLV_TEST_CRC | 4u << 16) || wire_get_le32(t + 8) != crc) {
 		return -EBADMSG;
 	}
 	if (out != NULL) {
