@@ -62,10 +62,19 @@ step killed-download
 head -c "$DISK" /dev/urandom >/tmp/killed.bin
 dfu-util --alt 0 -t 64 --download /tmp/killed.bin >/tmp/killed.out 2>&1 &
 pid=$!
-sleep 1
+# Killed once its progress shows data sent (a fixed delay raced a fast machine,
+# where the whole download can end within a second).
+polls=0
+until grep -q 'Download.* [1-9][0-9]* bytes' /tmp/killed.out; do
+	kill -0 "$pid" 2>/dev/null || fail killed-download "dfu-util ended before any progress was seen"
+	polls=$((polls + 1))
+	[ "$polls" -lt 1000 ] || fail killed-download "no download progress after 20 s"
+	sleep 0.02
+done
 kill -9 "$pid" 2>/dev/null || fail killed-download "dfu-util had already finished; nothing was killed"
 wait "$pid" 2>/dev/null
-note "dfu-util killed after 1 s: $(grep -c . /tmp/killed.out) lines of output"
+grep -q 'Download done' /tmp/killed.out && fail killed-download "the download had completed before the kill"
+note "dfu-util killed mid-download after $polls polls: $(tr '\r' '\n' </tmp/killed.out | grep -o '[0-9]* bytes' | tail -n 1) sent"
 head -c "$DISK" /dev/urandom >/tmp/fresh.bin
 run fresh dfu-util --alt 0 --download /tmp/fresh.bin || fail killed-download "fresh download failed"
 rm -f /tmp/fresh-back.bin
