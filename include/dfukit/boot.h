@@ -346,7 +346,10 @@ struct boot_config {
 	 * below the stored value ("Image security counter value N lower than
 	 * monotonic value M"), and the store is raised to the primary's counter
 	 * only once that image can no longer be reverted: its trailer has no
-	 * magic or image_ok is set, or the mode is overwrite-only. A Cortex-M
+	 * magic or image_ok is set, or the mode is overwrite-only or ram-load;
+	 * in direct-xip the image picked to run is checked (one below the
+	 * counter is erased, as an invalid one) and raises the store only if
+	 * its own slot has image_ok set. A Cortex-M
 	 * build of the boot library does not carry it yet: boot_go() returns
 	 * -ENOTSUP with a store.
 	 */

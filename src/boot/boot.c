@@ -631,7 +631,9 @@ static int equal_slots_go(const struct boot_config *cfg, struct boot_result *res
 	if (BOOT_HAS_RAM_LOAD && (!BOOT_HAS_XIP || cfg->mode == BOOT_MODE_RAM_LOAD)) {
 		rc = boot_ram_load_go(cfg, res);
 		if (rc == 0) {
-			rc = boot_seccnt_raise(cfg, &res->image); /* no revert: raised at once */
+			/* no revert: raised at once */
+			rc = boot_seccnt_raise(cfg, res->slot == 0u ? cfg->primary : cfg->secondary,
+					       &res->image);
 		}
 	} else {
 		rc = boot_direct_xip_go(cfg, res);
@@ -737,7 +739,7 @@ int boot_go(const struct boot_config *cfg, struct boot_result *res)
 		log_msg(cfg, 'E', "Unable to find bootable image");
 		return -ENOENT;
 	}
-	rc = boot_seccnt_raise(cfg, &res->image);
+	rc = boot_seccnt_raise(cfg, c.pri, &res->image);
 	if (rc != 0) {
 		return rc;
 	}

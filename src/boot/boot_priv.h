@@ -153,12 +153,14 @@ int boot_equal_slots_pick(const struct boot_config *cfg, struct boot_slot s[2],
  * Hardware rollback protection (security_counter.c). boot_seccnt_config():
  * cfg itself without a store, else *wrapped, a copy whose validate also
  * checks the security counter. boot_seccnt_commit(): raise the store to the
- * validated primary's counter once it cannot be reverted; 0 or a negative
- * errno (the boot then fails, as MCUboot's does).
+ * counter of img, validated in slot (the slot it runs from: the primary but
+ * in direct-xip and ram-load), once it cannot be reverted (slot's trailer);
+ * 0 or a negative errno (the boot then fails, as MCUboot's does).
  */
 const struct boot_config *boot_seccnt_config(const struct boot_config *cfg,
 					     struct boot_config *wrapped);
-int boot_seccnt_commit(const struct boot_config *cfg, const struct boot_image_info *img);
+int boot_seccnt_commit(const struct boot_config *cfg, const struct flash_area *slot,
+		       const struct boot_image_info *img);
 /*
  * A Cortex-M build (DFUKIT_BOOT_ONLY_*) has no store for it yet, so it
  * carries none of it: these calls fold away, the linker drops the file, and
@@ -181,10 +183,10 @@ static inline const struct boot_config *boot_seccnt_use(const struct boot_config
 	return boot_seccnt_config(cfg, wrapped);
 }
 
-static inline int boot_seccnt_raise(const struct boot_config *cfg,
+static inline int boot_seccnt_raise(const struct boot_config *cfg, const struct flash_area *slot,
 				    const struct boot_image_info *img)
 {
-	return BOOT_HAS_SECCNT ? boot_seccnt_commit(cfg, img) : 0;
+	return BOOT_HAS_SECCNT ? boot_seccnt_commit(cfg, slot, img) : 0;
 }
 
 /*

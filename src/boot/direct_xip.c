@@ -16,7 +16,16 @@
  *            is erased; otherwise copy_done is written ("booted once")
  *            before the image is validated
  *   check    validate; an invalid image is erased ("Image in the secondary
- *            slot is not valid!"); then pick again
+ *            slot is not valid!"); then pick again. With a security counter
+ *            store (boot_config.security_counter) validate also refuses an
+ *            image below the stored counter ("Image security counter value
+ *            N lower than monotonic value M"): it is erased as any invalid
+ *            one, and the next version is tried
+ *   raise    once an image is picked, the store is raised to its counter
+ *            only if its slot's image_ok is set (confirmed by the image, or
+ *            signed --confirm), as MCUboot does with MCUBOOT_DIRECT_XIP_REVERT:
+ *            never on a test boot, so the revert stays possible. A failed
+ *            raise fails the boot; a cut one is redone at the next boot
  *
  * One deliberate relaxation of MCUboot (which boots an image whose copy_done
  * reads as neither set nor unset and tries to write it again): for an
@@ -28,7 +37,8 @@
  * MCUboot's rule: write copy_done again and boot, even if that write fails
  * (a power cut still shows: the validation after it reads -EIO).
  *
- * Flash operations are trailer writes and slot erases only. A slot is erased
+ * Flash operations are trailer writes and slot erases only (and, with a
+ * security counter store, one record write per raise). A slot is erased
  * trailer sectors first, so a cut erase never leaves a stale "booted once"
  * trailer behind an erased header for the next download to inherit; a
  * header a cut erase leaves behind belongs to an image with no good magic or
@@ -167,5 +177,10 @@ int boot_direct_xip_go(const struct boot_config *cfg, struct boot_result *res)
 	if (rc != 0) {
 		return rc;
 	}
-	return boot_equal_slots_pick(cfg, s, try_slot, res);
+	rc = boot_equal_slots_pick(cfg, s, try_slot, res);
+	if (rc == 0) {
+		/* MCUBOOT_HW_ROLLBACK_PROT: raised only for a confirmed image (security_counter.c) */
+		rc = boot_seccnt_raise(cfg, s[res->slot].fa, &res->image);
+	}
+	return rc;
 }

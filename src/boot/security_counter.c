@@ -10,11 +10,13 @@
  *         jump) refuse an image below the stored counter, or one without a
  *         protected counter TLV, as MCUboot's image validation does. The
  *         secondary is then erased as any invalid one.
- * raise   boot_seccnt_commit(), once the primary validated: as MCUboot's
+ * raise   boot_seccnt_commit(), once the image to run validated: as MCUboot's
  *         boot_update_hw_rollback_protection(), only when the image can no
  *         longer be reverted (primary magic not good, or image_ok set; in
  *         overwrite-only always, MCUboot raises right after the copy; in
- *         ram-load always, MCUboot's rule without MCUBOOT_RAM_LOAD_REVERT).
+ *         ram-load always, MCUboot's rule without MCUBOOT_RAM_LOAD_REVERT;
+ *         in direct-xip with revert only when the slot that runs has
+ *         image_ok set, never on an image's test boot).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -86,23 +88,27 @@ const struct boot_config *boot_seccnt_config(const struct boot_config *cfg,
 	return wrapped;
 }
 
-int boot_seccnt_commit(const struct boot_config *cfg, const struct boot_image_info *img)
+int boot_seccnt_commit(const struct boot_config *cfg, const struct flash_area *slot,
+		       const struct boot_image_info *img)
 {
 	const struct boot_security_counter *sc = cfg->security_counter;
-	struct boot_swap_state ps;
+	struct boot_swap_state st;
 
 	if (sc == NULL) {
 		return 0;
 	}
-	int rc = boot_read_swap_state(cfg->primary, &ps);
+	int rc = boot_read_swap_state(slot, &st);
 
 	if (rc != 0) {
 		return rc;
 	}
 	/* overwrite-only and ram-load have no revert: MCUboot raises at once */
 	bool revertible = cfg->mode != BOOT_MODE_OVERWRITE_ONLY && cfg->mode != BOOT_MODE_RAM_LOAD;
+	/* direct-xip (MCUBOOT_DIRECT_XIP_REVERT): only a confirmed image, whatever its magic */
+	bool unconfirmed = st.image_ok != BOOT_FLAG_SET &&
+			   (cfg->mode == BOOT_MODE_DIRECT_XIP || st.magic == BOOT_MAGIC_GOOD);
 
-	if (revertible && ps.magic == BOOT_MAGIC_GOOD && ps.image_ok != BOOT_FLAG_SET) {
+	if (revertible && unconfirmed) {
 		return 0; /* a test boot: it may still be reverted */
 	}
 	rc = sc->raise(sc->ctx, img->security_counter);

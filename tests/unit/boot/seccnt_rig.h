@@ -4,7 +4,9 @@
  * in the last sector of the board's simulated flash (outside both slots, so
  * the power-cut injector counts its writes with the slots' operations), and
  * a validate that gives each test image the security counter = its major
- * version (test_image.h images carry no TLVs of their own).
+ * version (test_image.h images carry no TLVs of their own), but for one
+ * major version that may be given another counter (odd_major, odd_counter:
+ * a newer image below the store).
  */
 #ifndef TEST_SECCNT_RIG_H
 #define TEST_SECCNT_RIG_H
@@ -19,7 +21,9 @@ struct seccnt_rig {
 	struct flash_area otp_fa;
 	struct boot_otp_counter otp;
 	struct boot_security_counter store;
-	bool no_counter; /* images carry no security counter */
+	bool no_counter;      /* images carry no security counter */
+	uint8_t odd_major;    /* images of this major version (0: none) ... */
+	uint32_t odd_counter; /* ... carry this counter */
 };
 
 static inline int seccnt_validate(void *ctx, const struct flash_area *slot,
@@ -33,7 +37,7 @@ static inline int seccnt_validate(void *ctx, const struct flash_area *slot,
 	}
 	if (rc == 0 && !s->no_counter) {
 		out->has_security_counter = true;
-		out->security_counter = out->major;
+		out->security_counter = out->major == s->odd_major ? s->odd_counter : out->major;
 	}
 	return rc;
 }

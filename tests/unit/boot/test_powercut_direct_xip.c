@@ -20,6 +20,18 @@
  * "resume" cuts the recovery of a cut boot at every operation as well (the
  * first cut at every STRIDE-th operation). The loops are the shared rig's
  * (powercut_rig.h).
+ *
+ * The same with hardware rollback protection (the "direct-xip security
+ * counter" scenarios, test_powercut_seccnt.c's rig: the OTP store in the
+ * same simulated flash, so its record writes are cut like any other
+ * operation; an image's counter is its major version unless the scenario
+ * gives one version another): after a cut the stored counter is neither
+ * below its value before nor above the scenario's; the first recovery boot
+ * runs the scenario's image (or, after a torn mark of a test image, the
+ * fallback) from the slot that holds it, and the counter is then exactly
+ * the scenario's (raised only for a confirmed image, never on a test boot);
+ * the next boot runs what it must (the same, or the reverted one) and
+ * leaves the counter as it was.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,6 +40,7 @@
 #include <cmocka.h>
 
 #include "powercut_rig.h"
+#include "seccnt_rig.h"
 
 #define BODY 9000u
 
@@ -172,7 +185,130 @@ static const struct pc_strategy direct_xip = {
 	.second = "second at every op",
 };
 
+struct xsc {
+	const char *name;
+	int pri, sec;       /* versions (0: none) */
+	enum tstate tp, ts; /* trailers */
+	uint32_t stored;    /* counter before */
+	uint8_t odd;        /* this version's counter is odd_cnt, not its major (0: none) */
+	uint32_t odd_cnt;   /* ... */
+	int want, alt;      /* version of the first recovery boot (alt: after a torn mark) */
+	uint32_t cnt;       /* counter after it */
+	int next;           /* version at the boot after */
+};
+
+static const struct xsc xscenarios[] = {
+	{"xip-confirmed-raise", 1, 3, T_CONFIRMED, T_CONFIRMED, 1, 0, 0, 3, 0, 3, 3},
+	{"xip-factory-raise", 0, 2, T_NONE, T_FACTORY, 1, 0, 0, 2, 0, 2, 2},
+	{"xip-test-no-raise", 1, 3, T_CONFIRMED, T_TEST, 1, 0, 0, 3, 1, 1, 1},
+	{"xip-test-pri-no-raise", 2, 1, T_TEST, T_CONFIRMED, 1, 0, 0, 2, 1, 1, 1},
+	{"xip-revert-raise", 2, 3, T_CONFIRMED, T_TRIED, 1, 0, 0, 2, 0, 2, 2},
+	{"xip-refused", 3, 4, T_CONFIRMED, T_TEST, 3, 4, 2, 3, 0, 3, 3},
+	{"xip-refused-raise", 3, 4, T_CONFIRMED, T_CONFIRMED, 2, 4, 1, 3, 0, 3, 3},
+};
+
+static struct seccnt_rig sr; /* the rig of the security counter scenarios */
+
+static int xinit(struct pc *p, const struct board_profile *bp)
+{
+	p->r = &sr.r;
+	return seccnt_rig_init(&sr, bp);
+}
+
+static void xsetup(struct pc *p, const void *scv)
+{
+	const struct xsc *s = scv;
+
+	flash_sim_format(&p->r->sim);
+	p->r->cfg.mode = BOOT_MODE_DIRECT_XIP;
+	sr.odd_major = s->odd;
+	sr.odd_counter = s->odd_cnt;
+	assert_int_equal(sr.store.raise(sr.store.ctx, s->stored), 0);
+	put(&p->r->pri, s->pri, s->tp);
+	put(&p->r->sec, s->sec, s->ts);
+}
+
+static void xrecover(struct pc *p, const void *scv, const struct pc_cut *c)
+{
+	const struct xsc *s = scv;
+	uint32_t ops;
+	uint32_t v = seccnt_stored(&sr);
+
+	if (c->fired && (v < s->stored || v > s->cnt)) {
+		fail_msg("%s cut %u: stored counter %u, want %u..%u", c->what, c->n, v, s->stored,
+			 s->cnt);
+	}
+	int ran = checked_boot(p, c->what, c->n, &ops);
+	/* the uncut boot runs the scenario's image, never the fallback */
+	bool alt = c->fired && s->alt != 0 && ran == s->alt;
+
+	if ((ran != s->want && !alt) || seccnt_stored(&sr) != s->cnt) {
+		fail_msg("%s cut %u: ran v%d counter %u, want v%d counter %u", c->what, c->n, ran,
+			 seccnt_stored(&sr), s->want, s->cnt);
+	}
+	if (alt && s->alt != s->want) {
+		p->notes++;
+	}
+	ran = checked_boot(p, c->what, c->n, &ops);
+	if (ran != (alt ? s->alt : s->next) || seccnt_stored(&sr) != s->cnt) {
+		fail_msg("%s cut %u: next boot ran v%d counter %u, want v%d counter %u", c->what,
+			 c->n, ran, seccnt_stored(&sr), alt ? s->alt : s->next, s->cnt);
+	}
+}
+
+static const size_t xresume[] = {4, 6}; /* xip-revert-raise, xip-refused-raise */
+
+static const struct pc_strategy direct_xip_seccnt = {
+	.scenarios = xscenarios,
+	.nscenarios = sizeof(xscenarios) / sizeof(xscenarios[0]),
+	.scenario_size = sizeof(xscenarios[0]),
+	.init = xinit,
+	.setup = xsetup,
+	.recover = xrecover,
+	.resume = xresume,
+	.nresume = 2,
+	.resume_named = true,
+	.whole_flash = true, /* the OTP store is outside both slots */
+	.label = "direct-xip security counter",
+	.name_width = 48,
+	.count_width = 5,
+	.note_kind = PC_NOTE_TALLY,
+	.note = "on the fallback",
+	.total_note = "first boots on the fallback",
+	.second = "second at every op",
+};
+
+static void test_powercut_direct_xip_reel_board(void **state)
+{
+	(void)state;
+	pc_run_board(&direct_xip, &board_reel_board);
+}
+
+static void test_powercut_direct_xip_nucleo_u575zi_q(void **state)
+{
+	(void)state;
+	pc_run_board(&direct_xip, &board_nucleo_u575zi_q);
+}
+
+static void test_powercut_direct_xip_seccnt_reel_board(void **state)
+{
+	(void)state;
+	pc_run_board(&direct_xip_seccnt, &board_reel_board);
+}
+
+static void test_powercut_direct_xip_seccnt_nucleo_u575zi_q(void **state)
+{
+	(void)state;
+	pc_run_board(&direct_xip_seccnt, &board_nucleo_u575zi_q);
+}
+
 int main(void)
 {
-	return pc_main(&direct_xip, "test_powercut_direct_xip");
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_powercut_direct_xip_reel_board),
+		cmocka_unit_test(test_powercut_direct_xip_nucleo_u575zi_q),
+		cmocka_unit_test(test_powercut_direct_xip_seccnt_reel_board),
+		cmocka_unit_test(test_powercut_direct_xip_seccnt_nucleo_u575zi_q),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }
