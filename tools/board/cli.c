@@ -103,7 +103,7 @@ static void usage_options(FILE *f)
 		"                      is erased, not copied (MCUBOOT_DOWNGRADE_PREVENTION)\n"
 		"  --security-counter  refuse images whose security counter (sign -s) is below\n"
 		"                      the one kept in FLASH.otp, raised on confirm\n"
-		"                      (MCUBOOT_HW_ROLLBACK_PROT; native board, not direct-xip)\n"
+		"                      (MCUBOOT_HW_ROLLBACK_PROT; native board, every --mode)\n"
 		"  --image FILE        program FILE (a signed image) into slot 0 before the\n"
 		"                      first reset, as 'west flash' would (default: the DFU\n"
 		"                      sample's signed image when the board is blank: a new\n"
@@ -203,8 +203,8 @@ static int boot_mode_setup(const struct board_opts *o)
 	if (o->downgrade_prevention) {
 		setenv(BOARD_ENV_DOWNGRADE_PREVENTION, "1", 1);
 	}
-	if (o->security_counter && (o->emulate || mode == BOOT_MODE_DIRECT_XIP)) {
-		fprintf(stderr, "dfukit board: --security-counter: native board, not direct-xip\n");
+	if (o->security_counter && o->emulate) {
+		fprintf(stderr, "dfukit board: --security-counter: native board only\n");
 		return -EINVAL;
 	}
 	if (o->security_counter) {

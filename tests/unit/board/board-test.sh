@@ -382,6 +382,74 @@ case_encrypted_tampered() {
 	fi
 }
 
+# otp_counter FLASH: the security counter in FLASH.otp (reel_board: 8-byte
+# records value, ~value; the largest whose words are complements).
+otp_counter() {
+	python3 -c '
+import struct, sys
+b = open(sys.argv[1] + ".otp", "rb").read()[:4096]
+v = 0
+for i in range(0, len(b), 8):
+    a, n = struct.unpack_from("<II", b, i)
+    if a == n ^ 0xffffffff and a > v:
+        v = a
+print(v)' "$1"
+}
+
+# sign_xip VERSION PAYLOAD OUT SLOT_OFFSET COUNTER [OPTION...]: signed -F for its slot, -s COUNTER.
+sign_xip() {
+	local v=$1 in=$2 out=$3 addr=$4 cnt=$5
+	shift 5
+	"$dfukit" image sign --key "$src/keys/dfukit-dev-rsa-2048.pem" --header-size 0x200 \
+		--pad-header --align 4 --slot-size 0x76000 --version "$v" --rom-fixed "$addr" \
+		-s "$cnt" "$@" "$in" "$out" >"$tmp/sign.log" 2>&1 || fail "signing $out failed"
+}
+
+case_security_counter_xip() {
+	# Hardware rollback protection in direct-xip: the factory image (counter 1,
+	# confirmed by the board) raises the store to 1; an update in slot 1
+	# (counter 3) does not on its test boot, nor after its revert; signed
+	# --confirm it does; then a newer image in slot 0 with counter 2 is
+	# refused with MCUboot's line and erased, and slot 1 keeps running.
+	local flash="$tmp/x.flash" slot0=$((0xc000)) slot1=$((0x82000))
+	sign_xip 0.1.0 "$fw/dfu-sample.bin" "$tmp/dfu.bin" $slot0 1
+	sign_xip 3.0.0 "$fw/hello_world.bin" "$tmp/hello-test.bin" $slot1 3 --pad
+	sign_xip 3.0.0 "$fw/hello_world.bin" "$tmp/hello-conf.bin" $slot1 3 --confirm
+	sign_xip 5.0.0 "$fw/dfu-sample.bin" "$tmp/dfu-low.bin" $slot0 2 --pad
+	local xip=(--flash "$flash" --mode direct-xip --security-counter)
+	start_board "$tmp/x1.log" "${xip[@]}" --image "$tmp/dfu.bin"
+	wait_log "$tmp/x1.log" "USB DFU sample is initialized" 20 || fail "the DFU sample did not start"
+	stop_board
+	[ "$(otp_counter "$flash")" = 1 ] || fail "the factory image did not raise the counter to 1"
+	# a test boot from slot 1, then the revert: the counter stays
+	dd if="$tmp/hello-test.bin" of="$flash" bs=4096 seek=$((slot1 / 4096)) conv=notrunc status=none
+	start_board "$tmp/x2.log" "${xip[@]}"
+	wait_log "$tmp/x2.log" "Hello World!" 20 || fail "the test image did not run"
+	grep -q -F "Image 0 loaded from the secondary slot" "$tmp/x2.log" || fail "not from slot 1"
+	[ "$(otp_counter "$flash")" = 1 ] || fail "a test boot raised the counter"
+	kill -USR1 "$board_pid"
+	wait_log "$tmp/x2.log" "Erasing faulty image in the secondary slot." 30 || fail "no revert"
+	wait_log "$tmp/x2.log" "USB DFU sample is initialized" 30 || fail "the DFU sample is not back"
+	stop_board
+	[ "$(otp_counter "$flash")" = 1 ] || fail "the revert raised the counter"
+	# confirmed (--confirm): raised to its counter
+	dd if="$tmp/hello-conf.bin" of="$flash" bs=4096 seek=$((slot1 / 4096)) conv=notrunc status=none
+	start_board "$tmp/x3.log" "${xip[@]}"
+	wait_log "$tmp/x3.log" "Hello World!" 20 || fail "the confirmed image did not run"
+	stop_board
+	[ "$(otp_counter "$flash")" = 3 ] || fail "the confirmed image did not raise the counter to 3"
+	# a newer version below the counter: refused, erased; slot 1 runs
+	dd if="$tmp/dfu-low.bin" of="$flash" bs=4096 seek=$((slot0 / 4096)) conv=notrunc status=none
+	start_board "$tmp/x4.log" "${xip[@]}"
+	wait_log "$tmp/x4.log" "Hello World!" 20 || fail "slot 1 did not run after the refusal"
+	stop_board
+	grep -q -F "E: Image security counter value 2 lower than monotonic value 3" "$tmp/x4.log" ||
+		fail "the image below the counter was not refused with MCUboot's line"
+	grep -q -F "Image in the primary slot is not valid!" "$tmp/x4.log" || fail "slot 0 not refused"
+	is_erased "$flash" $slot0 4096 || fail "the refused image was not erased"
+	[ "$(otp_counter "$flash")" = 3 ] || fail "the counter moved"
+}
+
 case_console_flush() {
 	# The bootloader's last line before it hands over (the swap's flash time
 	# with DFUKIT_FLASH_TIMING=1) reaches the console.
