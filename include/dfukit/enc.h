@@ -63,7 +63,8 @@ size_t dfukit_enc_tlv_len(uint16_t tlv_type, size_t key_len);
 
 /*
  * Unwrap the AES key (key_len bytes: 16 or 32) from a key TLV of tlv_type.
- * 0; -EINVAL for a type this layer does not unwrap, a length that is not
+ * 0; -EINVAL for a type this layer does not unwrap (X25519 with an mbedTLS
+ * built without Curve25519, as the Cortex-M one), a length that is not
  * dfukit_enc_tlv_len(), or a key that is not of the TLV's kind; -EBADMSG
  * when the key does not open it (another key, a damaged TLV). aes_key is
  * zeroed on failure. rng may be NULL.

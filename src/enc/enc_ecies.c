@@ -85,6 +85,7 @@ int dfukit_enc_ecies_kdf_mac(uint16_t tlv_type, const uint8_t *shared, size_t sh
 	return rc == 0 ? 0 : -EIO;
 }
 
+#if defined(MBEDTLS_ECP_DP_CURVE25519_ENABLED)
 int dfukit_enc_x25519_dh(const uint8_t priv[DFUKIT_ENC_X25519_LEN],
 			 const uint8_t pub[DFUKIT_ENC_X25519_LEN], const struct dfukit_enc_rng *rng,
 			 uint8_t shared[DFUKIT_ENC_X25519_LEN])
@@ -114,6 +115,19 @@ int dfukit_enc_x25519_dh(const uint8_t priv[DFUKIT_ENC_X25519_LEN],
 	mbedtls_ecp_keypair_free(&kp);
 	return rc == 0 ? 0 : -EIO;
 }
+#else
+/* An mbedTLS without Curve25519 (the Cortex-M configuration): no X25519. */
+int dfukit_enc_x25519_dh(const uint8_t priv[DFUKIT_ENC_X25519_LEN],
+			 const uint8_t pub[DFUKIT_ENC_X25519_LEN], const struct dfukit_enc_rng *rng,
+			 uint8_t shared[DFUKIT_ENC_X25519_LEN])
+{
+	(void)priv;
+	(void)pub;
+	(void)rng;
+	(void)shared;
+	return -EIO;
+}
+#endif
 
 int dfukit_enc_ctr(const uint8_t *aes_key, size_t key_len, uint32_t off, uint8_t *buf, size_t len)
 {

@@ -9,83 +9,65 @@
 #include <string.h>
 
 #include <mbedtls/ecdh.h>
-#include <mbedtls/pem.h>
-#include <mbedtls/pk.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/rsa.h>
 
 #include <dfukit/image.h>
 
+#include "enc_key.h"
+
 #define RSA2048_LEN 256u
 #define P256_COORD  32u
 
-/* PKCS#8 PrivateKeyInfo of an X25519 key, up to its 32 key bytes (RFC 8410). */
-static const uint8_t x25519_pkcs8_prefix[16] = {0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06,
-						0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20};
-#define X25519_PKCS8_LEN (sizeof(x25519_pkcs8_prefix) + DFUKIT_ENC_X25519_LEN)
+/*
+ * The key wraps this build unwraps: all three on the host; a Cortex-M build
+ * only its key's (DFUKIT_ENC_ONLY_RSA / DFUKIT_ENC_ONLY_EC256, set by
+ * src/enc/CMakeLists.txt from DFUKIT_ENC_KEY), so that it links one
+ * private-key operation; X25519 only with Curve25519 in mbedTLS.
+ */
+#if defined(DFUKIT_ENC_ONLY_RSA)
+#define HAS_RSA  1
+#define HAS_P256 0
+#elif defined(DFUKIT_ENC_ONLY_EC256)
+#define HAS_RSA  0
+#define HAS_P256 1
+#else
+#define HAS_RSA  1
+#define HAS_P256 1
+#endif
+#if defined(MBEDTLS_ECP_DP_CURVE25519_ENABLED) && HAS_RSA && HAS_P256
+#define HAS_X25519 1
+#else
+#define HAS_X25519 0
+#endif
 
-static bool is_pem(const struct dfukit_enc_key *k)
+static bool wrap_built(uint16_t type)
 {
-	return k->len > 11u && memcmp(k->data, "-----BEGIN ", 11) == 0 && k->data[k->len - 1] == 0;
-}
-
-/* The 32 private bytes of an X25519 key: raw, PKCS#8 DER, or that in PEM. */
-static int x25519_priv(const struct dfukit_enc_key *k, uint8_t out[DFUKIT_ENC_X25519_LEN])
-{
-	const uint8_t *der = k->data;
-	size_t len = k->len;
-	mbedtls_pem_context pem;
-	size_t used = 0;
-	int rc = 0;
-
-	mbedtls_pem_init(&pem);
-	if (is_pem(k)) {
-		rc = mbedtls_pem_read_buffer(&pem, "-----BEGIN PRIVATE KEY-----",
-					     "-----END PRIVATE KEY-----", k->data, NULL, 0, &used);
-		der = pem.buf;
-		len = pem.buflen;
+	switch (type) {
+	case DFUKIT_IMAGE_TLV_ENC_RSA2048: return HAS_RSA;
+	case DFUKIT_IMAGE_TLV_ENC_EC256: return HAS_P256;
+	case DFUKIT_IMAGE_TLV_ENC_X25519:
+	case DFUKIT_IMAGE_TLV_ENC_X25519_SHA512: return HAS_X25519;
+	default: return false;
 	}
-	if (rc == 0 && len == DFUKIT_ENC_X25519_LEN) {
-		memcpy(out, der, len);
-	} else if (rc == 0 && len == X25519_PKCS8_LEN &&
-		   memcmp(der, x25519_pkcs8_prefix, sizeof(x25519_pkcs8_prefix)) == 0) {
-		memcpy(out, der + sizeof(x25519_pkcs8_prefix), DFUKIT_ENC_X25519_LEN);
-	} else {
-		rc = -1;
-	}
-	mbedtls_pem_free(&pem);
-	return rc == 0 ? 0 : -EINVAL;
-}
-
-/* An RSA or EC private key of the wanted type, parsed into pk. */
-static int pk_load(mbedtls_pk_context *pk, const struct dfukit_enc_key *k, mbedtls_pk_type_t want)
-{
-	if (mbedtls_pk_parse_key(pk, k->data, k->len, NULL, 0) != 0 ||
-	    mbedtls_pk_get_type(pk) != want) {
-		return -EINVAL;
-	}
-	return 0;
 }
 
 static int rsa_unwrap(const struct dfukit_enc_key *k, const uint8_t *tlv, uint8_t *aes_key,
 		      size_t key_len, const struct dfukit_enc_rng *rng)
 {
 	uint8_t out[RSA2048_LEN];
-	mbedtls_pk_context pk;
+	mbedtls_rsa_context rsa;
 	size_t olen = 0;
 	int rc;
 
-	mbedtls_pk_init(&pk);
-	rc = pk_load(&pk, k, MBEDTLS_PK_RSA);
-	if (rc == 0 && mbedtls_rsa_get_len(mbedtls_pk_rsa(pk)) != RSA2048_LEN) {
+	mbedtls_rsa_init(&rsa, MBEDTLS_RSA_PKCS_V21, MBEDTLS_MD_SHA256);
+	rc = enc_key_rsa(k, &rsa);
+	if (rc == 0 && mbedtls_rsa_get_len(&rsa) != RSA2048_LEN) {
 		rc = -EINVAL;
 	}
 	if (rc == 0) {
-		mbedtls_rsa_context *rsa = mbedtls_pk_rsa(pk);
-
-		mbedtls_rsa_set_padding(rsa, MBEDTLS_RSA_PKCS_V21, MBEDTLS_MD_SHA256);
 		rc = mbedtls_rsa_rsaes_oaep_decrypt(
-			     rsa, rng != NULL ? rng->fn : NULL, rng != NULL ? rng->ctx : NULL,
+			     &rsa, rng != NULL ? rng->fn : NULL, rng != NULL ? rng->ctx : NULL,
 			     MBEDTLS_RSA_PRIVATE, NULL, 0, &olen, tlv, out, sizeof(out)) == 0 &&
 				     olen == key_len
 			     ? 0
@@ -95,7 +77,7 @@ static int rsa_unwrap(const struct dfukit_enc_key *k, const uint8_t *tlv, uint8_
 		memcpy(aes_key, out, key_len);
 	}
 	mbedtls_platform_zeroize(out, sizeof(out));
-	mbedtls_pk_free(&pk);
+	mbedtls_rsa_free(&rsa);
 	return rc;
 }
 
@@ -103,32 +85,26 @@ static int rsa_unwrap(const struct dfukit_enc_key *k, const uint8_t *tlv, uint8_
 static int p256_shared(const struct dfukit_enc_key *k, const uint8_t *point,
 		       const struct dfukit_enc_rng *rng, uint8_t shared[P256_COORD])
 {
-	mbedtls_pk_context pk;
+	mbedtls_ecp_keypair dev;
 	mbedtls_ecp_point eph;
 	mbedtls_mpi z;
 	int rc;
 
-	mbedtls_pk_init(&pk);
+	mbedtls_ecp_keypair_init(&dev);
 	mbedtls_ecp_point_init(&eph);
 	mbedtls_mpi_init(&z);
-	rc = pk_load(&pk, k, MBEDTLS_PK_ECKEY);
-	if (rc == 0) {
-		mbedtls_ecp_keypair *dev = mbedtls_pk_ec(pk);
-
-		rc = dev->grp.id == MBEDTLS_ECP_DP_SECP256R1 ? 0 : -EINVAL;
-		if (rc == 0 && (mbedtls_ecp_point_read_binary(&dev->grp, &eph, point,
-							      DFUKIT_ENC_P256_POINT) != 0 ||
-				mbedtls_ecp_check_pubkey(&dev->grp, &eph) != 0 ||
-				mbedtls_ecdh_compute_shared(&dev->grp, &z, &eph, &dev->d,
-							    rng != NULL ? rng->fn : NULL,
-							    rng != NULL ? rng->ctx : NULL) != 0 ||
-				mbedtls_mpi_write_binary(&z, shared, P256_COORD) != 0)) {
-			rc = -EBADMSG;
-		}
+	rc = enc_key_p256(k, &dev);
+	if (rc == 0 &&
+	    (mbedtls_ecp_point_read_binary(&dev.grp, &eph, point, DFUKIT_ENC_P256_POINT) != 0 ||
+	     mbedtls_ecp_check_pubkey(&dev.grp, &eph) != 0 ||
+	     mbedtls_ecdh_compute_shared(&dev.grp, &z, &eph, &dev.d, rng != NULL ? rng->fn : NULL,
+					 rng != NULL ? rng->ctx : NULL) != 0 ||
+	     mbedtls_mpi_write_binary(&z, shared, P256_COORD) != 0)) {
+		rc = -EBADMSG;
 	}
 	mbedtls_mpi_free(&z);
 	mbedtls_ecp_point_free(&eph);
-	mbedtls_pk_free(&pk);
+	mbedtls_ecp_keypair_free(&dev);
 	return rc;
 }
 
@@ -144,9 +120,9 @@ static int ecies_unwrap(const struct dfukit_enc_key *k, uint16_t type, const uin
 	int rc;
 
 	if (p256) {
-		rc = p256_shared(k, tlv, rng, shared);
+		rc = HAS_P256 ? p256_shared(k, tlv, rng, shared) : -EINVAL;
 	} else {
-		rc = x25519_priv(k, priv);
+		rc = HAS_X25519 ? enc_key_x25519(k, priv) : -EINVAL;
 		if (rc == 0 && dfukit_enc_x25519_dh(priv, tlv, rng, shared) != 0) {
 			rc = -EBADMSG;
 		}
@@ -179,7 +155,10 @@ int dfukit_enc_unwrap(const struct dfukit_enc_key *key, uint16_t tlv_type, const
 	    tlv_len != dfukit_enc_tlv_len(tlv_type, key_len)) {
 		return -EINVAL;
 	}
-	if (tlv_type == DFUKIT_IMAGE_TLV_ENC_RSA2048) {
+	if (!wrap_built(tlv_type)) {
+		return -EINVAL;
+	}
+	if (HAS_RSA && tlv_type == DFUKIT_IMAGE_TLV_ENC_RSA2048) {
 		rc = rsa_unwrap(key, tlv, aes_key, key_len, rng);
 	} else {
 		rc = ecies_unwrap(key, tlv_type, tlv, aes_key, key_len, rng);
