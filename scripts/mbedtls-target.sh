@@ -21,8 +21,8 @@ flags="$(sed -n 's/^set(DFUKIT_CPU_FLAGS "\(.*\)")$/\1/p' "$root/cmake/$toolchai
 [ -n "$flags" ] || { echo "mbedtls-target: no DFUKIT_CPU_FLAGS in cmake/$toolchain.cmake" >&2; exit 1; }
 
 # The library files the configuration needs; --gc-sections drops what is unused.
-files=(asn1parse asn1write bignum constant_time ecdsa ecp ecp_curves md memory_buffer_alloc
-       oid platform platform_util rsa rsa_internal sha256)
+files=(aes asn1parse asn1write bignum constant_time ecdh ecdsa ecp ecp_curves hkdf md
+       memory_buffer_alloc oid platform platform_util rsa rsa_internal sha256)
 
 src="${DFUKIT_MBEDTLS_SRC:-$("$root/scripts/debian-source.sh" mbedtls include/mbedtls/version.h)}"
 version="$(sed -n 's/^#define MBEDTLS_VERSION_STRING *"\(.*\)"/\1/p' "$src/include/mbedtls/version.h")"

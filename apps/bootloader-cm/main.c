@@ -2,7 +2,8 @@
 /*
  * The Cortex-M bootloader: dfukit's boot core (the -DDFUKIT_BOOT_MODE
  * strategy, MCUboot trailer), MCUboot image validation (SHA-256 + RSA-2048 or ECDSA-P256,
- * DFUKIT_SIGNATURES, through a minimal mbedTLS) and the flash layer, over a chip port (boot_port.h). It is linked
+ * DFUKIT_SIGNATURES, through a minimal mbedTLS), encrypted updates with
+ * DFUKIT_ENC_KEY (BOOT_ENC), and the flash layer, over a chip port (boot_port.h). It is linked
  * at the board's mcuboot partition with the partition's size as FLASH
  * length, so the link itself proves that it fits.
  *
@@ -21,6 +22,9 @@
 #if defined(BOOT_MBEDTLS_HEAP)
 #include "mbedtls/memory_buffer_alloc.h"
 #endif
+#if defined(BOOT_ENC)
+#include "dfukit/boot_enc.h"
+#endif
 
 /* The upgrade strategy: -DDFUKIT_BOOT_MODE, -DDFUKIT_DOWNGRADE_PREVENTION at configure. */
 #ifndef BOOT_MODE
@@ -36,20 +40,46 @@
 #if !defined(BOOT_EXEC_RAM) || !defined(BOOT_EXEC_RAM_SIZE)
 #error "BOOT_EXEC_RAM and BOOT_EXEC_RAM_SIZE must be defined"
 #endif
-#define BOOT_RAM_LOAD    (BOOT_MODE == BOOT_MODE_RAM_LOAD)
+#define BOOT_RAM_LOAD (BOOT_MODE == BOOT_MODE_RAM_LOAD)
 /*
  * mbedTLS bignums allocate; RSA-2048 and ECDSA-P256 verification peak below
- * this. BOOT_MBEDTLS_HEAP (CMakeLists.txt): the build links mbedTLS's
- * bignums (DFUKIT_CRYPTO=mbedtls, or RSA-2048); BearSSL allocates nothing.
+ * 6 KiB, the private-key parse and unwrap of a decrypting build (BOOT_ENC)
+ * below 9 KiB. BOOT_MBEDTLS_HEAP (CMakeLists.txt): the build links mbedTLS's
+ * bignums (DFUKIT_CRYPTO=mbedtls, RSA-2048, or BOOT_ENC); BearSSL allocates
+ * nothing.
  */
+#if defined(BOOT_ENC)
+#define BOOT_CRYPTO_HEAP 9216u
+#else
 #define BOOT_CRYPTO_HEAP 6144u
+#endif
 
+#if defined(BOOT_ENC)
+/*
+ * A decrypting build (DFUKIT_ENC_KEY): the secondary slot holds updates
+ * encrypted and is validated over the body decrypted with the board's key
+ * (port/board), the primary as stored; boot_go() swaps with cfg.enc.
+ */
+struct boot_decrypt {
+	struct boot_enc_device dev;
+	const struct flash_area *secondary;
+};
+
+static int validate(void *ctx, const struct flash_area *slot, struct boot_image_info *out)
+{
+	const struct boot_decrypt *d = ctx;
+
+	return boot_image_validate_enc(slot, slot == d->secondary, &d->dev.enc, board_trusted_keys,
+				       board_trusted_key_count, out, NULL);
+}
+#else
 /* The keys of DFUKIT_TRUSTED_KEYS (port/board), as the DFU sample checks SLOT-1 with. */
 static int validate(void *ctx, const struct flash_area *slot, struct boot_image_info *out)
 {
 	(void)ctx;
 	return boot_image_validate(slot, board_trusted_keys, board_trusted_key_count, out, NULL);
 }
+#endif
 
 /*
  * What was verified is what runs: the reset handler (a Thumb address) must lie
@@ -101,10 +131,20 @@ int main(void)
 #if defined(BOOT_MBEDTLS_HEAP)
 	mbedtls_memory_buffer_alloc_init(crypto_heap, sizeof(crypto_heap));
 #endif
+#if defined(BOOT_ENC)
+	struct boot_decrypt decrypt = {.secondary = &slot1};
+	if (board_enc_init(&decrypt.dev) < 0) {
+		boot_port_halt(); /* built to decrypt, but without a key: cannot be */
+	}
+#endif
 	const struct boot_config cfg = {
 		.primary = &slot0,
 		.secondary = &slot1,
 		.validate = validate,
+#if defined(BOOT_ENC)
+		.validate_ctx = &decrypt,
+		.enc = &decrypt.dev.enc,
+#endif
 		.log = boot_port_log,
 		.log_ctx = &port,
 		.mode = BOOT_MODE,

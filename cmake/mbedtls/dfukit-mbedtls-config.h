@@ -2,8 +2,10 @@
 /*
  * Minimal mbedTLS 2.28 configuration for the Cortex-M bootloader: SHA-256,
  * RSA-2048 (PSS) and ECDSA-P256 signature verification of MCUboot images,
- * nothing else. Which of the two a bootloader uses is dfukit's choice
- * (DFUKIT_SIGNATURES); --gc-sections drops the other.
+ * and for a bootloader that decrypts (DFUKIT_ENC_KEY, src/enc) the key
+ * unwraps RSA-OAEP-2048 and ECIES-P256 with AES-CTR; nothing else. Which of
+ * them a bootloader uses is dfukit's choice (DFUKIT_SIGNATURES,
+ * DFUKIT_ENC_KEY); --gc-sections drops the rest.
  * scripts/mbedtls-target.sh installs it as mbedtls/config.h of the target
  * prefix, so the library and every user of its headers see the same options.
  *
@@ -48,6 +50,22 @@
 #define MBEDTLS_RSA_C
 #define MBEDTLS_PKCS1_V21
 #define MBEDTLS_OID_C
+
+/*
+ * Encrypted images (src/enc): the device's private key read from DER with the
+ * ASN.1 parser (src/enc/enc_key.c; PEM would cost 2.5 KB), RSA-OAEP (PKCS1_V21 above) or the ECIES-P256
+ * DH, HKDF and HMAC (MD_C), AES-CTR over the body. ECIES-X25519 needs
+ * Curve25519 in ECP, whose Montgomery code every ECP user would link: left
+ * out, so src/enc refuses TLV 0x33/0x34 here. Without a TRNG the private-key
+ * operations are not blinded (ECP_NO_INTERNAL_RNG; RSA with no f_rng).
+ */
+#define MBEDTLS_ECDH_C
+#define MBEDTLS_HKDF_C
+#define MBEDTLS_AES_C
+#define MBEDTLS_CIPHER_MODE_CTR
+/* AES tables in flash, one of each direction (2.5 KB instead of 11 KB). */
+#define MBEDTLS_AES_ROM_TABLES
+#define MBEDTLS_AES_FEWER_TABLES
 
 /* Small and slow rather than big and fast: this runs once per boot. */
 /* No 64-bit division helper from libgcc (about 750 B) for bignum. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The board's image checks in a build that does not decrypt (Cortex-M for now). */
+/* The board's image checks in a build that does not decrypt (no DFUKIT_ENC_KEY). */
 #include <errno.h>
 
 #include "dfukit/boot_image.h"

@@ -190,11 +190,14 @@ static inline int boot_seccnt_raise(const struct boot_config *cfg, const struct 
 }
 
 /*
- * Encrypted images in swap-using-move (swap_enc.c, dfukit/boot_enc.h). Like
- * the security counter, a Cortex-M build does not carry them yet: the calls
- * fold away and boot_go() refuses a configuration with cfg->enc.
+ * Encrypted images in swap-using-move (swap_enc.c, dfukit/boot_enc.h). A
+ * Cortex-M build carries them when it has a key (DFUKIT_BOOT_ENC, from
+ * DFUKIT_ENC_KEY, swap-using-move only); otherwise the calls fold away and
+ * boot_go() refuses a configuration with cfg->enc.
  */
-#if defined(DFUKIT_BOOT_ONLY_MOVE) || defined(DFUKIT_BOOT_ONLY_OFFSET) ||                          \
+#if defined(DFUKIT_BOOT_ONLY_MOVE) && defined(DFUKIT_BOOT_ENC)
+#define BOOT_HAS_ENC 1
+#elif defined(DFUKIT_BOOT_ONLY_MOVE) || defined(DFUKIT_BOOT_ONLY_OFFSET) ||                        \
 	defined(DFUKIT_BOOT_ONLY_OVERWRITE_ONLY) || defined(DFUKIT_BOOT_ONLY_DIRECT_XIP) ||        \
 	defined(DFUKIT_BOOT_ONLY_RAM_LOAD)
 #define BOOT_HAS_ENC 0

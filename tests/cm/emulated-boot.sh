@@ -9,6 +9,11 @@
 #   4. a power cut at every flash operation of a test swap, torn each of the
 #      three ways flash_sim tears, then a boot without cut: it must resume and
 #      boot the new image.
+# A bootloader built with a decryption key (DFUKIT_ENC_KEY, as
+# tests/cm/emulated-enc.sh builds one) gets its slot-1 images encrypted for
+# that key (its public key KEY.pub.pem beside KEY.der), and two more checks:
+# the revert restores the encrypted download byte for byte, and an update
+# encrypted for another key is refused.
 #
 #   tests/cm/emulated-boot.sh CROSS_BUILD_DIR HOST_BUILD_DIR
 # (the cross build of the cortex-m4f or cortex-m33 preset; the host build for
@@ -35,6 +40,15 @@ done
 read -r key_type trusted < <("$root/scripts/cm-signing-key.sh" "$cross")
 case $key_type in rsa-2048) sig_tlv=0x20 ;; ecdsa-p256) sig_tlv=0x22 ;; ed25519) sig_tlv=0x24 ;; esac
 echo "== signatures: $key_type"
+# Encrypted updates when the bootloader decrypts: -E with its public key.
+enc_key=$(sed -n 's/^DFUKIT_ENC_KEY:[A-Z]*=//p' "$cross/CMakeCache.txt")
+enc=()
+if [ -n "$enc_key" ]; then
+	enc_pub=${enc_key%.der}.pub.pem
+	[ -f "$enc_pub" ] || { echo "emulated-boot: no public key $enc_pub for $enc_key" >&2; exit 1; }
+	enc=(-E "$enc_pub")
+	echo "== updates encrypted for $(basename "$enc_key")"
+fi
 
 # sign OUT VERSION [KEY] [EXTRA...]: a hello_world image as the seed's build signs it.
 sign() {
@@ -53,7 +67,7 @@ new_flash() {
 
 hello="Hello World! ${zephyr_board//\//\\/}\$"
 sign "$work/v0.bin" 0.0.0
-sign "$work/v1-test.bin" 1.2.3 "$trusted" --pad
+sign "$work/v1-test.bin" 1.2.3 "$trusted" --pad "${enc[@]}"
 
 echo "== $board on $machine: plain boot"
 new_flash "$work/flash" "$work/v0.bin"
@@ -68,6 +82,27 @@ boot_expecting 0 "test swap" "$work/flash" "$work/test.log" &&
 	"Image version: v1.2.3" "$hello"
 boot_expecting 0 "revert" "$work/flash" "$work/revert.log" &&
 	expect "$work/revert.log" "revert" "Swap type: revert" "Image version: v0.0.0" "$hello"
+if ((${#enc[@]})); then
+	# Re-encrypted on its way back: slot 1 holds the download as it came.
+	if python3 - "$work/flash" "$slot1" "$work/v1-test.bin" <<'PY'; then ok; else fail "the revert did not restore the encrypted update"; fi
+import struct, sys
+flash = open(sys.argv[1], "rb").read()
+img = open(sys.argv[3], "rb").read()
+hdr_size, img_size = struct.unpack_from("<HxxI", img, 8)
+end = hdr_size + img_size
+magic, total = struct.unpack_from("<HH", img, end)
+end += total  # header, body and TLVs: the trailer is the bootloader's
+at = int(sys.argv[2])
+sys.exit(0 if flash[at:at + end] == img[:end] else 1)
+PY
+	"$signer" keygen -k "$work/other-enc.pem" -t "$key_type" >/dev/null
+	"$signer" getpub -k "$work/other-enc.pem" -e pem -o "$work/other-enc.pub.pem" >/dev/null
+	sign "$work/v1-otherkey.bin" 1.2.3 "$trusted" --pad -E "$work/other-enc.pub.pem"
+	new_flash "$work/flash" "$work/v0.bin" "$work/v1-otherkey.bin"
+	boot_expecting 0 "refuse an update for another key" "$work/flash" "$work/otherkey.log" &&
+		expect "$work/otherkey.log" "refuse an update for another key" \
+			"Image in the secondary slot is not valid!" "Image version: v0.0.0" "$hello"
+fi
 
 echo "== $board: bad images in slot 1 are refused, the old image boots"
 python3 - "$work/v1-test.bin" "$work/v1-badsig.bin" "$sig_tlv" <<'PY'
@@ -90,7 +125,7 @@ open(sys.argv[2], "wb").write(img)
 PY
 # A key of the right type that no build trusts: made for this run.
 "$signer" keygen -k "$work/untrusted.pem" -t "$key_type" >/dev/null
-sign "$work/v1-untrusted.bin" 1.2.3 "$work/untrusted.pem" --pad
+sign "$work/v1-untrusted.bin" 1.2.3 "$work/untrusted.pem" --pad "${enc[@]}"
 for bad in badsig untrusted; do
 	new_flash "$work/flash" "$work/v0.bin" "$work/v1-$bad.bin"
 	boot_expecting 0 "refuse $bad" "$work/flash" "$work/$bad.log" &&

@@ -34,25 +34,36 @@ emu_board() {
 	fi
 }
 
-# emu_mode_build CROSS_BUILD_DIR MODE TARGET...: configure CROSS-MODE like
-# CROSS (preset, build type, crypto, signatures, target prefix: the target
-# crypto is not built again) with -DDFUKIT_BOOT_MODE=MODE and build TARGETs
-# there (BOARD in a target's name is the cross build's board). The new
-# directory in `cross`.
-emu_mode_build() {
-	local from=$1 mode=$2 preset b t
+# emu_variant_build CROSS_BUILD_DIR SUFFIX CMAKE_ARG... -- TARGET...: configure
+# CROSS-SUFFIX like CROSS (preset, build type, crypto, signatures, target
+# prefix: the target crypto is not built again) with the CMAKE_ARGs and
+# build TARGETs there (BOARD in a target's name is the cross build's board).
+# The new directory in `cross`.
+emu_variant_build() {
+	local from=$1 suffix=$2 preset b t
 	shift 2
+	local args=()
+	while (($#)) && [ "$1" != -- ]; do args+=("$1"); shift; done
+	shift # --
 	get() { sed -n "s/^$1:[A-Z]*=//p" "$from/CMakeCache.txt"; }
 	preset=$(basename "$(get CMAKE_TOOLCHAIN_FILE)" .cmake)
 	case $preset in cortex-m4f) b=reel_board ;; cortex-m33) b=nucleo_u575zi_q ;; *) return 2 ;; esac
-	(cd "$root" && cmake --preset "$preset" -B "$from-$mode" -DDFUKIT_BOOT_MODE="$mode" \
+	(cd "$root" && cmake --preset "$preset" -B "$from-$suffix" "${args[@]}" \
 		-DDFUKIT_TARGET_PREFIX="$(get DFUKIT_TARGET_PREFIX)" -DDFUKIT_CRYPTO="$(get DFUKIT_CRYPTO)" \
 		-DDFUKIT_SIGNATURES="$(get DFUKIT_SIGNATURES)" -DCMAKE_BUILD_TYPE="$(get CMAKE_BUILD_TYPE)" \
 		>/dev/null) || return
 	local targets=()
 	for t in "$@"; do targets+=("${t//BOARD/$b}"); done
-	cmake --build "$from-$mode" -j2 --target "${targets[@]}" >/dev/null || return
-	cross=$from-$mode
+	cmake --build "$from-$suffix" -j2 --target "${targets[@]}" >/dev/null || return
+	cross=$from-$suffix
+}
+
+# emu_mode_build CROSS_BUILD_DIR MODE TARGET...: emu_variant_build of
+# CROSS-MODE with -DDFUKIT_BOOT_MODE=MODE.
+emu_mode_build() {
+	local from=$1 mode=$2
+	shift 2
+	emu_variant_build "$from" "$mode" -DDFUKIT_BOOT_MODE="$mode" -- "$@"
 }
 
 # The console line that ends a boot: hello_world's, whole (killed mid-line,
