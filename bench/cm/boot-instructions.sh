@@ -20,7 +20,9 @@
 # stack painting and the report, not by the wrappers (a few instructions a call).
 #
 # Rows: a valid 256 KiB image in slot 0 (plain boot); a 4 KiB one (about the fixed cost);
-# a 256 KiB test swap (slot 1 validated, swap-using-move, slot 0 validated).
+# a 256 KiB test swap (slot 1 validated, swap-using-move, slot 0 validated),
+# its update encrypted when the build decrypts (-DDFUKIT_ENC_KEY: the key
+# unwrap and AES-CTR then fall in "rest").
 #
 #   bench/cm/boot-instructions.sh HOST_BUILD CROSS_BUILD...
 #   e.g. bench/cm/boot-instructions.sh build build-cortex-m4f build-cortex-m33
@@ -125,9 +127,17 @@ for cross in "$@"; do
 	done
 	image "$work/big.bin" 262144 0.0.0
 	image "$work/small.bin" 4096 0.0.0
-	image "$work/big-test.bin" 262144 1.0.0 --pad
+	# A bootloader that decrypts (DFUKIT_ENC_KEY): the update encrypted for its
+	# key (KEY.pub.pem beside KEY.der), as the emulated-board tests make it.
+	enc_key=$(sed -n 's/^DFUKIT_ENC_KEY:[A-Z]*=//p' "$cross/CMakeCache.txt")
+	enc=() swap="256 KiB test swap"
+	if [ -n "$enc_key" ]; then
+		enc=(-E "${enc_key%.der}.pub.pem")
+		swap="256 KiB test swap, encrypted ($(basename "$enc_key" .der))"
+	fi
+	image "$work/big-test.bin" 262144 1.0.0 --pad "${enc[@]}"
 	for c in "256 KiB image in slot 0:big.bin" "4 KiB image in slot 0:small.bin" \
-		"256 KiB test swap:big.bin big-test.bin"; do
+		"$swap:big.bin big-test.bin"; do
 		what=${c%%:*}
 		read -r img0 img1 <<<"${c#*:}"
 		slots=("$work/$img0" "$s0")
