@@ -35,8 +35,17 @@
 #endif
 #define TRANSFER_SIZE 4096u
 #define RAMDISK_SIZE  DFU_RAMDISK_DEFAULT_SIZE
-/* mbedTLS bignums allocate; an ECDSA-P256 check of SLOT-1 peaks well below this. */
-#define CRYPTO_HEAP   6144u
+/*
+ * mbedTLS bignums allocate; an ECDSA-P256 or RSA-2048 check of SLOT-1 peaks
+ * well below 6 KiB, the private-key parse and unwrap of a build that checks
+ * encrypted downloads (SAMPLE_ENC, DFUKIT_ENC_KEY) below 9 KiB, as the
+ * bootloader's.
+ */
+#if defined(SAMPLE_ENC)
+#define CRYPTO_HEAP 9216u
+#else
+#define CRYPTO_HEAP 6144u
+#endif
 
 struct link_fds {
 	int in, out;

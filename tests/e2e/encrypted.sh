@@ -10,7 +10,14 @@
 #                it: over the ciphertext the reason would be another), no
 #                swap ever starts
 #
-#   tests/e2e/encrypted.sh BUILD_DIR BOARD walkthrough|tampered
+# --emulate: the same on the emulated board (dfukit board run --emulate): its
+# bootloader, DFU sample and hello_world built by tests/e2e/cm-mode-build.sh
+# into DIR/cross like CROSS_BUILD_DIR, with -DDFUKIT_ENC_KEY the DER key that
+# pairs with its signature type (RSA-OAEP for RSA-2048, ECIES-P256 for
+# ECDSA-P256), so the Cortex-M DFU sample checks the download decrypted and
+# its bootloader decrypts the swap.
+#
+#   tests/e2e/encrypted.sh BUILD_DIR BOARD walkthrough|tampered [--emulate CROSS_BUILD_DIR DIR]
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -20,28 +27,49 @@ variant=$3
 img="$build/bin/dfukit image"
 work=$(mktemp -d "${TMPDIR:-/tmp}/dfukit-encrypted.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+keys="$root/tests/fixtures/mcuboot/encrypted/keys"
+key="$root/keys/dfukit-dev-rsa-2048.pem" enc=enc-rsa-2048
+hello="$build/firmware/hello_world.bin"
+emulated=()
+if [ "${4:-}" = --emulate ]; then
+	(($# == 6)) || { echo "usage: $0 BUILD_DIR BOARD VARIANT --emulate CROSS_BUILD_DIR DIR" >&2; exit 2; }
+	read -r key_type key < <("$root/scripts/cm-signing-key.sh" "$5")
+	case $key_type in
+	rsa-2048) enc=enc-rsa-2048 ;;
+	ecdsa-p256) enc=enc-ec256 ;;
+	*) echo "encrypted: no Cortex-M key wrap for $key_type signatures" >&2; exit 2 ;;
+	esac
+	fw=$6/firmware
+	"$here/cm-mode-build.sh" "$5" move "$6/cross" -DDFUKIT_ENC_KEY="$keys/$enc.der"
+	[ "$("$root/scripts/cm-firmware.sh" "$6/cross" "$build" "$fw")" = "$board" ] ||
+		{ echo "encrypted: $5 is no $board build" >&2; exit 2; }
+	hello="$6/cross/apps/hello-world-cm/hello_world-$board.bin"
+	export DFUKIT_BOARD_EMULATE_DIR=$fw
+	emulated=(--expect-log "Booting dfukit dfu-sample on")
+fi
 
 case $board in
 reel_board) align=4 slot=0x76000 ;;
 nucleo_u575zi_q) align=16 slot=0xE8000 ;;
 *) echo "unknown board $board" >&2; exit 2 ;;
 esac
-enc_pub="$root/tests/fixtures/mcuboot/encrypted/keys/enc-rsa-2048.pub.pem"
-enc_priv="$root/tests/fixtures/mcuboot/encrypted/keys/enc-rsa-2048.pem"
+enc_pub="$keys/$enc.pub.pem"
+enc_priv="$keys/$enc.pem"
 signed="$work/hello_world.signed.bin"
-$img sign --key "$root/keys/dfukit-dev-rsa-2048.pem" -E "$enc_pub" --header-size 0x200 \
+$img sign --key "$key" -E "$enc_pub" --header-size 0x200 \
 	--pad-header --align $align --slot-size $slot --version 1.0.0 \
-	"$build/firmware/hello_world.bin" "$signed" >/dev/null
+	"$hello" "$signed" >/dev/null
 # the body is ciphertext: not the payload, and only the device's key opens it
-if cmp -s <(tail -c +513 "$signed" | head -c 4096) <(head -c 4096 "$build/firmware/hello_world.bin"); then
+n=$(($(stat -c %s "$hello") < 4096 ? $(stat -c %s "$hello") : 4096))
+if cmp -s <(tail -c +513 "$signed" | head -c $n) <(head -c $n "$hello"); then
 	echo "encrypted: the signed image's body is the plaintext" >&2
 	exit 1
 fi
-$img verify -k "$root/keys/dfukit-dev-rsa-2048.pem" --decrypt "$enc_priv" "$signed" >/dev/null
+$img verify -k "$key" --decrypt "$enc_priv" "$signed" >/dev/null
 
 case $variant in
 walkthrough)
-	"$here/with-board.sh" --board "$board" \
+	"$here/with-board.sh" --board "$board" "${emulated[@]}" \
 		--expect-order "USB DFU sample is initialized" \
 		--expect-order "USBD message: DFU download completed" \
 		--expect-order "SLOT-1: image v1.0.0 verified, test swap at the next reset" \
@@ -59,9 +87,9 @@ walkthrough)
 	;;
 tampered)
 	cp "$signed" "$work/image.bin"
-	python3 -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[0x200+4000]^=0x40; open(p,"wb").write(b)' \
+	python3 -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); h=int.from_bytes(b[8:10],"little"); n=int.from_bytes(b[12:16],"little"); b[h+min(4000,n//2)]^=0x40; open(p,"wb").write(b)' \
 		"$work/image.bin"
-	"$here/with-board.sh" --board "$board" \
+	"$here/with-board.sh" --board "$board" "${emulated[@]}" \
 		--expect-order "USB DFU sample is initialized" \
 		--expect-order "SLOT-1: image refused after" \
 		--expect-log "SLOT-1: image refused after [0-9]+ bytes: Image has an invalid hash" \
