@@ -20,34 +20,23 @@
 #include <dfukit/enc.h>
 #include <dfukit/image.h>
 
-#define ENC_DIR "/mcuboot/encrypted/"
+#include "image/image_fixture.h"
 
 struct file {
 	uint8_t *data;
 	size_t len;
 };
 
-/* A fixture file; PEM text keeps a NUL after it, as dfukit_enc_key wants. */
+/* A file of the encrypted fixtures; PEM text keeps its NUL, as dfukit_enc_key wants. */
 static struct file load(const char *rel)
 {
-	char path[512];
-	const char *dir = getenv("DFUKIT_FIXTURES");
-	struct file f;
+	char path[256];
+	struct file f = {NULL, 0};
 
-	assert_non_null(dir);
-	snprintf(path, sizeof(path), "%s" ENC_DIR "%s", dir, rel);
-	FILE *fp = fopen(path, "rb");
-	assert_non_null(fp);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	long n = ftell(fp);
-	assert_true(n > 0);
-	rewind(fp);
-	f.data = malloc((size_t)n + 1u);
+	snprintf(path, sizeof(path), "encrypted/%s", rel);
+	f.data = fixture_load(path, &f.len);
 	assert_non_null(f.data);
-	assert_int_equal(fread(f.data, 1, (size_t)n, fp), (size_t)n);
-	fclose(fp);
-	f.data[n] = 0;
-	f.len = (size_t)n + (strstr(rel, ".pem") != NULL ? 1u : 0u);
+	f.len += strstr(rel, ".pem") != NULL ? 1u : 0u;
 	return f;
 }
 
