@@ -67,7 +67,7 @@ void boot_enc_device_init(struct boot_enc_device *d, const struct dfukit_enc_key
 /*
  * dfukit_image_validate() of the image src holds, an encrypted one over its
  * body decrypted with d's key as it is read (the DFU sample's check of a
- * download): refused as DFUKIT_IMAGE_E_ENCRYPTED when its key does not load.
+ * download): refused as DFUKIT_IMAGE_E_ENC_KEY (-EACCES) when its key does not load.
  */
 int boot_enc_device_validate(const struct boot_enc_device *d, const struct dfukit_image_src *src,
 			     const struct dfukit_image_key *keys, size_t nkeys,
@@ -79,7 +79,7 @@ int boot_enc_device_validate(const struct boot_enc_device *d, const struct dfuki
  * body decrypted with enc as it is read, as MCUboot validates it; in the
  * primary (!at_rest) the body is plaintext whatever the flag says. An
  * encrypted image whose key does not load (another key size, another key)
- * is refused (*status DFUKIT_IMAGE_E_ENCRYPTED). enc NULL: no decryption.
+ * is refused (*status DFUKIT_IMAGE_E_ENC_KEY, -EACCES). enc NULL: no decryption.
  */
 int boot_image_validate_enc(const struct flash_area *slot, bool at_rest, const struct boot_enc *enc,
 			    const struct dfukit_image_key *keys, size_t nkeys,

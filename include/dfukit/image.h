@@ -142,6 +142,7 @@ enum dfukit_image_status {
 	DFUKIT_IMAGE_E_BAD_KEY,         /* -EINVAL: a key of the table cannot be parsed */
 	DFUKIT_IMAGE_E_CRYPTO,          /* -EIO: mbedTLS internal failure */
 	DFUKIT_IMAGE_E_PURE_UNMAPPED, /* -ENOTSUP: pure signature, image not in one memory region */
+	DFUKIT_IMAGE_E_ENC_KEY, /* -EACCES: encrypted, its AES key does not open with the device's */
 	DFUKIT_IMAGE_STATUS_COUNT
 };
 

@@ -143,9 +143,9 @@ int boot_enc_device_validate(const struct boot_enc_device *d, const struct dfuki
 	}
 	if (src_load_key(d, src, sd.key) != 0) {
 		memset(res, 0, sizeof(*res));
-		res->status = DFUKIT_IMAGE_E_ENCRYPTED;
+		res->status = DFUKIT_IMAGE_E_ENC_KEY;
 		res->key_index = -1;
-		return -ENOTSUP;
+		return -EACCES;
 	}
 	int rc = dfukit_image_validate_encrypted(src, &dec, keys, nkeys, res);
 
@@ -179,9 +179,9 @@ int boot_image_validate_enc(const struct flash_area *slot, bool at_rest, const s
 	if (at_rest && enc->load_key(enc->ctx, slot, sd.key) != 0) {
 		memset(info, 0, sizeof(*info));
 		if (status != NULL) {
-			*status = DFUKIT_IMAGE_E_ENCRYPTED;
+			*status = DFUKIT_IMAGE_E_ENC_KEY;
 		}
-		return -ENOTSUP;
+		return -EACCES;
 	}
 	rc = boot_image_validate_dec(slot, &dec, keys, nkeys, info, status);
 	mbedtls_platform_zeroize(sd.key, sizeof(sd.key));

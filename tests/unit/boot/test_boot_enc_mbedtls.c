@@ -181,10 +181,12 @@ static void test_swap_revert_u575(void **state)
 }
 
 /* Refused before anything moves: the primary is the same, the secondary erased. */
-static void refused(const char *update, uint32_t flip)
+static void refused(const char *update, uint32_t flip, enum dfukit_image_status why)
 {
 	struct dev d;
 	struct boot_result res;
+	struct boot_image_info info;
+	enum dfukit_image_status st = DFUKIT_IMAGE_OK;
 	size_t old_len, upd_len;
 
 	dev_init(&d, &board_reel_board);
@@ -194,6 +196,10 @@ static void refused(const char *update, uint32_t flip)
 	if (flip != 0u) {
 		d.r.mem[d.r.sec.off + flip] ^= 0x10u;
 	}
+	/* the reason, as the DFU sample reports it */
+	assert_true(boot_image_validate_enc(&d.r.sec, true, &d.enc.enc, &d.trusted, 1, &info, &st) <
+		    0);
+	assert_int_equal(st, why);
 	assert_int_equal(boot_request_upgrade(&d.r.sec, false), 0);
 	assert_int_equal(rig_boot(&d.r, &res), 0);
 	assert_true(rig_log_has(&d.r, "E: Image in the secondary slot is not valid!"));
@@ -208,14 +214,16 @@ static void refused(const char *update, uint32_t flip)
 static void test_tampered_refused(void **state)
 {
 	(void)state;
-	refused("ecdsa-p256-enc-ec256-aes128.bin", 0x200u + 5000u); /* a ciphertext byte */
+	refused("ecdsa-p256-enc-ec256-aes128.bin", 0x200u + 5000u, /* a ciphertext byte */
+		DFUKIT_IMAGE_E_BAD_HASH);
 }
 
 static void test_other_key_refused(void **state)
 {
 	(void)state;
-	refused("rsa-2048-enc-rsa-aes128.bin", 0);     /* wrapped for an RSA key */
-	refused("ecdsa-p256-enc-ec256-aes256.bin", 0); /* AES-256: not this build's size */
+	/* wrapped for an RSA key; AES-256, not this build's size */
+	refused("rsa-2048-enc-rsa-aes128.bin", 0, DFUKIT_IMAGE_E_ENC_KEY);
+	refused("ecdsa-p256-enc-ec256-aes256.bin", 0, DFUKIT_IMAGE_E_ENC_KEY);
 }
 
 /*
