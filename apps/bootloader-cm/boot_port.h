@@ -24,5 +24,11 @@ void boot_port_log(void *ctx, char level, const char *line);
 __attribute__((noreturn)) void boot_port_halt(void);
 /* Last words before the jump: drain the console. */
 void boot_port_before_jump(struct boot_port *port);
+/*
+ * The one-time-programmable area the security counter lives in
+ * (BOOT_SECCNT): 0 with *otp set, or a negative errno (none on this chip).
+ */
+int boot_port_otp(struct boot_port *port, const struct board_profile *bp,
+		  const struct flash_area **otp);
 
 #endif /* DFUKIT_BOOT_PORT_H */

@@ -3,7 +3,8 @@
  * The Cortex-M bootloader: dfukit's boot core (the -DDFUKIT_BOOT_MODE
  * strategy, MCUboot trailer), MCUboot image validation (SHA-256 + RSA-2048 or ECDSA-P256,
  * DFUKIT_SIGNATURES, through a minimal mbedTLS), encrypted updates with
- * DFUKIT_ENC_KEY (BOOT_ENC), and the flash layer, over a chip port (boot_port.h). It is linked
+ * DFUKIT_ENC_KEY (BOOT_ENC), the security counter in OTP with
+ * DFUKIT_SECURITY_COUNTER (BOOT_SECCNT), and the flash layer, over a chip port (boot_port.h). It is linked
  * at the board's mcuboot partition with the partition's size as FLASH
  * length, so the link itself proves that it fits.
  *
@@ -24,6 +25,9 @@
 #endif
 #if defined(BOOT_ENC)
 #include "dfukit/boot_enc.h"
+#endif
+#if defined(BOOT_SECCNT)
+#include "dfukit/security_counter.h"
 #endif
 
 /* The upgrade strategy: -DDFUKIT_BOOT_MODE, -DDFUKIT_DOWNGRADE_PREVENTION at configure. */
@@ -137,6 +141,17 @@ int main(void)
 		boot_port_halt(); /* built to decrypt, but without a key: cannot be */
 	}
 #endif
+#if defined(BOOT_SECCNT)
+	/* Hardware rollback protection: the counter in the chip's OTP (boot_port_otp). */
+	const struct flash_area *otp;
+	struct boot_otp_counter otp_counter;
+	struct boot_security_counter seccnt;
+	if (boot_port_otp(&port, bp, &otp) < 0 ||
+	    boot_otp_counter_init(&otp_counter, otp, &seccnt) < 0) {
+		boot_port_log(&port, 'E', "Security counter: no OTP area to keep it in");
+		boot_port_halt();
+	}
+#endif
 	const struct boot_config cfg = {
 		.primary = &slot0,
 		.secondary = &slot1,
@@ -144,6 +159,9 @@ int main(void)
 #if defined(BOOT_ENC)
 		.validate_ctx = &decrypt,
 		.enc = &decrypt.dev.enc,
+#endif
+#if defined(BOOT_SECCNT)
+		.security_counter = &seccnt,
 #endif
 		.log = boot_port_log,
 		.log_ctx = &port,

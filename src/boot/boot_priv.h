@@ -162,11 +162,14 @@ const struct boot_config *boot_seccnt_config(const struct boot_config *cfg,
 int boot_seccnt_commit(const struct boot_config *cfg, const struct flash_area *slot,
 		       const struct boot_image_info *img);
 /*
- * A Cortex-M build (DFUKIT_BOOT_ONLY_*) has no store for it yet, so it
- * carries none of it: these calls fold away, the linker drops the file, and
- * a configuration with a store is refused (boot_seccnt_use() returns NULL).
+ * A Cortex-M build (DFUKIT_BOOT_ONLY_*) carries it with
+ * DFUKIT_SECURITY_COUNTER (DFUKIT_BOOT_SECCNT); without, these calls fold
+ * away, the linker drops the file, and a configuration with a store is
+ * refused (boot_seccnt_use() returns NULL).
  */
-#if defined(DFUKIT_BOOT_ONLY_MOVE) || defined(DFUKIT_BOOT_ONLY_OFFSET) ||                          \
+#if defined(DFUKIT_BOOT_SECCNT)
+#define BOOT_HAS_SECCNT 1
+#elif defined(DFUKIT_BOOT_ONLY_MOVE) || defined(DFUKIT_BOOT_ONLY_OFFSET) ||                        \
 	defined(DFUKIT_BOOT_ONLY_OVERWRITE_ONLY) || defined(DFUKIT_BOOT_ONLY_DIRECT_XIP) ||        \
 	defined(DFUKIT_BOOT_ONLY_RAM_LOAD)
 #define BOOT_HAS_SECCNT 0

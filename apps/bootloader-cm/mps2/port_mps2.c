@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The emulated boards' port: console on UART0, flash written through to the board's file. */
+#include <errno.h>
+
 #include "boot_port.h"
 #include "mps2.h"
 
@@ -37,4 +39,20 @@ void boot_port_halt(void)
 void boot_port_before_jump(struct boot_port *port)
 {
 	mps2_uart_flush(&port->console);
+}
+
+int boot_port_otp(struct boot_port *port, const struct board_profile *bp,
+		  const struct flash_area **otp)
+{
+#if defined(BOOT_SECCNT)
+	int rc = mps2_otp_open(&port->otp, bp);
+
+	*otp = rc == 0 ? &port->otp.fa : NULL;
+	return rc;
+#else
+	(void)port;
+	(void)bp;
+	*otp = NULL;
+	return -ENOTSUP;
+#endif
 }

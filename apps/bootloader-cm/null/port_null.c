@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The link-only port: null flash, no console (what a chip port replaces). */
+#include <errno.h>
+
 #include "boot_port.h"
 #include "null_udc.h"
 
@@ -30,4 +32,14 @@ void boot_port_halt(void)
 void boot_port_before_jump(struct boot_port *port)
 {
 	(void)port;
+}
+
+/* A real chip's OTP fuses are its port's; link-only: the calls are there, the area is not. */
+int boot_port_otp(struct boot_port *port, const struct board_profile *bp,
+		  const struct flash_area **otp)
+{
+	(void)port;
+	(void)bp;
+	*otp = NULL;
+	return -ENOTSUP;
 }
