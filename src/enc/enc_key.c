@@ -172,7 +172,7 @@ static bool sec1_curve_ok(unsigned char **p, const unsigned char *end)
 /* ECPrivateKey: version 1, the 32-byte scalar, [0] the curve (optional), [1] the point. */
 static int p256_der(const uint8_t *der, size_t len, void *arg)
 {
-	mbedtls_ecp_keypair *kp = arg;
+	uint8_t *d = arg;
 	unsigned char *p = (unsigned char *)(uintptr_t)der;
 	const unsigned char *end = der + len;
 	const unsigned char *scalar;
@@ -192,16 +192,28 @@ static int p256_der(const uint8_t *der, size_t len, void *arg)
 	}
 	scalar = p;
 	p += n;
-	if (!sec1_curve_ok(&p, end) ||
-	    mbedtls_ecp_read_key(MBEDTLS_ECP_DP_SECP256R1, kp, scalar, P256_SCALAR) != 0) {
+	if (!sec1_curve_ok(&p, end)) {
 		return -EINVAL;
 	}
+	memcpy(d, scalar, P256_SCALAR);
 	return 0;
+}
+
+int enc_key_p256_scalar(const struct dfukit_enc_key *k, uint8_t d[P256_SCALAR])
+{
+	return with_der(k, p256_der, d);
 }
 
 int enc_key_p256(const struct dfukit_enc_key *k, mbedtls_ecp_keypair *kp)
 {
-	return with_der(k, p256_der, kp);
+	uint8_t d[P256_SCALAR];
+	int rc = enc_key_p256_scalar(k, d);
+
+	if (rc == 0 && mbedtls_ecp_read_key(MBEDTLS_ECP_DP_SECP256R1, kp, d, sizeof(d)) != 0) {
+		rc = -EINVAL;
+	}
+	mbedtls_platform_zeroize(d, sizeof(d));
+	return rc;
 }
 
 /* PKCS#8 PrivateKeyInfo of an X25519 key, up to its 32 key bytes (RFC 8410). */

@@ -17,6 +17,8 @@
 
 int enc_key_rsa(const struct dfukit_enc_key *k, mbedtls_rsa_context *rsa);
 int enc_key_p256(const struct dfukit_enc_key *k, mbedtls_ecp_keypair *kp);
+/* The P-256 private scalar, big endian (for a DH outside mbedTLS). */
+int enc_key_p256_scalar(const struct dfukit_enc_key *k, uint8_t d[32]);
 int enc_key_x25519(const struct dfukit_enc_key *k, uint8_t out[DFUKIT_ENC_X25519_LEN]);
 
 #endif /* DFUKIT_ENC_KEY_H */

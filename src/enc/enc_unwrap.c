@@ -16,6 +16,15 @@
 
 #include "enc_key.h"
 
+#if defined(DFUKIT_ENC_BEARSSL_ECDH)
+#include <bearssl_ec.h>
+#if defined(DFUKIT_ENC_BEARSSL_M15)
+#define ENC_BR_P256 br_ec_p256_m15
+#else
+#define ENC_BR_P256 br_ec_p256_m31
+#endif
+#endif
+
 #define RSA2048_LEN 256u
 #define P256_COORD  32u
 
@@ -81,6 +90,32 @@ static int rsa_unwrap(const struct dfukit_enc_key *k, const uint8_t *tlv, uint8_
 	return rc;
 }
 
+#if defined(DFUKIT_ENC_BEARSSL_ECDH)
+/*
+ * The P-256 DH with BearSSL's constant-time arithmetic, which a Cortex-M
+ * build verifying ECDSA with BearSSL links already (src/enc/CMakeLists.txt):
+ * shared = X of d * Q; mul() refuses a point that is not on the curve.
+ */
+static int p256_shared(const struct dfukit_enc_key *k, const uint8_t *point,
+		       const struct dfukit_enc_rng *rng, uint8_t shared[P256_COORD])
+{
+	uint8_t d[P256_COORD], q[DFUKIT_ENC_P256_POINT];
+	int rc = enc_key_p256_scalar(k, d);
+
+	(void)rng; /* constant time: nothing to blind */
+	memcpy(q, point, sizeof(q));
+	if (rc == 0 &&
+	    (q[0] != 0x04u || ENC_BR_P256.mul(q, sizeof(q), d, sizeof(d), BR_EC_secp256r1) != 1u)) {
+		rc = -EBADMSG;
+	}
+	if (rc == 0) {
+		memcpy(shared, q + 1, P256_COORD);
+	}
+	mbedtls_platform_zeroize(d, sizeof(d));
+	mbedtls_platform_zeroize(q, sizeof(q));
+	return rc;
+}
+#else
 /* The P-256 DH with the TLV's ephemeral point: shared = X of d * Q, big endian. */
 static int p256_shared(const struct dfukit_enc_key *k, const uint8_t *point,
 		       const struct dfukit_enc_rng *rng, uint8_t shared[P256_COORD])
@@ -107,6 +142,7 @@ static int p256_shared(const struct dfukit_enc_key *k, const uint8_t *point,
 	mbedtls_ecp_keypair_free(&dev);
 	return rc;
 }
+#endif
 
 /* ECIES: the DH with the TLV's ephemeral key, the tag checked, the key decrypted. */
 static int ecies_unwrap(const struct dfukit_enc_key *k, uint16_t type, const uint8_t *tlv,

@@ -36,7 +36,8 @@ emu_board() {
 
 # emu_variant_build CROSS_BUILD_DIR SUFFIX CMAKE_ARG... -- TARGET...: configure
 # CROSS-SUFFIX like CROSS (preset, build type, crypto, signatures, target
-# prefix: the target crypto is not built again) with the CMAKE_ARGs and
+# prefix: the target crypto is not built again) with the CMAKE_ARGs (which
+# may override those) and
 # build TARGETs there (BOARD in a target's name is the cross build's board).
 # The new directory in `cross`.
 emu_variant_build() {
@@ -48,10 +49,11 @@ emu_variant_build() {
 	get() { sed -n "s/^$1:[A-Z]*=//p" "$from/CMakeCache.txt"; }
 	preset=$(basename "$(get CMAKE_TOOLCHAIN_FILE)" .cmake)
 	case $preset in cortex-m4f) b=reel_board ;; cortex-m33) b=nucleo_u575zi_q ;; *) return 2 ;; esac
-	(cd "$root" && cmake --preset "$preset" -B "$from-$suffix" "${args[@]}" \
+	# the CMAKE_ARGs last: they may override what CROSS had
+	(cd "$root" && cmake --preset "$preset" -B "$from-$suffix" \
 		-DDFUKIT_TARGET_PREFIX="$(get DFUKIT_TARGET_PREFIX)" -DDFUKIT_CRYPTO="$(get DFUKIT_CRYPTO)" \
 		-DDFUKIT_SIGNATURES="$(get DFUKIT_SIGNATURES)" -DCMAKE_BUILD_TYPE="$(get CMAKE_BUILD_TYPE)" \
-		>/dev/null) || return
+		"${args[@]}" >/dev/null) || return
 	local targets=()
 	for t in "$@"; do targets+=("${t//BOARD/$b}"); done
 	cmake --build "$from-$suffix" -j2 --target "${targets[@]}" >/dev/null || return
