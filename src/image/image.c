@@ -100,8 +100,8 @@ static const char *const status_msg[DFUKIT_IMAGE_STATUS_COUNT] = {
 	[DFUKIT_IMAGE_E_BAD_KEY] = "Invalid public key in the key table",
 	[DFUKIT_IMAGE_E_CRYPTO] = "Cryptographic library failure",
 	[DFUKIT_IMAGE_E_PURE_UNMAPPED] = "Pure signature: the image must be in one memory region",
-	[DFUKIT_IMAGE_E_ENC_KEY] = "Image is encrypted for another key (or a key wrap or AES size "
-				   "this device does not decrypt)",
+	[DFUKIT_IMAGE_E_ENC_KEY] =
+		"Image is encrypted for another key (or a wrap this device lacks)",
 };
 
 const char *dfukit_image_strerror(enum dfukit_image_status st)
