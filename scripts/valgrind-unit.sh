@@ -4,6 +4,7 @@
 # image code must free every bignum and context it creates).
 #
 #   scripts/valgrind-unit.sh        env: VG_BUILD (default build-valgrind), VG_JOBS,
+#                                   VG_POWERCUT_SAMPLE (default 7; 1: every cut point),
 #                                   VG_SKIP (space-separated test names not run;
 #                                   each is reported as SKIPPED, never as ok)
 #
@@ -32,6 +33,10 @@ cmake --build "$build" -j"$(nproc)" >/dev/null
 rm -rf "$logs"
 mkdir -p "$logs/wrap"
 
+# The exhaustive power-cut tests repeat the same code thousands of times: under
+# valgrind (30-50x slower) they run every VG_POWERCUT_SAMPLE-th cut point, the
+# boot's last operation and the uncut boot (tests/unit/boot/powercut_rig.h).
+powercut_sample="${VG_POWERCUT_SAMPLE:-7}"
 vg=(valgrind -q --error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite,indirect
 	--show-leak-kinds=definite,indirect --num-callers=30)
 
@@ -58,6 +63,7 @@ run_test() {
 	cmdline="$(sed -n "s/^$id: Test command: //p" <<<"$listing")"
 	local -a env_kv cmd
 	mapfile -t env_kv < <(sed -n "s/^$id:  \([A-Za-z_][A-Za-z0-9_]*=.*\)$/\1/p" <<<"$listing")
+	env_kv+=("DFUKIT_POWERCUT_SAMPLE=$powercut_sample")
 	eval "cmd=($cmdline)" # CTest quotes each argument
 	if [ "${#cmd[@]}" -eq 0 ]; then
 		echo "$name: no command (not built?)" >"$logs/$name.result"
@@ -117,6 +123,8 @@ run_test() {
 }
 
 echo "== unit tests under valgrind (${#ids[@]} tests, $jobs at a time)"
+echo "   the power-cut rigs in their short form: every ${powercut_sample}-th cut point (DFUKIT_POWERCUT_SAMPLE;"
+echo "   every cut point in the test step and under ASan)"
 running=0
 for id in "${ids[@]}"; do
 	run_test "$id" &

@@ -3,6 +3,9 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -20,6 +23,19 @@ static void restore(struct pc *p, const uint8_t *buf)
 	memcpy(p->r->mem + p->lo, buf, p->len);
 	flash_sim_power_on(&p->r->sim);
 	flash_sim_reset_count(&p->r->sim);
+}
+
+/* The short form: every p->sample-th cut point, and the boot's last op and uncut boot. */
+static bool sampled_out(const struct pc *p, uint32_t n, uint32_t total)
+{
+	return p->sample > 1u && n % p->sample != 0u && n + 1u < total;
+}
+
+static void print_sample(const struct pc *p)
+{
+	if (p->sample > 1u) {
+		printf(" [sampled: every %u-th cut, DFUKIT_POWERCUT_SAMPLE]", p->sample);
+	}
 }
 
 static uint32_t count_ops(struct pc *p, const uint8_t *from)
@@ -109,6 +125,9 @@ static unsigned run_scenario(struct pc *p, const void *sc, enum flash_sim_tear t
 	for (uint32_t n = 0; n <= total; n++) {
 		struct pc_cut c = {.what = what, .n = n, .tear = t, .last = n + 1u == total};
 
+		if (sampled_out(p, n, total)) {
+			continue;
+		}
 		c.fired = cut(p, p->snap, n, t, total);
 		check(p, sc, &c, n);
 		tried++;
@@ -119,6 +138,7 @@ static unsigned run_scenario(struct pc *p, const void *sc, enum flash_sim_tear t
 		printf(" (ops 0..%u + uncut)", total - 1u);
 	}
 	print_notes(p, p->notes - notes0, false);
+	print_sample(p);
 	printf("\n");
 	return tried;
 }
@@ -155,6 +175,9 @@ static unsigned run_resume(struct pc *p, const void *sc, enum flash_sim_tear t)
 				.first_last = n1 + 1u == total,
 			};
 
+			if (sampled_out(p, n2, total2)) {
+				continue;
+			}
 			c.fired = cut(p, p->snap2, n2, t, total2);
 			check(p, sc, &c, n2);
 			tried++;
@@ -164,6 +187,7 @@ static unsigned run_resume(struct pc *p, const void *sc, enum flash_sim_tear t)
 	       st->name_width ? st->name_width : 44, what, st->count_width ? st->count_width : 4,
 	       tried, stride, total, st->second ? st->second : "second cut at every op");
 	print_notes(p, p->notes - notes0, true);
+	print_sample(p);
 	printf("\n");
 	return tried;
 }
@@ -175,6 +199,8 @@ void pc_run_board(const struct pc_strategy *st, const struct board_profile *bp)
 
 	memset(&p, 0, sizeof(p));
 	p.st = st;
+	const char *sample = getenv("DFUKIT_POWERCUT_SAMPLE");
+	p.sample = sample != NULL ? (uint32_t)strtoul(sample, NULL, 10) : 1u;
 	if (st->init != NULL) {
 		assert_int_equal(st->init(&p, bp), 0);
 	} else {

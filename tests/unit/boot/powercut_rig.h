@@ -92,10 +92,16 @@ struct pc {
 	uint8_t *snap2; /* state after a resume's first cut */
 	uint32_t lo;    /* snapshot window */
 	uint32_t len;
-	unsigned notes; /* counted by recover */
+	unsigned notes;  /* counted by recover */
+	uint32_t sample; /* every sample-th cut point (DFUKIT_POWERCUT_SAMPLE), 1: all */
 };
 
-/* Runs every scenario in every tear mode on the board; fails the test at the first miss. */
+/*
+ * Runs every scenario in every tear mode on the board; fails the test at the
+ * first miss. DFUKIT_POWERCUT_SAMPLE=N in the environment (N > 1) tries only
+ * every N-th cut point of each boot, and its last operation and the uncut
+ * boot (scripts/valgrind-unit.sh's short form; the lines then say so).
+ */
 void pc_run_board(const struct pc_strategy *st, const struct board_profile *bp);
 
 /*
