@@ -26,9 +26,17 @@ boot() {
 		grep -q "$2" "$log" && break
 		sleep 0.1
 	done
-	kill "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
+	# Stopped by us: the board ends on the SIGTERM (status 0, or 143 if the
+	# signal ends it); one that was already gone, or ends otherwise, failed.
+	local rc=0 stopped=0
+	kill "$pid" 2>/dev/null && stopped=1
+	wait "$pid" 2>/dev/null || rc=$?
 	pid=
+	if ((!stopped)) || { [ "$rc" != 0 ] && [ "$rc" != 143 ]; }; then
+		echo "FAIL: $(basename "$1"): the board exited with status $rc$( ((stopped)) || echo ' before it was stopped'):" >&2
+		cat "$log" >&2
+		exit 1
+	fi
 	grep -q "$2" "$log" || { echo "FAIL: $(basename "$1"): no '$2' in:" >&2; cat "$log" >&2; exit 1; }
 	echo "OK: $(basename "$1"): $2"
 }
